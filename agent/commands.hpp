@@ -1,0 +1,22 @@
+// The CLI's commands, each returning the process exit code.
+// Exit codes of check and wait follow the Nagios plugin convention.
+#pragma once
+
+#include <string>
+
+#include "config/config.hpp"
+
+namespace opsagent::agent {
+
+enum ExitCode : int { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
+
+// Serve until SIGTERM/SIGINT (then drain and exit 0); SIGHUP reloads the config.
+int run_command(const std::string& config_path);
+// 0 when the file is valid, 3 with every problem listed on stderr.
+int validate_command(const std::string& config_path);
+// One probe cycle: 0 ready, 1 ready with warnings, 2 not ready, 3 config error.
+int check_command(const std::string& config_path, bool json);
+// Probe until ready (0) or until the timeout (2); 3 on a config error.
+int wait_command(const std::string& config_path, config::Duration timeout);
+
+}  // namespace opsagent::agent

@@ -1,0 +1,54 @@
+// The HTTP endpoints. Handlers only read the latest Snapshot and a few atomics: no database or
+// network I/O on the request path, so a frozen database cannot slow any answer.
+// cpp-httplib is set up for a health endpoint: a sized worker pool, short keep-alive and I/O
+// timeouts, a tiny payload limit, a guard on path length and method before routing, and an
+// exception handler that logs the error and tells the client nothing about it.
+// Thread-safety: handlers run on the worker pool; start/stop from one thread.
+#pragma once
+
+#include <atomic>
+#include <expected>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "probes/config_holder.hpp"
+#include "probes/probe_loop.hpp"
+#include "probes/snapshot_store.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace opsagent::agent {
+
+// What the handlers read. All referenced objects outlive the server.
+struct ServingState {
+  const probes::SnapshotStore& store;
+  const probes::ConfigHolder& config;
+  const probes::ProbeLoop& loop;
+  const std::atomic<bool>& draining;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServingState state, int threads);
+  ~HttpServer();  // stops and joins
+
+  // Binds the listening socket; the error says which address and why.
+  std::expected<void, std::string> bind(const std::string& host, int port);
+  void start();  // serves on a thread of its own
+  void stop();
+
+  // The longest request path served; anything longer gets 414.
+  static constexpr std::size_t kMaxPathLength = 256;
+
+ private:
+  void install_routes();
+
+  ServingState state_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace opsagent::agent

@@ -1,0 +1,45 @@
+// opsagent: readiness and on-call views for a Postgres-backed app. See README.md.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "agent/commands.hpp"
+#include "agent/version.hpp"
+#include "config/duration.hpp"
+
+int main(int argc, char** argv) {
+  using namespace opsagent;
+  CLI::App app{"opsagent: readiness, connection tracking and alerts for a Postgres-backed app"};
+  app.set_version_flag("--version", std::string("opsagent ") + kVersion);
+  app.require_subcommand(0, 1);
+
+  std::string config_path = "opsagent.toml";
+  app.add_option("-c,--config", config_path, "config file (TOML)")
+      ->envname("OPSAGENT_CONFIG")
+      ->capture_default_str();
+
+  auto* run = app.add_subcommand("run", "serve the health endpoints and probe (the default)");
+  auto* validate = app.add_subcommand("validate", "check a config file and list every problem");
+  auto* check = app.add_subcommand("check", "run one probe cycle and print a one-line summary");
+  bool json = false;
+  check->add_flag("--json", json, "print the /health JSON instead");
+  auto* wait = app.add_subcommand("wait", "probe until ready; for deploy scripts");
+  std::string timeout_text = "300s";
+  wait->add_option("--timeout", timeout_text, "give up after this long")->capture_default_str();
+  for (auto* sub : {run, validate, check, wait}) sub->fallthrough();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*validate) return agent::validate_command(config_path);
+  if (*check) return agent::check_command(config_path, json);
+  if (*wait) {
+    auto timeout = config::parse_duration(timeout_text);
+    if (!timeout) {
+      std::cerr << "opsagent wait: --timeout: " << timeout.error() << "\n";
+      return agent::kUnknown;
+    }
+    return agent::wait_command(config_path, *timeout);
+  }
+  return agent::run_command(config_path);
+}

@@ -1,0 +1,177 @@
+// `opsagent run`: the long-running agent. The main thread owns the signals (blocked everywhere
+// else, taken with sigtimedwait), so shutdown and reload never run inside a signal handler.
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/commands.hpp"
+#include "agent/http_server.hpp"
+#include "agent/logging.hpp"
+#include "agent/readiness.hpp"
+#include "agent/version.hpp"
+#include "config/duration.hpp"
+#include "config/load.hpp"
+#include "probes/pg_connection.hpp"
+
+namespace opsagent::agent {
+
+namespace {
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// Waits up to `timeout` for one of the handled signals; 0 when none came.
+int next_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
+  timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+  const int sig = sigtimedwait(&set, nullptr, &ts);
+  return sig > 0 ? sig : 0;
+}
+
+std::optional<std::string> env_value(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
+}
+
+// Where the agent probes, without the password: for the startup line.
+std::string target_display(const config::Config& c) {
+  auto dsn = env_value(c.database.dsn_env);
+  if (!dsn) return "(" + c.database.dsn_env + " is not set)";
+  auto target = probes::make_connection_target(*dsn, c.database);
+  return target ? target->display : "(" + c.database.dsn_env + " is not a valid database URL)";
+}
+
+void notify_systemd(const std::string& state) {
+  sd_notify(0, state.c_str());
+}
+
+class Agent {
+ public:
+  Agent(std::string path, std::shared_ptr<const config::Config> initial)
+      : path_(std::move(path)),
+        config_(initial),
+        loop_(config_, store_, env_value, [this](const probes::Snapshot&) { observe(); }),
+        server_(ServingState{store_, config_, loop_, draining_}, initial->agent.http_threads) {}
+
+  int run() {
+    auto config = config_.get();
+    if (auto bound = server_.bind(config->agent.listen_host, config->agent.listen_port); !bound) {
+      spdlog::critical("{}", bound.error());
+      return EXIT_FAILURE;
+    }
+    server_.start();
+    loop_.start();
+    spdlog::info("opsagent {} listening on {}:{}; probing {} every {} (config {})", kVersion,
+                 config->agent.listen_host, config->agent.listen_port, target_display(*config),
+                 config::format_duration(config->agent.interval), path_);
+    observe();
+    notify_systemd("READY=1");
+
+    const sigset_t signals = handled_signals();
+    for (;;) {
+      const int sig = next_signal(signals, std::chrono::seconds(1));
+      if (sig == SIGHUP) reload();
+      if (sig == SIGTERM || sig == SIGINT) break;
+      observe();  // catches a stalled probe loop, which cannot report itself
+    }
+    return drain(signals);
+  }
+
+ private:
+  void observe() {
+    auto config = config_.get();
+    auto snapshot = store_.latest();
+    const auto r = evaluate_readiness(snapshot.get(), SteadyClock::now(), config->agent.stale_after,
+                                      draining_.load());
+    if (readiness_log_.observe(r)) {
+      notify_systemd("STATUS=" + std::string(r.ready ? "ready" : "not ready: ") +
+                     (r.ready ? "" : r.reason));
+    }
+  }
+
+  void reload() {
+    notify_systemd("RELOADING=1");
+    auto loaded = config::load_config_file(path_, config::process_environment());
+    if (!loaded) {
+      spdlog::error("reload: {} is invalid; the config in force stays ({} problem{}):", path_,
+                    loaded.error().size(), loaded.error().size() == 1 ? "" : "s");
+      for (const auto& e : loaded.error()) spdlog::error("reload: {}", e.to_string());
+    } else {
+      auto old = config_.get();
+      auto next = std::make_shared<const config::Config>(std::move(*loaded));
+      if (next->agent.listen_host != old->agent.listen_host ||
+          next->agent.listen_port != old->agent.listen_port ||
+          next->agent.http_threads != old->agent.http_threads) {
+        spdlog::warn("reload: agent.listen and agent.http_threads apply at the next restart");
+      }
+      configure_logging(next->log);
+      config_.set(next);
+      spdlog::info("reload: config reloaded from {}", path_);
+      loop_.wake();
+    }
+    notify_systemd("READY=1");
+  }
+
+  int drain(const sigset_t& signals) {
+    draining_.store(true);
+    notify_systemd("STOPPING=1");
+    observe();
+    const auto drain_for = config_.get()->agent.drain;
+    spdlog::info("shutdown: draining for {} (readiness 503, liveness 200), then exiting",
+                 config::format_duration(drain_for));
+    const auto until = SteadyClock::now() + drain_for;
+    for (auto now = SteadyClock::now(); now < until; now = SteadyClock::now()) {
+      const int sig =
+          next_signal(signals, std::chrono::duration_cast<std::chrono::milliseconds>(until - now));
+      if (sig == SIGINT) {
+        spdlog::warn("shutdown: second interrupt, skipping the rest of the drain");
+        break;
+      }
+    }
+    server_.stop();
+    loop_.stop();
+    spdlog::info("shutdown: done");
+    return EXIT_SUCCESS;
+  }
+
+  std::string path_;
+  probes::ConfigHolder config_;
+  probes::SnapshotStore store_;
+  std::atomic<bool> draining_{false};
+  ReadinessLog readiness_log_;
+  probes::ProbeLoop loop_;
+  HttpServer server_;
+};
+
+}  // namespace
+
+int run_command(const std::string& config_path) {
+  // Block before any thread starts so every thread inherits the mask.
+  const sigset_t signals = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto loaded = config::load_config_file(config_path, config::process_environment());
+  if (!loaded) {
+    configure_logging({});
+    for (const auto& e : loaded.error()) spdlog::critical("config: {}", e.to_string());
+    return kUnknown;
+  }
+  configure_logging(loaded->log);
+  Agent agent(config_path, std::make_shared<const config::Config>(std::move(*loaded)));
+  return agent.run();
+}
+
+}  // namespace opsagent::agent

@@ -1,0 +1,85 @@
+// The agent's configuration: plain values, validated once by load_config() and then immutable.
+// A running agent holds it as std::shared_ptr<const Config> and swaps the whole object on SIGHUP,
+// so readers never see a half-applied reload. Thread-safety: a const Config is safe to share.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace opsagent::config {
+
+using Duration = std::chrono::milliseconds;
+
+// A relation the schema must contain. `schema` empty means "visible through search_path".
+// Names are stored as Postgres folds unquoted identifiers: lower case.
+struct TableName {
+  std::string schema;
+  std::string table;
+
+  // "schema.table" or "table", as shown to users.
+  std::string display() const { return schema.empty() ? table : schema + "." + table; }
+  bool operator==(const TableName&) const = default;
+};
+
+// A migration marker: evidence that a given migration has been applied.
+struct MigrationMarker {
+  enum class Kind { table, column, query };
+  std::string name;  // unique; shown in /health/ready when missing
+  Kind kind = Kind::table;
+  TableName table;     // kind table and column
+  std::string column;  // kind column (lower case)
+  std::string query;   // kind query: one read-only statement returning a single boolean
+  bool operator==(const MigrationMarker&) const = default;
+};
+
+struct AgentSection {
+  std::string listen_host = "0.0.0.0";
+  std::uint16_t listen_port = 8080;
+  Duration interval{2000};      // between probe cycles (plus up to 10% jitter)
+  Duration stale_after{15000};  // a snapshot older than this means "probe stalled"
+  Duration drain{5000};         // keep serving (not ready) this long after SIGTERM
+  int http_threads = 8;         // cpp-httplib worker pool size
+  bool operator==(const AgentSection&) const = default;
+};
+
+struct LogSection {
+  enum class Format { text, json };
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  Format format = Format::text;
+  bool operator==(const LogSection&) const = default;
+};
+
+struct DatabaseSection {
+  std::string dsn_env = "DATABASE_URL";  // the DSN itself never lives in the file
+  Duration connect_timeout{3000};
+  Duration statement_timeout{5000};
+  Duration lock_timeout{1000};
+  Duration fresh_connect_interval{30000};  // 0 disables the periodic fresh connection
+  std::string application_name = "opsagent";
+  bool operator==(const DatabaseSection&) const = default;
+};
+
+struct ReadinessSection {
+  std::vector<TableName> expected_tables;
+  std::vector<MigrationMarker> migrations;
+  bool operator==(const ReadinessSection&) const = default;
+};
+
+struct Config {
+  std::string source;  // the file it was loaded from, for messages
+  AgentSection agent;
+  LogSection log;
+  DatabaseSection database;
+  ReadinessSection readiness;
+  bool operator==(const Config&) const = default;
+
+  // The longest one probe cycle may take: connecting, then the statements, then a grace period
+  // for the server's own statement_timeout to answer first.
+  Duration cycle_deadline() const {
+    return database.connect_timeout + database.statement_timeout + Duration{1000};
+  }
+};
+
+}  // namespace opsagent::config

@@ -1,0 +1,134 @@
+// config/example.toml is the user's reference: it must load, document every key of the key
+// table, and show the real defaults. The key table's own defaults must match config.hpp.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "config/keys.hpp"
+#include "config/load.hpp"
+
+namespace opsagent::config {
+namespace {
+
+Environment no_env() {
+  return [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+}
+
+// Beside this test file; found through __FILE__ so that no build setting is needed.
+std::string example_path() {
+  return (std::filesystem::path(__FILE__).parent_path() / "example.toml").string();
+}
+
+std::string example_text() {
+  std::ifstream in(example_path());
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string dump(const ConfigErrors& errors) {
+  std::string out;
+  for (const auto& e : errors) out += "\n  " + e.to_string();
+  return out;
+}
+
+TEST(Example, LoadsCleanly) {
+  const auto r = load_config_file(example_path(), no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  EXPECT_EQ(r->source, example_path());
+}
+
+TEST(Example, HasARealisticReadinessSection) {
+  const auto r = load_config_file(example_path(), no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  const ReadinessSection& readiness = r->readiness;
+  EXPECT_EQ(readiness.expected_tables, (std::vector<TableName>{{"", "permits"},
+                                                               {"", "contacts"},
+                                                               {"", "inspections"},
+                                                               {"", "page_cache"},
+                                                               {"", "cron_log"},
+                                                               {"", "prep_checklists"}}));
+  using Kind = MigrationMarker::Kind;
+  ASSERT_EQ(readiness.migrations.size(), 3u);
+  EXPECT_EQ(readiness.migrations[0].kind, Kind::query);
+  EXPECT_EQ(readiness.migrations[0].query, "SELECT version_num = 'abc123' FROM alembic_version");
+  EXPECT_EQ(readiness.migrations[1].kind, Kind::table);
+  EXPECT_EQ(readiness.migrations[1].table, (TableName{"", "prep_checklists"}));
+  EXPECT_EQ(readiness.migrations[2].kind, Kind::column);
+  EXPECT_EQ(readiness.migrations[2].table, (TableName{"public", "inspections"}));
+  EXPECT_EQ(readiness.migrations[2].column, "score");
+}
+
+TEST(Example, DocumentsEveryKey) {
+  const std::string text = example_text();
+  ASSERT_FALSE(text.empty());
+  for (const auto& spec : config_keys()) {
+    const std::string name(spec.name);
+    // Shown as a commented default or set at the start of a line; arrays of tables as blocks.
+    const std::string pattern =
+        spec.type == "array of tables"
+            ? "\n\\[\\[" + std::string(spec.section) + "\\." + name + "\\]\\]\n"
+            : "(^|\n)(# )?" + name + " = ";
+    const bool shown = std::regex_search(text, std::regex(pattern));
+    EXPECT_TRUE(shown) << spec.section << "." << name << " is not in example.toml";
+  }
+  for (const auto& spec : marker_keys()) {
+    const std::string name(spec.name);
+    EXPECT_TRUE(std::regex_search(text, std::regex("\n#   " + name + " +string")))
+        << "marker key " << name << " is not described in example.toml";
+  }
+}
+
+// Uncommenting every "# key = value" line must change nothing: the documented defaults are the
+// real ones.
+TEST(Example, DocumentedDefaultsAreTheDefaults) {
+  const std::string uncommented =
+      std::regex_replace(example_text(), std::regex("(^|\n)# ([a-z_]+ = )"), "$1$2");
+  ASSERT_NE(uncommented, example_text());
+  const auto r = load_config_string(uncommented, "uncommented", no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  const Config defaults;
+  EXPECT_EQ(r->agent, defaults.agent);
+  EXPECT_EQ(r->log, defaults.log);
+  EXPECT_EQ(r->database, defaults.database);
+}
+
+// The key table's `fallback` texts are documentation; they must say what config.hpp does.
+TEST(KeyTable, FallbacksAreTheConfigDefaults) {
+  std::string toml;
+  for (const auto& spec : config_keys()) {
+    toml += std::string(spec.section) + "." + std::string(spec.name) + " = " +
+            std::string(spec.fallback) + "\n";
+  }
+  const auto r = load_config_string(toml, "fallbacks", no_env());
+  ASSERT_TRUE(r) << dump(r.error()) << "\n" << toml;
+  Config defaults;
+  defaults.source = "fallbacks";
+  EXPECT_EQ(*r, defaults);
+}
+
+TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
+  std::set<std::string> seen;
+  for (const auto& spec : config_keys()) {
+    const std::string key = std::string(spec.section) + "." + std::string(spec.name);
+    EXPECT_TRUE(seen.insert(key).second) << key << " declared twice";
+    EXPECT_FALSE(spec.type.empty()) << key;
+    EXPECT_FALSE(spec.doc.empty()) << key;
+    EXPECT_FALSE(spec.fallback.empty()) << key;
+    EXPECT_NE(spec.apply, nullptr) << key;
+  }
+  EXPECT_EQ(seen.size(), 15u);
+  EXPECT_EQ(config_sections(),
+            (std::vector<std::string_view>{"agent", "log", "database", "readiness"}));
+  for (const auto& spec : marker_keys()) {
+    EXPECT_EQ(spec.section, "readiness.migrations");
+    EXPECT_FALSE(spec.doc.empty()) << spec.name;
+  }
+}
+
+}  // namespace
+}  // namespace opsagent::config

@@ -1,0 +1,387 @@
+#include "config/keys.hpp"
+
+#include <array>
+#include <chrono>
+#include <map>
+
+#include "config/duration.hpp"
+#include "config/values.hpp"
+
+namespace opsagent::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+void report(Diagnostics& diag, const toml::node& value, const std::string& key, std::string msg) {
+  diag.error(position_of(value), key, std::move(msg));
+}
+
+struct DurationRange {
+  Duration min;
+  Duration max;
+  bool zero_is_off = false;  // 0 is allowed below min and means "disabled"
+};
+
+std::string describe(DurationRange r) {
+  const std::string span =
+      "a duration from " + format_duration(r.min) + " to " + format_duration(r.max);
+  return r.zero_is_off ? "use 0s (off) or " + span : "use " + span;
+}
+
+bool in_range(Duration d, DurationRange r) {
+  return (r.zero_is_off && d == Duration::zero()) || (d >= r.min && d <= r.max);
+}
+
+void set_duration(const toml::node& value, const std::string& key, Diagnostics& diag, Duration& out,
+                  DurationRange range) {
+  if (value.is_integer() || value.is_floating_point()) {
+    report(diag, value, key,
+           "expected a string like \"5s\", got " + std::string(type_name(value)) +
+               " (a duration needs a unit: ms, s, m or h)");
+    return;
+  }
+  const std::string* text = string_value(value, key, "a string like \"5s\"", diag);
+  if (!text) return;
+  const auto parsed = parse_duration(*text);
+  if (!parsed) {
+    report(diag, value, key, in_quotes(*text) + " is not a duration: " + parsed.error());
+  } else if (!in_range(*parsed, range)) {
+    report(diag, value, key, in_quotes(*text) + " is out of range; " + describe(range));
+  } else {
+    out = *parsed;
+  }
+}
+
+void set_int(const toml::node& value, const std::string& key, Diagnostics& diag, int& out, int min,
+             int max) {
+  const auto* integer = value.as_integer();
+  if (!integer) {
+    report(diag, value, key,
+           "expected an integer like " + std::to_string(out) + ", got " +
+               std::string(type_name(value)));
+    return;
+  }
+  const std::int64_t n = integer->get();
+  if (n < min || n > max) {
+    report(diag, value, key,
+           std::to_string(n) + " is out of range; use an integer from " + std::to_string(min) +
+               " to " + std::to_string(max));
+    return;
+  }
+  out = static_cast<int>(n);
+}
+
+void set_listen(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"0.0.0.0:8080\"", diag);
+  if (!text) return;
+  auto listen = parse_listen(*text);
+  if (!listen) {
+    report(diag, value, key, in_quotes(*text) + " is not a listen address: " + listen.error());
+    return;
+  }
+  c.agent.listen_host = std::move(listen->host);
+  c.agent.listen_port = listen->port;
+}
+
+void set_log_level(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"info\"", diag);
+  if (!text) return;
+  auto level = parse_log_level(*text);
+  if (!level) return report(diag, value, key, level.error());
+  c.log.level = std::move(*level);
+}
+
+void set_log_format(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"text\"", diag);
+  if (!text) return;
+  const auto format = parse_log_format(*text);
+  if (!format) return report(diag, value, key, format.error());
+  c.log.format = *format;
+}
+
+void set_dsn_env(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"DATABASE_URL\"", diag);
+  if (!text) return;
+  if (!is_env_name(*text)) {
+    // The value is not echoed: a DSN pasted here by mistake may carry a password.
+    return report(diag, value, key,
+                  "not an environment variable name (letters, digits and _, not starting with a "
+                  "digit); write the name of the variable that holds the DSN, e.g. "
+                  "\"DATABASE_URL\" (the DSN itself never goes in the file)");
+  }
+  c.database.dsn_env = *text;
+}
+
+void set_application_name(const toml::node& value, const std::string& key, Config& c,
+                          Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"opsagent\"", diag);
+  if (!text) return;
+  if (auto ok = check_application_name(*text); !ok) {
+    return report(diag, value, key, in_quotes(*text) + " " + ok.error());
+  }
+  c.database.application_name = *text;
+}
+
+void set_expected_tables(const toml::node& value, const std::string& key, Config& c,
+                         Diagnostics& diag) {
+  const auto* array = value.as_array();
+  if (!array) {
+    return report(diag, value, key,
+                  "expected an array of strings like [\"permits\", \"public.contacts\"], got " +
+                      std::string(type_name(value)));
+  }
+  std::vector<TableName> tables;
+  std::map<std::string, Position> seen;  // folded name -> first occurrence
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = *array->get(i);
+    const std::string item_key = key + "[" + std::to_string(i) + "]";
+    auto table = table_name_value(item, item_key, diag);
+    if (!table) continue;
+    const auto [first, inserted] = seen.try_emplace(table->display(), position_of(item));
+    if (!inserted) {
+      report(diag, item, item_key,
+             in_quotes(item.as_string()->get()) + " is listed twice (first at line " +
+                 std::to_string(first->second.line) + ", column " +
+                 std::to_string(first->second.column) +
+                 "; unquoted names are case-insensitive); list each table once");
+      continue;
+    }
+    tables.push_back(std::move(*table));
+  }
+  c.readiness.expected_tables = std::move(tables);
+}
+
+// The tables. Every row's `fallback` must equal the default in config.hpp (load_test checks).
+using CK = KeySpec<Config>;
+const std::array kConfigKeys{
+    CK{"agent", "listen", "string", "\"0.0.0.0:8080\"",
+       "address the HTTP server binds: \"host:port\"; host is an IPv4 address, a host name or a "
+       "bracketed IPv6 address (\"[::]\"); port 1..65535 (the PORT environment variable "
+       "overrides the port)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_listen(v, k, c, d);
+       }},
+    CK{"agent", "interval", "duration", "\"2s\"",
+       "time between probe cycles (plus up to 10% jitter); 100ms..1h",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.agent.interval, {100ms, 1h});
+       }},
+    CK{"agent", "stale_after", "duration", "\"15s\"",
+       "a snapshot older than this reports the probe as stalled; 1s..1h and at least interval + "
+       "connect_timeout + statement_timeout + 1s",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.agent.stale_after, {1s, 1h});
+       }},
+    CK{"agent", "drain", "duration", "\"5s\"",
+       "after SIGTERM, keep serving (as not ready) this long so load balancers stop sending "
+       "traffic; 0s..15m",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.agent.drain, {0s, 15min});
+       }},
+    CK{"agent", "http_threads", "integer", "8", "HTTP worker threads; 1..256",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_int(v, k, d, c.agent.http_threads, 1, 256);
+       }},
+    CK{"log", "level", "string", "\"info\"",
+       "trace, debug, info, warn, error, critical or off (OPSAGENT_LOG_LEVEL overrides)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_log_level(v, k, c, d);
+       }},
+    CK{"log", "format", "string", "\"text\"",
+       "text (for people) or json (one object per line); OPSAGENT_LOG_FORMAT overrides",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_log_format(v, k, c, d);
+       }},
+    CK{"database", "dsn_env", "string", "\"DATABASE_URL\"",
+       "name of the environment variable that holds the libpq connection string or URL",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_dsn_env(v, k, c, d);
+       }},
+    CK{"database", "connect_timeout", "duration", "\"3s\"",
+       "how long one connection attempt may take; 100ms..60s",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.database.connect_timeout, {100ms, 60s});
+       }},
+    CK{"database", "statement_timeout", "duration", "\"5s\"",
+       "server-side limit for each probe statement; 100ms..10m",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.database.statement_timeout, {100ms, 10min});
+       }},
+    CK{"database", "lock_timeout", "duration", "\"1s\"",
+       "server-side limit for waiting on a lock; 0s (off)..10m, at most statement_timeout",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.database.lock_timeout, {0s, 10min});
+       }},
+    CK{"database", "fresh_connect_interval", "duration", "\"30s\"",
+       "how often to also open a brand-new connection, to catch refused logins; 0s (off) or "
+       "1s..1h",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.database.fresh_connect_interval, {1s, 1h, true});
+       }},
+    CK{"database", "application_name", "string", "\"opsagent\"",
+       "shown in pg_stat_activity; 1..63 printable ASCII characters",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_application_name(v, k, c, d);
+       }},
+    CK{"readiness", "expected_tables", "array of strings", "[]",
+       "tables that must exist: \"table\" (via search_path) or \"schema.table\"; unquoted names, "
+       "folded to lower case; each listed once",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_expected_tables(v, k, c, d);
+       }},
+    CK{"readiness", "migrations", "array of tables", "[]",
+       "migration markers, one [[readiness.migrations]] block each (keys below)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         apply_migrations(v, k, c, d);
+       }},
+};
+
+// Marker keys only record what they saw; apply_migrations() decides the kind afterwards.
+using MK = KeySpec<MarkerDraft>;
+const std::array kMarkerKeys{
+    MK{"readiness.migrations", "name", "string", "",
+       "required; unique; shown in /health/ready when the marker is missing",
+       [](const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+         m.name.emplace(std::string{}, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"add_permits\"", d);
+         if (!text) return;
+         if (auto ok = check_application_name(*text); !ok) {
+           return report(d, v, k, "marker name " + in_quotes(*text) + " " + ok.error());
+         }
+         m.name->value = *text;
+       }},
+    MK{"readiness.migrations", "kind", "string", "",
+       "optional: table, column or query; when given it must agree with the keys present",
+       [](const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+         using Kind = MigrationMarker::Kind;
+         m.kind.emplace(Kind::table, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"table\"", d);
+         if (!text) return;
+         static constexpr std::array<std::string_view, 3> kKinds{"table", "column", "query"};
+         const auto it = std::ranges::find(kKinds, *text);
+         if (it == kKinds.end()) {
+           return report(d, v, k,
+                         in_quotes(*text) +
+                             " is not a marker kind; use table, column or query (or leave kind "
+                             "out: the other keys imply it)");
+         }
+         m.kind->value = static_cast<Kind>(it - kKinds.begin());
+       }},
+    MK{"readiness.migrations", "table", "string", "",
+       "\"table\" or \"schema.table\": alone, the marker checks the table exists; with column, "
+       "that the column exists in it",
+       [](const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+         m.table.emplace(TableName{}, position_of(v));
+         if (auto table = table_name_value(v, k, d)) m.table->value = std::move(*table);
+       }},
+    MK{"readiness.migrations", "column", "string", "",
+       "a column of `table` that the migration added; unquoted name, folded to lower case",
+       [](const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+         m.column.emplace(std::string{}, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"score\"", d);
+         if (!text) return;
+         auto column = parse_identifier(*text);
+         if (!column) {
+           return report(d, v, k, in_quotes(*text) + " is not a column name: " + column.error());
+         }
+         m.column->value = std::move(*column);
+       }},
+    MK{"readiness.migrations", "query", "string", "",
+       "one read-only SQL statement returning a single boolean; true means applied",
+       [](const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+         m.query.emplace(std::string{}, position_of(v));
+         const std::string* text = string_value(
+             v, k, "a string like \"SELECT version_num = 'abc123' FROM alembic_version\"", d);
+         if (!text) return;
+         if (auto ok = check_query(*text); !ok) return report(d, v, k, "the query " + ok.error());
+         m.query->value = *text;
+       }},
+};
+
+}  // namespace
+
+std::span<const KeySpec<Config>> config_keys() {
+  return kConfigKeys;
+}
+std::span<const KeySpec<MarkerDraft>> marker_keys() {
+  return kMarkerKeys;
+}
+
+std::vector<std::string_view> config_sections() {
+  std::vector<std::string_view> out;
+  for (const auto& spec : kConfigKeys) {
+    if (std::ranges::find(out, spec.section) == out.end()) out.push_back(spec.section);
+  }
+  return out;
+}
+
+std::string unknown_key_message(const std::string& shown_key, const std::string& shown_prefix,
+                                std::string_view section, std::string_view name,
+                                std::span<const KeyName> known) {
+  const std::string message = "unknown key '" + shown_key + "'";
+  std::vector<std::string_view> siblings;
+  for (const auto& k : known) {
+    if (k.section == section) siblings.push_back(k.name);
+  }
+  if (auto near = closest(name, siblings)) {
+    return message + "; did you mean '" + shown_prefix + "." + std::string(*near) + "'?";
+  }
+  for (const auto& k : known) {
+    if (k.section != section && k.name == name) {
+      return message + "; did you mean '" + std::string(k.section) + "." + std::string(k.name) +
+             "'? (it belongs in [" + std::string(k.section) + "])";
+    }
+  }
+  const bool array_entry = shown_prefix.ends_with(']');
+  const std::string table =
+      array_entry ? "[[" + std::string(section) + "]]" : "[" + std::string(section) + "]";
+  return message + "; remove it (see config/example.toml for the keys of " + table + ")";
+}
+
+std::string_view type_name(const toml::node& value) {
+  switch (value.type()) {
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+const std::string* string_value(const toml::node& value, const std::string& key,
+                                std::string_view expected, Diagnostics& diag) {
+  if (const auto* s = value.as_string()) return &s->get();
+  report(diag, value, key,
+         "expected " + std::string(expected) + ", got " + std::string(type_name(value)));
+  return nullptr;
+}
+
+std::optional<TableName> table_name_value(const toml::node& value, const std::string& key,
+                                          Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"public.permits\"", diag);
+  if (!text) return std::nullopt;
+  auto table = parse_table_name(*text);
+  if (!table) {
+    report(diag, value, key, in_quotes(*text) + " is not a table name: " + table.error());
+    return std::nullopt;
+  }
+  return std::move(*table);
+}
+
+}  // namespace opsagent::config

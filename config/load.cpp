@@ -1,0 +1,227 @@
+#include "config/load.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "config/diagnostics.hpp"
+#include "config/duration.hpp"
+#include "config/keys.hpp"
+#include "config/values.hpp"
+
+namespace opsagent::config {
+namespace {
+
+constexpr std::string_view kHowToPass =
+    "pass --config FILE or set OPSAGENT_CONFIG; see config/example.toml";
+
+std::string list_sections(std::span<const std::string_view> sections) {
+  std::string out;
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    if (i > 0) out += (i + 1 == sections.size()) ? " and " : ", ";
+    out += "[" + std::string(sections[i]) + "]";
+  }
+  return out;
+}
+
+// A top-level name that is not a section: a misspelt section, or a key that lost its section.
+std::string unknown_top_level_message(std::string_view name, bool is_table,
+                                      std::span<const std::string_view> sections) {
+  if (is_table) {
+    std::string message = "unknown section [" + std::string(name) + "]";
+    if (auto near = closest(name, sections)) {
+      return message + "; did you mean [" + std::string(*near) + "]?";
+    }
+    return message + "; the sections are " + list_sections(sections);
+  }
+  const std::string message = "unknown key '" + std::string(name) + "'";
+  for (const auto& spec : config_keys()) {
+    if (spec.name == name) {
+      return message + "; did you mean '" + std::string(spec.section) + "." +
+             std::string(spec.name) + "'? (put it under [" + std::string(spec.section) + "])";
+    }
+  }
+  return message + "; every key belongs in one of the sections " + list_sections(sections);
+}
+
+void apply_file(const toml::table& root, Config& config, Diagnostics& diag) {
+  const auto sections = config_sections();
+  for (auto&& [name, value] : root) {
+    const std::string section(name.str());
+    if (std::ranges::find(sections, section) == sections.end()) {
+      const std::string shown = display_key(section);
+      diag.error(position_of(name), shown,
+                 unknown_top_level_message(shown, value.is_table(), sections));
+      continue;
+    }
+    const auto* table = value.as_table();
+    if (!table) {
+      diag.error(position_of(value), section,
+                 "expected a table [" + section + "], got " + std::string(type_name(value)));
+      continue;
+    }
+    apply_table(*table, section, section, config_keys(), config, diag);
+  }
+}
+
+// Where to point for a rule over several keys: the first of them set in the file, if any.
+Position first_set(const Diagnostics& diag, std::initializer_list<std::string_view> keys) {
+  for (auto key : keys) {
+    if (auto at = diag.where_set(key)) return *at;
+  }
+  return {};
+}
+
+bool any_error(const Diagnostics& diag, std::initializer_list<std::string_view> keys) {
+  return std::ranges::any_of(keys, [&](std::string_view k) { return diag.has_error(k); });
+}
+
+// A snapshot is refreshed once per interval, and a healthy cycle may take up to the cycle
+// deadline; a shorter stale_after would report a slow but working probe as stalled.
+void check_stale_after(const Config& c, Diagnostics& diag) {
+  const auto keys = {std::string_view{"agent.stale_after"}, std::string_view{"agent.interval"},
+                     std::string_view{"database.connect_timeout"},
+                     std::string_view{"database.statement_timeout"}};
+  if (any_error(diag, keys)) return;
+  const Duration needed = c.agent.interval + c.cycle_deadline();
+  if (c.agent.stale_after >= needed) return;
+  const Duration grace =
+      c.cycle_deadline() - c.database.connect_timeout - c.database.statement_timeout;
+  diag.error(first_set(diag, keys), "agent.stale_after",
+             format_duration(c.agent.stale_after) + " is shorter than agent.interval (" +
+                 format_duration(c.agent.interval) + ") + database.connect_timeout (" +
+                 format_duration(c.database.connect_timeout) + ") + database.statement_timeout (" +
+                 format_duration(c.database.statement_timeout) + ") + " + format_duration(grace) +
+                 " grace = " + format_duration(needed) +
+                 "; a slow but healthy probe would be reported as stalled; raise "
+                 "agent.stale_after to at least " +
+                 format_duration(needed) + " or lower the others");
+}
+
+// A lock wait longer than the statement timeout could never fire: the statement would be
+// cancelled first and a lock problem would look like a slow query.
+void check_lock_timeout(const Config& c, Diagnostics& diag) {
+  const auto keys = {std::string_view{"database.lock_timeout"},
+                     std::string_view{"database.statement_timeout"}};
+  if (any_error(diag, keys)) return;
+  if (c.database.lock_timeout <= c.database.statement_timeout) return;
+  diag.error(first_set(diag, keys), "database.lock_timeout",
+             format_duration(c.database.lock_timeout) +
+                 " is longer than database.statement_timeout (" +
+                 format_duration(c.database.statement_timeout) +
+                 "), so it could never fire; lower lock_timeout (0s turns it off) or raise "
+                 "statement_timeout");
+}
+
+// Unset and empty are the same: `PORT=` is what `${PORT}` yields when the variable is missing.
+std::optional<std::string> env_value(const Environment& env, std::string_view name) {
+  if (!env) return std::nullopt;
+  auto value = env(name);
+  if (!value || value->empty()) return std::nullopt;
+  return value;
+}
+
+void apply_environment(const Environment& env, Config& c, Diagnostics& diag) {
+  constexpr std::string_view kSuffix = " (environment)";
+  if (auto port = env_value(env, "PORT")) {
+    if (auto parsed = parse_port(*port)) {
+      c.agent.listen_port = *parsed;
+    } else {
+      diag.error_outside_file("PORT" + std::string(kSuffix), parsed.error());
+    }
+  }
+  if (auto level = env_value(env, "OPSAGENT_LOG_LEVEL")) {
+    if (auto parsed = parse_log_level(*level)) {
+      c.log.level = std::move(*parsed);
+    } else {
+      diag.error_outside_file("OPSAGENT_LOG_LEVEL" + std::string(kSuffix), parsed.error());
+    }
+  }
+  if (auto format = env_value(env, "OPSAGENT_LOG_FORMAT")) {
+    if (auto parsed = parse_log_format(*format)) {
+      c.log.format = *parsed;
+    } else {
+      diag.error_outside_file("OPSAGENT_LOG_FORMAT" + std::string(kSuffix), parsed.error());
+    }
+  }
+}
+
+std::expected<std::string, std::string> read_file(const std::string& path) {
+  if (path.empty()) return std::unexpected("no config file given");
+  errno = 0;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!file)
+    return std::unexpected("cannot open the config file: " + std::string(std::strerror(errno)));
+  std::string text;
+  char buffer[8192];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+  if (std::ferror(file.get())) {
+    return std::unexpected("cannot read the config file: " + std::string(std::strerror(errno)));
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  std::string out = file;
+  if (line > 0) {
+    if (!out.empty()) out += ':';
+    out += std::to_string(line);
+    if (column > 0) out += ":" + std::to_string(column);
+  }
+  if (!out.empty()) out += ": ";
+  if (!key.empty()) out += key + ": ";
+  return out + message;
+}
+
+Environment process_environment() {
+  // getenv is not synchronised with setenv; the agent only reads its environment at (re)load.
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::expected<Config, ConfigErrors> load_config_file(const std::string& path,
+                                                     const Environment& env) {
+  auto text = read_file(path);
+  if (!text) {
+    return std::unexpected(
+        ConfigErrors{{.file = path,
+                      .line = 0,
+                      .column = 0,
+                      .key = {},
+                      .message = text.error() + "; " + std::string(kHowToPass)}});
+  }
+  return load_config_string(*text, path, env);
+}
+
+std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_text,
+                                                       const std::string& source_name,
+                                                       const Environment& env) {
+  Diagnostics diag(source_name);
+  Config config;
+  config.source = source_name;
+  try {
+    const toml::table root = toml::parse(toml_text, std::string_view{source_name});
+    apply_file(root, config, diag);
+    check_lock_timeout(config, diag);
+    check_stale_after(config, diag);
+  } catch (const toml::parse_error& e) {
+    diag.error(position_of(e.source()), {},
+               "TOML syntax error: " + std::string(e.description()) +
+                   "; fix the file (it must be valid TOML, see config/example.toml)");
+  }
+  // Checked even after a syntax error, so one run shows every problem.
+  apply_environment(env, config, diag);
+  if (!diag.empty()) return std::unexpected(std::move(diag).take());
+  return config;
+}
+
+}  // namespace opsagent::config

@@ -1,0 +1,45 @@
+// Loading a Config from TOML: parse, check every key against the key table, apply environment
+// overrides, validate cross-key rules. Every problem is collected (not just the first) so that
+// `opsagent validate` can list them all. Thread-safety: reentrant; no global state.
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace opsagent::config {
+
+// One problem with a config file. `line`/`column` are 1-based and 0 when unknown (e.g. a
+// missing file). `key` is the dotted key ("database.statement_timeout",
+// "readiness.migrations[2].query"), empty when the problem is not about one key.
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string key;
+  std::string message;  // says what is wrong and what to do; never contains a secret
+
+  // "file:line:col: key: message" (parts that are unknown are left out).
+  std::string to_string() const;
+};
+
+using ConfigErrors = std::vector<ConfigError>;
+
+// Reads an environment variable; std::nullopt when unset. Injected so tests need no setenv.
+using Environment = std::function<std::optional<std::string>(std::string_view name)>;
+Environment process_environment();
+
+// Environment overrides applied after the file: PORT (agent listen port, as Railway sets it),
+// OPSAGENT_LOG_LEVEL, OPSAGENT_LOG_FORMAT.
+std::expected<Config, ConfigErrors> load_config_file(const std::string& path,
+                                                     const Environment& env);
+std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_text,
+                                                       const std::string& source_name,
+                                                       const Environment& env);
+
+}  // namespace opsagent::config

@@ -1,0 +1,639 @@
+#include "config/load.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+namespace opsagent::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+Environment no_env() {
+  return [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+}
+
+Environment env_of(std::map<std::string, std::string, std::less<>> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string dump(const ConfigErrors& errors) {
+  std::string out;
+  for (const auto& e : errors) out += "\n  " + e.to_string();
+  return out;
+}
+
+// Loads `toml` expecting success; on failure the test fails and lists the errors.
+Config loaded(std::string_view toml, const Environment& env = no_env()) {
+  auto r = load_config_string(toml, "test.toml", env);
+  if (!r) {
+    ADD_FAILURE() << "unexpected errors:" << dump(r.error());
+    return {};
+  }
+  return *r;
+}
+
+// Loads `toml` expecting failure; returns the errors (none, after a test failure, on success).
+ConfigErrors errors_of(std::string_view toml, const Environment& env = no_env()) {
+  auto r = load_config_string(toml, "test.toml", env);
+  if (r) {
+    ADD_FAILURE() << "loaded without errors:\n" << toml;
+    return {};
+  }
+  return r.error();
+}
+
+struct Expected {
+  int line;
+  int column;
+  std::string_view key;
+  std::string_view phrase;  // must occur in the message
+};
+
+testing::AssertionResult matches(const ConfigError& e, const Expected& x) {
+  if (e.line == x.line && e.column == x.column && e.key == x.key &&
+      e.message.find(x.phrase) != std::string::npos) {
+    return testing::AssertionSuccess();
+  }
+  return testing::AssertionFailure()
+         << "got " << e.line << ":" << e.column << " key '" << e.key << "': " << e.message
+         << "\nwanted " << x.line << ":" << x.column << " key '" << x.key
+         << "' containing: " << x.phrase;
+}
+
+// The file must produce exactly this one error.
+void expect_single_error(std::string_view toml, const Expected& x,
+                         const Environment& env = no_env()) {
+  const ConfigErrors errors = errors_of(toml, env);
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], x));
+  EXPECT_EQ(errors[0].file, errors[0].line > 0 ? "test.toml" : errors[0].file);
+}
+
+// --- defaults -------------------------------------------------------------------------------
+
+TEST(LoadDefaults, EmptyFileGivesEveryDefault) {
+  const Config c = loaded("");
+  EXPECT_EQ(c.source, "test.toml");
+  EXPECT_EQ(c.agent.listen_host, "0.0.0.0");
+  EXPECT_EQ(c.agent.listen_port, 8080);
+  EXPECT_EQ(c.agent.interval, 2s);
+  EXPECT_EQ(c.agent.stale_after, 15s);
+  EXPECT_EQ(c.agent.drain, 5s);
+  EXPECT_EQ(c.agent.http_threads, 8);
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_EQ(c.log.format, LogSection::Format::text);
+  EXPECT_EQ(c.database.dsn_env, "DATABASE_URL");
+  EXPECT_EQ(c.database.connect_timeout, 3s);
+  EXPECT_EQ(c.database.statement_timeout, 5s);
+  EXPECT_EQ(c.database.lock_timeout, 1s);
+  EXPECT_EQ(c.database.fresh_connect_interval, 30s);
+  EXPECT_EQ(c.database.application_name, "opsagent");
+  EXPECT_TRUE(c.readiness.expected_tables.empty());
+  EXPECT_TRUE(c.readiness.migrations.empty());
+}
+
+TEST(LoadDefaults, EmptySectionsAndCommentsChangeNothing) {
+  Config expected;
+  expected.source = "test.toml";
+  EXPECT_EQ(loaded("# nothing\n[agent]\n[log]\n[database]\n[readiness]\n"), expected);
+}
+
+// --- every key, valid -------------------------------------------------------------------------
+
+TEST(LoadKeys, ReadsEveryKey) {
+  const Config c = loaded(
+      "[agent]\n"
+      "listen = \"[::1]:9000\"\n"
+      "interval = \"500ms\"\n"
+      "stale_after = \"1m30s\"\n"
+      "drain = \"0s\"\n"
+      "http_threads = 2\n"
+      "[log]\n"
+      "level = \"debug\"\n"
+      "format = \"json\"\n"
+      "[database]\n"
+      "dsn_env = \"PG_DSN\"\n"
+      "connect_timeout = \"1s\"\n"
+      "statement_timeout = \"30s\"\n"
+      "lock_timeout = \"0s\"\n"
+      "fresh_connect_interval = \"0s\"\n"
+      "application_name = \"opsagent (staging)\"\n"
+      "[readiness]\n"
+      "expected_tables = [\"Permits\", \"audit.cron_log\"]\n"
+      "[[readiness.migrations]]\n"
+      "name = \"t\"\n"
+      "table = \"page_cache\"\n"
+      "[[readiness.migrations]]\n"
+      "name = \"c\"\n"
+      "table = \"Inspections\"\n"
+      "column = \"Score\"\n"
+      "[[readiness.migrations]]\n"
+      "name = \"q\"\n"
+      "query = \"SELECT true\"\n");
+  EXPECT_EQ(c.agent.listen_host, "::1");
+  EXPECT_EQ(c.agent.listen_port, 9000);
+  EXPECT_EQ(c.agent.interval, 500ms);
+  EXPECT_EQ(c.agent.stale_after, 90s);
+  EXPECT_EQ(c.agent.drain, 0s);
+  EXPECT_EQ(c.agent.http_threads, 2);
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.log.format, LogSection::Format::json);
+  EXPECT_EQ(c.database.dsn_env, "PG_DSN");
+  EXPECT_EQ(c.database.connect_timeout, 1s);
+  EXPECT_EQ(c.database.statement_timeout, 30s);
+  EXPECT_EQ(c.database.lock_timeout, 0s);
+  EXPECT_EQ(c.database.fresh_connect_interval, 0s);
+  EXPECT_EQ(c.database.application_name, "opsagent (staging)");
+  EXPECT_EQ(c.readiness.expected_tables,
+            (std::vector<TableName>{{"", "permits"}, {"audit", "cron_log"}}));
+  using Kind = MigrationMarker::Kind;
+  EXPECT_EQ(
+      c.readiness.migrations,
+      (std::vector<MigrationMarker>{
+          {.name = "t",
+           .kind = Kind::table,
+           .table = {"", "page_cache"},
+           .column = "",
+           .query = ""},
+          {.name = "c",
+           .kind = Kind::column,
+           .table = {"", "inspections"},
+           .column = "score",
+           .query = ""},
+          {.name = "q", .kind = Kind::query, .table = {}, .column = "", .query = "SELECT true"},
+      }));
+}
+
+TEST(LoadKeys, AcceptsDottedKeysAndInlineTables) {
+  const Config c = loaded(
+      "agent.interval = \"3s\"\n"
+      "readiness.migrations = [{ name = \"a\", table = \"t\" }]\n");
+  EXPECT_EQ(c.agent.interval, 3s);
+  ASSERT_EQ(c.readiness.migrations.size(), 1u);
+  EXPECT_EQ(c.readiness.migrations[0].table.table, "t");
+}
+
+TEST(LoadKeys, ListenAcceptsNamesAndAddresses) {
+  EXPECT_EQ(loaded("agent.listen = \"localhost:1\"").agent.listen_host, "localhost");
+  EXPECT_EQ(loaded("agent.listen = \"[::]:65535\"").agent.listen_port, 65535);
+  EXPECT_EQ(loaded("agent.listen = \"[::]:65535\"").agent.listen_host, "::");
+  EXPECT_EQ(loaded("agent.listen = \"10.0.0.1:80\"").agent.listen_host, "10.0.0.1");
+}
+
+TEST(LoadKeys, SameNameInDifferentSchemasIsNotADuplicate) {
+  const Config c = loaded("readiness.expected_tables = [\"permits\", \"public.permits\"]");
+  EXPECT_EQ(c.readiness.expected_tables.size(), 2u);
+}
+
+// --- syntax, unknown keys, types --------------------------------------------------------------
+
+TEST(LoadErrors, TomlSyntaxErrorHasPosition) {
+  const ConfigErrors errors = errors_of("[agent]\ninterval = \n");
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {2, 12, "", "TOML syntax error"}));
+  EXPECT_EQ(errors[0].to_string().rfind("test.toml:2:12: TOML syntax error: ", 0), 0u)
+      << errors[0].to_string();
+}
+
+TEST(LoadErrors, InvalidUtf8IsASyntaxErrorNotAnException) {
+  ConfigErrors errors;
+  EXPECT_NO_THROW(errors = errors_of("a = \"\xff\"\n"));
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_EQ(errors[0].line, 1);
+  EXPECT_NE(errors[0].message.find("TOML syntax error"), std::string::npos);
+}
+
+TEST(LoadErrors, UnknownKeyWithHint) {
+  expect_single_error(
+      "[agent]\nintervl = \"5s\"\n",
+      {2, 1, "agent.intervl", "unknown key 'agent.intervl'; did you mean 'agent.interval'?"});
+}
+
+TEST(LoadErrors, UnknownKeyWithoutHintSaysWhatToDo) {
+  expect_single_error("[database]\n  password = \"x\"\n",
+                      {2, 3, "database.password", "unknown key 'database.password'; remove it"});
+}
+
+TEST(LoadErrors, KeyInTheWrongSectionPointsToTheRightOne) {
+  expect_single_error("[agent]\nlevel = \"debug\"\n",
+                      {2, 1, "agent.level", "did you mean 'log.level'? (it belongs in [log])"});
+}
+
+TEST(LoadErrors, UnknownSectionWithHint) {
+  expect_single_error("[agnet]\ninterval = \"5s\"\n",
+                      {1, 2, "agnet", "unknown section [agnet]; did you mean [agent]?"});
+}
+
+TEST(LoadErrors, UnknownSectionWithoutHintListsSections) {
+  expect_single_error(
+      "\n[metrics]\n",
+      {2, 2, "metrics", "the sections are [agent], [log], [database] and [readiness]"});
+}
+
+TEST(LoadErrors, OddKeysAreShownQuotedOnOneLine) {
+  expect_single_error("[agent]\n\"inter val\\n\" = 1\n",
+                      {2, 1, "agent.\"inter val\\x0a\"", "unknown key 'agent.\"inter val\\x0a\"'"});
+}
+
+TEST(LoadErrors, TopLevelKeyPointsToItsSection) {
+  expect_single_error("interval = \"5s\"\n",
+                      {1, 1, "interval", "did you mean 'agent.interval'? (put it under [agent])"});
+}
+
+TEST(LoadErrors, SectionThatIsNotATable) {
+  expect_single_error("agent = 5\n", {1, 9, "agent", "expected a table [agent], got integer"});
+}
+
+TEST(LoadErrors, WrongTypes) {
+  expect_single_error("[agent]\ninterval = 5\n",
+                      {2, 12, "agent.interval", "expected a string like \"5s\", got integer"});
+  expect_single_error("[agent]\ndrain = 1.5\n",
+                      {2, 9, "agent.drain", "expected a string like \"5s\", got float"});
+  expect_single_error("[agent]\nhttp_threads = \"8\"\n",
+                      {2, 16, "agent.http_threads", "expected an integer like 8, got string"});
+  expect_single_error("[log]\nlevel = true\n",
+                      {2, 9, "log.level", "expected a string like \"info\", got boolean"});
+  expect_single_error("[readiness]\nexpected_tables = \"permits\"\n",
+                      {2, 19, "readiness.expected_tables", "expected an array of strings"});
+  expect_single_error("[readiness]\nexpected_tables = [\"a\", 1]\n",
+                      {2, 25, "readiness.expected_tables[1]", "got integer"});
+  expect_single_error("[readiness.migrations]\nname = \"x\"\n",
+                      {1, 1, "readiness.migrations", "expected an array of tables"});
+  expect_single_error("[readiness]\nmigrations = [\"x\"]\n",
+                      {2, 15, "readiness.migrations[0]", "expected a table"});
+}
+
+// --- single values ----------------------------------------------------------------------------
+
+TEST(LoadErrors, BadDurationNamesKeyValueAndFix) {
+  const ConfigErrors errors = errors_of("[agent]\ninterval = \"5x\"\n");
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_EQ(errors[0].to_string(),
+            "test.toml:2:12: agent.interval: \"5x\" is not a duration: unknown unit \"x\" "
+            "(use ms, s, m or h)");
+}
+
+struct RangeCase {
+  std::string_view key;    // dotted
+  std::string_view value;  // TOML text
+  bool in_range;
+};
+
+// Each duration and integer key at and just beyond its limits.
+TEST(LoadErrors, RangesAreEnforcedAtTheBoundaries) {
+  const RangeCase cases[] = {
+      {"agent.interval", "\"99ms\"", false},
+      {"agent.interval", "\"100ms\"", true},
+      {"agent.interval", "\"1h\"", true},
+      {"agent.interval", "\"1h1ms\"", false},
+      {"agent.stale_after", "\"999ms\"", false},
+      {"agent.stale_after", "\"1s\"", true},
+      {"agent.stale_after", "\"1h\"", true},
+      {"agent.stale_after", "\"1h1ms\"", false},
+      {"agent.drain", "\"0s\"", true},
+      {"agent.drain", "\"15m\"", true},
+      {"agent.drain", "\"15m1ms\"", false},
+      {"agent.http_threads", "0", false},
+      {"agent.http_threads", "1", true},
+      {"agent.http_threads", "256", true},
+      {"agent.http_threads", "257", false},
+      {"agent.http_threads", "-1", false},
+      {"database.connect_timeout", "\"99ms\"", false},
+      {"database.connect_timeout", "\"100ms\"", true},
+      {"database.connect_timeout", "\"60s\"", true},
+      {"database.connect_timeout", "\"60001ms\"", false},
+      {"database.statement_timeout", "\"99ms\"", false},
+      {"database.statement_timeout", "\"100ms\"", true},
+      {"database.statement_timeout", "\"10m\"", true},
+      {"database.statement_timeout", "\"10m1ms\"", false},
+      {"database.lock_timeout", "\"0s\"", true},
+      {"database.lock_timeout", "\"10m\"", true},
+      {"database.lock_timeout", "\"10m1ms\"", false},
+      {"database.fresh_connect_interval", "\"0s\"", true},
+      {"database.fresh_connect_interval", "\"1ms\"", false},
+      {"database.fresh_connect_interval", "\"999ms\"", false},
+      {"database.fresh_connect_interval", "\"1s\"", true},
+      {"database.fresh_connect_interval", "\"1h\"", true},
+      {"database.fresh_connect_interval", "\"1h1ms\"", false},
+  };
+  for (const RangeCase& c : cases) {
+    const std::string toml = std::string(c.key) + " = " + std::string(c.value) + "\n";
+    auto r = load_config_string(toml, "test.toml", no_env());
+    // Cross-key rules may still object to a value in range; only range errors matter here.
+    bool range_error = false;
+    if (!r) {
+      for (const auto& e : r.error()) {
+        if (e.key == c.key && e.message.find("out of range") != std::string::npos) {
+          range_error = true;
+          EXPECT_EQ(e.line, 1);
+          EXPECT_EQ(e.column, int(c.key.size()) + 4) << e.to_string();
+        }
+      }
+    }
+    EXPECT_EQ(range_error, !c.in_range) << toml;
+  }
+}
+
+TEST(LoadErrors, RangeMessagesSayWhatIsAllowed) {
+  expect_single_error(
+      "[agent]\ninterval = \"50ms\"\n",
+      {2, 12, "agent.interval", "\"50ms\" is out of range; use a duration from 100ms to 1h"});
+  expect_single_error(
+      "[database]\nfresh_connect_interval = \"500ms\"\n",
+      {2, 26, "database.fresh_connect_interval", "use 0s (off) or a duration from 1s to 1h"});
+  expect_single_error(
+      "[agent]\nhttp_threads = 1000\n",
+      {2, 16, "agent.http_threads", "1000 is out of range; use an integer from 1 to 256"});
+}
+
+TEST(LoadErrors, BadListen) {
+  expect_single_error("[agent]\nlisten = \"::1:8080\"\n",
+                      {2, 10, "agent.listen",
+                       "\"::1:8080\" is not a listen address: an IPv6 address needs brackets"});
+  expect_single_error("[agent]\nlisten = \"8080\"\n", {2, 10, "agent.listen", "missing port"});
+  expect_single_error("[agent]\nlisten = \"0.0.0.0:0\"\n",
+                      {2, 10, "agent.listen", "port 0 is out of range"});
+}
+
+TEST(LoadErrors, BadLogSettings) {
+  expect_single_error("[log]\nlevel = \"warning\"\n",
+                      {2, 9, "log.level", "\"warning\" is not a log level; use trace, debug"});
+  expect_single_error("[log]\nformat = \"logfmt\"\n",
+                      {2, 10, "log.format", "\"logfmt\" is not a log format; use text or json"});
+}
+
+TEST(LoadErrors, BadDsnEnvNeverEchoesTheValue) {
+  const ConfigErrors errors =
+      errors_of("[database]\ndsn_env = \"postgresql://app:s3cret@db/app\"\n");
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {2, 11, "database.dsn_env", "not an environment variable name"}));
+  EXPECT_EQ(errors[0].to_string().find("s3cret"), std::string::npos) << errors[0].to_string();
+}
+
+TEST(LoadErrors, BadApplicationName) {
+  expect_single_error("[database]\napplication_name = \"\"\n",
+                      {2, 20, "database.application_name", "is empty"});
+}
+
+TEST(LoadErrors, BadTableIdentifier) {
+  expect_single_error("[readiness]\nexpected_tables = [\"permits\", \"public.my-table\"]\n",
+                      {2, 31, "readiness.expected_tables[1]",
+                       "\"public.my-table\" is not a table name: \"my-table\" contains \"-\""});
+}
+
+TEST(LoadErrors, DuplicateTableAfterCaseFolding) {
+  expect_single_error("[readiness]\nexpected_tables = [\n  \"permits\",\n  \"Permits\",\n]\n",
+                      {4, 3, "readiness.expected_tables[1]",
+                       "\"Permits\" is listed twice (first at line 3, column 3"});
+}
+
+// --- migration markers ------------------------------------------------------------------------
+
+TEST(LoadMarkers, DuplicateName) {
+  expect_single_error(
+      "[[readiness.migrations]]\n"
+      "name = \"a\"\n"
+      "table = \"t\"\n"
+      "\n"
+      "[[readiness.migrations]]\n"
+      "name = \"a\"\n"
+      "query = \"SELECT true\"\n",
+      {6, 8, "readiness.migrations[1].name",
+       "marker name \"a\" is already used by readiness.migrations[0] (line 2)"});
+}
+
+TEST(LoadMarkers, MarkerWithoutKindKeys) {
+  expect_single_error(
+      "[readiness]\n[[readiness.migrations]]\nname = \"x\"\n",
+      {2, 1, "readiness.migrations[0]", "a marker needs `table`, `table`+`column`, or `query`"});
+}
+
+TEST(LoadMarkers, QueryMarkerWithTable) {
+  expect_single_error(
+      "[[readiness.migrations]]\n"
+      "name = \"x\"\n"
+      "query = \"SELECT true\"\n"
+      "table = \"t\"\n",
+      {4, 9, "readiness.migrations[0].table", "`table` is not allowed in a query marker"});
+}
+
+TEST(LoadMarkers, ColumnMarkerWithoutTable) {
+  expect_single_error(
+      "[[readiness.migrations]]\n"
+      "name = \"x\"\n"
+      "column = \"score\"\n",
+      {1, 1, "readiness.migrations[0].table",
+       "missing `table`: a column marker needs the table that has the column"});
+}
+
+TEST(LoadMarkers, MissingName) {
+  expect_single_error("[[readiness.migrations]]\ntable = \"t\"\n",
+                      {1, 1, "readiness.migrations[0].name", "missing `name`"});
+}
+
+TEST(LoadMarkers, EmptyNameAndEmptyQuery) {
+  expect_single_error("[[readiness.migrations]]\nname = \"\"\ntable = \"t\"\n",
+                      {2, 8, "readiness.migrations[0].name", "is empty"});
+  expect_single_error("[[readiness.migrations]]\nname = \"q\"\nquery = \"  \"\n",
+                      {3, 9, "readiness.migrations[0].query", "the query is empty"});
+}
+
+TEST(LoadMarkers, QueryMustBeOneReadOnlyStatement) {
+  expect_single_error(
+      "[[readiness.migrations]]\nname = \"q\"\nquery = \"SELECT true; DROP TABLE x\"\n",
+      {3, 9, "readiness.migrations[0].query", "single statement"});
+  expect_single_error("[[readiness.migrations]]\nname = \"q\"\nquery = \"DELETE FROM x\"\n",
+                      {3, 9, "readiness.migrations[0].query", "read-only"});
+}
+
+TEST(LoadMarkers, BadColumnIdentifier) {
+  expect_single_error("[[readiness.migrations]]\nname = \"c\"\ntable = \"t\"\ncolumn = \"1st\"\n",
+                      {4, 10, "readiness.migrations[0].column",
+                       "\"1st\" is not a column name: \"1st\" starts with a digit"});
+}
+
+TEST(LoadMarkers, ExplicitKindMustAgree) {
+  expect_single_error(
+      "[[readiness.migrations]]\nname = \"x\"\nkind = \"table\"\ntable = \"t\"\n"
+      "query = \"SELECT true\"\n",
+      {5, 9, "readiness.migrations[0].query",
+       "`query` is not allowed in a table marker (kind = \"table\"); remove `query` or change "
+       "`kind`"});
+  expect_single_error("[[readiness.migrations]]\nname = \"x\"\nkind = \"query\"\n",
+                      {1, 1, "readiness.migrations[0].query",
+                       "missing `query`: a query marker (kind = \"query\") needs"});
+  expect_single_error("[[readiness.migrations]]\nname = \"x\"\nkind = \"tables\"\ntable = \"t\"\n",
+                      {3, 8, "readiness.migrations[0].kind", "\"tables\" is not a marker kind"});
+}
+
+TEST(LoadMarkers, ExplicitKindThatAgreesIsAccepted) {
+  const Config c = loaded(
+      "[[readiness.migrations]]\nname = \"x\"\nkind = \"column\"\ntable = \"t\"\ncolumn = \"c\"\n");
+  ASSERT_EQ(c.readiness.migrations.size(), 1u);
+  EXPECT_EQ(c.readiness.migrations[0].kind, MigrationMarker::Kind::column);
+}
+
+TEST(LoadMarkers, UnknownMarkerKeyWithHint) {
+  const ConfigErrors errors = errors_of("[[readiness.migrations]]\nname = \"x\"\ntabel = \"t\"\n");
+  ASSERT_EQ(errors.size(), 2u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {1, 1, "readiness.migrations[0]", "a marker needs"}));
+  EXPECT_TRUE(matches(errors[1], {3, 1, "readiness.migrations[0].tabel",
+                                  "did you mean 'readiness.migrations[0].table'?"}));
+}
+
+// --- cross-key rules --------------------------------------------------------------------------
+
+TEST(LoadCrossKey, LockTimeoutLongerThanStatementTimeout) {
+  expect_single_error(
+      "[database]\nstatement_timeout = \"2s\"\nlock_timeout = \"3s\"\n",
+      {3, 16, "database.lock_timeout",
+       "3s is longer than database.statement_timeout (2s), so it could never fire"});
+  // Pointing at statement_timeout when that is what the file changed.
+  expect_single_error("[database]\nstatement_timeout = \"500ms\"\n",
+                      {2, 21, "database.lock_timeout", "1s is longer than"});
+  loaded("[database]\nstatement_timeout = \"2s\"\nlock_timeout = \"2s\"\n");
+}
+
+TEST(LoadCrossKey, StaleAfterMustCoverIntervalAndCycleDeadline) {
+  expect_single_error(
+      "[agent]\nstale_after = \"5s\"\n",
+      {2, 15, "agent.stale_after",
+       "5s is shorter than agent.interval (2s) + database.connect_timeout (3s) + "
+       "database.statement_timeout (5s) + 1s grace = 11s; a slow but healthy probe would be "
+       "reported as stalled"});
+  loaded("[agent]\nstale_after = \"11s\"\n");
+}
+
+TEST(LoadCrossKey, StaleAfterRulePointsAtTheKeyThatWasChanged) {
+  expect_single_error("\n[database]\nstatement_timeout = \"1m\"\nlock_timeout = \"1s\"\n",
+                      {3, 21, "agent.stale_after", "+ 1s grace = 66s"});
+}
+
+TEST(LoadCrossKey, SkippedWhenAPartIsAlreadyWrong) {
+  // The interval is bad; judging stale_after against its default would only confuse.
+  expect_single_error("[agent]\nstale_after = \"1s\"\ninterval = \"5x\"\n",
+                      {3, 12, "agent.interval", "unknown unit"});
+}
+
+// --- several errors ---------------------------------------------------------------------------
+
+TEST(LoadErrors, CollectsEveryErrorInFileOrder) {
+  const ConfigErrors errors = errors_of(
+      "[agent]\n"
+      "interval = \"5x\"\n"
+      "http_threads = 0\n"
+      "[log]\n"
+      "levle = \"debug\"\n"
+      "[readiness]\n"
+      "expected_tables = [\"a\", \"a\"]\n"
+      "[[readiness.migrations]]\n"
+      "name = \"m\"\n",
+      env_of({{"PORT", "http"}}));
+  ASSERT_EQ(errors.size(), 6u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {2, 12, "agent.interval", "unknown unit"}));
+  EXPECT_TRUE(matches(errors[1], {3, 16, "agent.http_threads", "out of range"}));
+  EXPECT_TRUE(matches(errors[2], {5, 1, "log.levle", "did you mean 'log.level'?"}));
+  EXPECT_TRUE(matches(errors[3], {7, 25, "readiness.expected_tables[1]", "listed twice"}));
+  EXPECT_TRUE(matches(errors[4], {8, 1, "readiness.migrations[0]", "a marker needs"}));
+  EXPECT_TRUE(matches(errors[5], {0, 0, "PORT (environment)", "not a port number"}));
+}
+
+TEST(LoadErrors, EnvironmentIsCheckedEvenAfterASyntaxError) {
+  const ConfigErrors errors = errors_of("[agent\n", env_of({{"OPSAGENT_LOG_FORMAT", "xml"}}));
+  ASSERT_EQ(errors.size(), 2u) << dump(errors);
+  EXPECT_NE(errors[0].message.find("TOML syntax error"), std::string::npos);
+  EXPECT_EQ(errors[1].key, "OPSAGENT_LOG_FORMAT (environment)");
+}
+
+// --- environment ------------------------------------------------------------------------------
+
+TEST(LoadEnvironment, OverridesFileValues) {
+  const Config c = loaded(
+      "[agent]\nlisten = \"127.0.0.1:8080\"\n[log]\nlevel = \"warn\"\n",
+      env_of({{"PORT", "9090"}, {"OPSAGENT_LOG_LEVEL", "debug"}, {"OPSAGENT_LOG_FORMAT", "json"}}));
+  EXPECT_EQ(c.agent.listen_host, "127.0.0.1");  // PORT changes only the port
+  EXPECT_EQ(c.agent.listen_port, 9090);
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.log.format, LogSection::Format::json);
+}
+
+TEST(LoadEnvironment, EmptyValuesCountAsUnset) {
+  const Config c = loaded("", env_of({{"PORT", ""}, {"OPSAGENT_LOG_LEVEL", ""}}));
+  EXPECT_EQ(c.agent.listen_port, 8080);
+  EXPECT_EQ(c.log.level, "info");
+}
+
+TEST(LoadEnvironment, UnsetEnvironmentFunctionMeansNoOverrides) {
+  const auto r = load_config_string("", "test.toml", Environment{});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->agent.listen_port, 8080);
+}
+
+TEST(LoadEnvironment, BadPort) {
+  for (const auto* port : {"abc", "0", "65536", "-1", "80 "}) {
+    const ConfigErrors errors = errors_of("", env_of({{"PORT", port}}));
+    ASSERT_EQ(errors.size(), 1u) << port << dump(errors);
+    EXPECT_TRUE(matches(errors[0], {0, 0, "PORT (environment)", "use an integer from 1 to 65535"}));
+    EXPECT_EQ(errors[0].file, "");
+  }
+  EXPECT_EQ(errors_of("", env_of({{"PORT", "abc"}}))[0].to_string(),
+            "PORT (environment): \"abc\" is not a port number; use an integer from 1 to 65535");
+}
+
+TEST(LoadEnvironment, BadLogLevel) {
+  expect_single_error("", {0, 0, "OPSAGENT_LOG_LEVEL (environment)", "did you mean \"debug\"?"},
+                      env_of({{"OPSAGENT_LOG_LEVEL", "DEBUG"}}));
+}
+
+TEST(LoadEnvironment, ProcessEnvironmentReadsGetenv) {
+  const Environment env = process_environment();
+  const char* path = std::getenv("PATH");
+  ASSERT_NE(path, nullptr);
+  EXPECT_EQ(env("PATH"), std::optional<std::string>(path));
+  EXPECT_EQ(env("OPSAGENT_TEST_VARIABLE_THAT_IS_NEVER_SET"), std::nullopt);
+}
+
+// --- files and formatting ---------------------------------------------------------------------
+
+TEST(LoadFile, MissingFileSaysHowToPassOne) {
+  const auto r = load_config_file("/nonexistent/opsagent.toml", no_env());
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().size(), 1u);
+  const ConfigError& e = r.error()[0];
+  EXPECT_EQ(e.file, "/nonexistent/opsagent.toml");
+  EXPECT_EQ(e.line, 0);
+  EXPECT_EQ(e.to_string(),
+            "/nonexistent/opsagent.toml: cannot open the config file: No such file or directory; "
+            "pass --config FILE or set OPSAGENT_CONFIG; see config/example.toml");
+}
+
+TEST(LoadFile, DirectoryIsNotAConfigFile) {
+  const std::string dir = std::filesystem::path(__FILE__).parent_path().string();
+  const auto r = load_config_file(dir, no_env());
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().size(), 1u);
+  EXPECT_NE(r.error()[0].message.find("Is a directory"), std::string::npos)
+      << r.error()[0].to_string();
+}
+
+TEST(ConfigErrorToString, LeavesOutUnknownParts) {
+  EXPECT_EQ((ConfigError{"f.toml", 3, 7, "agent.drain", "bad"}).to_string(),
+            "f.toml:3:7: agent.drain: bad");
+  EXPECT_EQ((ConfigError{"f.toml", 3, 0, "agent.drain", "bad"}).to_string(),
+            "f.toml:3: agent.drain: bad");
+  EXPECT_EQ((ConfigError{"f.toml", 0, 0, "", "bad"}).to_string(), "f.toml: bad");
+  EXPECT_EQ((ConfigError{"", 0, 0, "PORT (environment)", "bad"}).to_string(),
+            "PORT (environment): bad");
+  EXPECT_EQ((ConfigError{"", 0, 0, "", "bad"}).to_string(), "bad");
+}
+
+}  // namespace
+}  // namespace opsagent::config

@@ -1,0 +1,92 @@
+#include "probes/probe_loop.hpp"
+
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+namespace opsagent::probes {
+
+Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
+                       const std::optional<std::string>& dsn, std::uint64_t sequence) {
+  const auto start = SteadyClock::now();
+  Snapshot s;
+  s.sequence = sequence;
+  s.taken_at = std::chrono::system_clock::now();
+  auto cycle = probe.run(config, dsn, start + config.cycle_deadline());
+  s.checks = std::move(cycle.checks);
+  s.server_version = std::move(cycle.server_version);
+  s.completed = SteadyClock::now();
+  s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
+  return s;
+}
+
+ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, EnvLookup env,
+                     OnPublish on_publish)
+    : config_(config),
+      store_(store),
+      env_(std::move(env)),
+      on_publish_(std::move(on_publish)),
+      heartbeat_(SteadyClock::now().time_since_epoch().count()) {}
+
+ProbeLoop::~ProbeLoop() {
+  stop();
+}
+
+void ProbeLoop::start() {
+  beat();
+  thread_ = std::thread([this] { run(); });
+}
+
+void ProbeLoop::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ProbeLoop::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+SteadyClock::time_point ProbeLoop::heartbeat() const {
+  return SteadyClock::time_point(SteadyClock::duration(heartbeat_.load()));
+}
+
+void ProbeLoop::beat() {
+  heartbeat_.store(SteadyClock::now().time_since_epoch().count());
+}
+
+void ProbeLoop::run() {
+  std::minstd_rand rng(std::random_device{}());
+  std::uint64_t sequence = 0;
+  for (;;) {
+    beat();
+    auto config = config_.get();
+    auto snapshot = std::make_shared<Snapshot>(
+        run_one_cycle(probe_, *config, env_(config->database.dsn_env), ++sequence));
+    store_.publish(snapshot);
+    beat();
+    try {
+      on_publish_(*snapshot);
+    } catch (const std::exception& e) {
+      spdlog::error("after probe cycle {}: {}", sequence, e.what());
+    }
+    // Jitter only shortens the wait, so consecutive snapshots are never further apart than
+    // interval + cycle deadline, the bound stale_after is validated against.
+    const auto interval = config->agent.interval;
+    std::uniform_int_distribution<long> jitter(0, interval.count() / 10);
+    const auto wait = interval - config::Duration(jitter(rng));
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
+    woken_ = false;
+    if (stopping_) return;
+  }
+}
+
+}  // namespace opsagent::probes

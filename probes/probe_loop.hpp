@@ -1,0 +1,58 @@
+// The single background loop that runs probe cycles on the configured interval and publishes
+// each result as a Snapshot. Exactly one cycle is in flight at a time, and each ends by its
+// deadline (Config::cycle_deadline()). Thread-safety: start/stop from one thread; heartbeat()
+// and wake() from any.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "probes/config_holder.hpp"
+#include "probes/postgres_probe.hpp"
+#include "probes/snapshot_store.hpp"
+
+namespace opsagent::probes {
+
+class ProbeLoop {
+ public:
+  using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+  using OnPublish = std::function<void(const Snapshot&)>;
+
+  ProbeLoop(ConfigHolder& config, SnapshotStore& store, EnvLookup env, OnPublish on_publish);
+  ~ProbeLoop();  // stops and joins
+
+  void start();
+  void stop();  // returns once the cycle in flight (bounded by its deadline) has ended
+  void wake();  // run the next cycle now (after a reload)
+
+  // When the loop last showed it was alive: before and after every cycle and every wait.
+  SteadyClock::time_point heartbeat() const;
+
+ private:
+  void run();
+  void beat();
+
+  ConfigHolder& config_;
+  SnapshotStore& store_;
+  EnvLookup env_;
+  OnPublish on_publish_;
+  PostgresProbe probe_;
+  std::atomic<SteadyClock::rep> heartbeat_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+// One cycle, outside any loop: for `opsagent check` and `opsagent wait`.
+Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
+                       const std::optional<std::string>& dsn, std::uint64_t sequence);
+
+}  // namespace opsagent::probes

@@ -1,0 +1,39 @@
+#include "probes/schema_check.hpp"
+
+#include <gtest/gtest.h>
+
+namespace opsagent::probes {
+namespace {
+
+using config::MigrationMarker;
+
+TEST(TextArrayLiteral, QuotesAndEscapesEveryItem) {
+  EXPECT_EQ(text_array_literal({}), "{}");
+  EXPECT_EQ(text_array_literal({"public", ""}), R"({"public",""})");
+  EXPECT_EQ(text_array_literal({R"(a"b\c)", "x,y"}), R"({"a\"b\\c","x,y"})");
+}
+
+TEST(SchemaStatements, OneCatalogQueryThenThreeStatementsPerQueryMarker) {
+  config::ReadinessSection r;
+  r.expected_tables = {{"", "permits"}, {"public", "contacts"}};
+  r.migrations.push_back({"col", MigrationMarker::Kind::column, {"", "contacts"}, "email", ""});
+  r.migrations.push_back({"alembic", MigrationMarker::Kind::query, {}, "", "SELECT true"});
+  r.migrations.push_back({"tbl", MigrationMarker::Kind::table, {"audit", "log"}, "", ""});
+  const auto st = schema_statements(r);
+  ASSERT_EQ(st.size(), 4u);
+  // Config values travel only as parameters: the SQL text is fixed.
+  EXPECT_EQ(st[0].params.at(0), R"({"","public","","audit"})");
+  EXPECT_EQ(st[0].params.at(1), R"({"permits","contacts","contacts","log"})");
+  EXPECT_EQ(st[0].params.at(2), R"({"","","email",""})");
+  EXPECT_EQ(st[0].sql.find("permits"), std::string::npos);
+  EXPECT_TRUE(st[0].sync_after);
+  EXPECT_EQ(st[1].sql, "BEGIN TRANSACTION READ ONLY");
+  EXPECT_FALSE(st[1].sync_after);
+  EXPECT_EQ(st[2].sql, "SELECT true");
+  EXPECT_TRUE(st[2].sync_after);
+  EXPECT_EQ(st[3].sql, "ROLLBACK");
+  EXPECT_TRUE(st[3].sync_after);
+}
+
+}  // namespace
+}  // namespace opsagent::probes
