@@ -37,7 +37,7 @@ struct MigrationMarker {
 struct AgentSection {
   std::string listen_host = "0.0.0.0";
   std::uint16_t listen_port = 8080;
-  Duration interval{2000};      // between probe cycles (plus up to 10% jitter)
+  Duration interval{2000};      // between probe cycles (less up to 10% jitter)
   Duration stale_after{15000};  // a snapshot older than this means "probe stalled"
   Duration drain{5000};         // keep serving (not ready) this long after SIGTERM
   int http_threads = 8;         // cpp-httplib worker pool size

@@ -162,7 +162,7 @@ const std::array kConfigKeys{
          set_listen(v, k, c, d);
        }},
     CK{"agent", "interval", "duration", "\"2s\"",
-       "time between probe cycles (plus up to 10% jitter); 100ms..1h",
+       "time between probe cycles (less up to 10% jitter); 100ms..1h",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_duration(v, k, d, c.agent.interval, {100ms, 1h});
        }},

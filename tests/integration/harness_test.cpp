@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "tests/support/agent_process.hpp"
 #include "tests/support/free_port.hpp"
 #include "tests/support/pg_cluster.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/silent_listener.hpp"
 #include "tests/support/wait.hpp"
@@ -240,20 +240,8 @@ TEST(PgClusterTest, DestructorRemovesTheDirAndStopsTheServer) {
     pg.freeze();  // the destructor must cope with a frozen server
   }
   EXPECT_NE(::access(dir.c_str(), F_OK), 0);
-  const std::string status_path = "/proc/" + std::to_string(pm) + "/stat";
-  EXPECT_TRUE(eventually(
-      [&] {
-        // Gone, or a zombie nobody has reaped yet: either way it no longer runs.
-        FILE* f = std::fopen(status_path.c_str(), "r");
-        if (f == nullptr) return true;
-        char buf[512] = {};
-        const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-        std::fclose(f);
-        const std::string stat(buf, n);
-        const auto close = stat.rfind(')');
-        return close != std::string::npos && stat.size() > close + 2 && stat[close + 2] == 'Z';
-      },
-      5s));
+  // Gone, or a zombie nobody has reaped yet: either way it no longer runs.
+  EXPECT_TRUE(eventually([&] { return !process_alive(pm); }, 5s));
 }
 
 // ---- SilentTcpListener ----

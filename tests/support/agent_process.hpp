@@ -48,7 +48,8 @@ class AgentProcess {
   std::string log_path() const { return dir_ + "/agent.log"; }
   std::string log() const;  // stdout + stderr so far
 
-  // One request to 127.0.0.1:port() with 2 s connect and read timeouts; no retries.
+  // One request to 127.0.0.1:port() with 2 s connect and read timeouts; no retries. The first
+  // call makes the test process ignore SIGPIPE (httplib 0.11 does not suppress it).
   HttpReply get(const std::string& path, const httplib::Headers& headers = {},
                 const std::string& method = "GET") const;
 
