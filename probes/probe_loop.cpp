@@ -46,6 +46,18 @@ void ProbeLoop::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool ProbeLoop::stop_within(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  cv_.notify_all();
+  if (!cv_.wait_for(lock, timeout, [this] { return finished_ || !thread_.joinable(); })) {
+    return false;
+  }
+  lock.unlock();
+  if (thread_.joinable()) thread_.join();
+  return true;
+}
+
 void ProbeLoop::wake() {
   {
     std::lock_guard lock(mutex_);
@@ -79,13 +91,19 @@ void ProbeLoop::run() {
     }
     // Jitter only shortens the wait, so consecutive snapshots are never further apart than
     // interval + cycle deadline, the bound stale_after is validated against.
+    spdlog::debug("probe cycle {} took {}us: {}", sequence, snapshot->duration.count(),
+                  snapshot->first_failure() ? snapshot->first_failure()->message : "all pass");
     const auto interval = config->agent.interval;
     std::uniform_int_distribution<long> jitter(0, interval.count() / 10);
     const auto wait = interval - config::Duration(jitter(rng));
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
     woken_ = false;
-    if (stopping_) return;
+    if (stopping_) {
+      finished_ = true;
+      cv_.notify_all();
+      return;
+    }
   }
 }
 

@@ -29,6 +29,10 @@ class ProbeLoop {
 
   void start();
   void stop();  // returns once the cycle in flight (bounded by its deadline) has ended
+  // Asks the loop to stop and waits at most `timeout` for the cycle in flight; false when it is
+  // still running (a frozen server can hold it for the whole cycle deadline). Shutdown uses
+  // this to exit before the platform's SIGKILL rather than wait out a probe nobody will read.
+  bool stop_within(std::chrono::milliseconds timeout);
   void wake();  // run the next cycle now (after a reload)
 
   // When the loop last showed it was alive: before and after every cycle and every wait.
@@ -48,6 +52,7 @@ class ProbeLoop {
   std::condition_variable cv_;
   bool stopping_ = false;
   bool woken_ = false;
+  bool finished_ = false;
   std::thread thread_;
 };
 

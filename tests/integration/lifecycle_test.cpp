@@ -42,6 +42,32 @@ TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
   EXPECT_NE(agent_->log().find("shutdown: done"), std::string::npos);
 }
 
+TEST_F(LifecycleTest, SigtermWhileTheDatabaseIsFrozenStillExitsPromptly) {
+  AgentTimings t;
+  t.drain = "1s";
+  t.statement_timeout = "5s";  // a cycle in flight may last 1s + 5s + 1s
+  start_agent(agent_config("expected_tables = [\"permits\"]\n", t), cluster_->app_dsn());
+  ASSERT_TRUE(wait_ready(200, 15s));
+  cluster_->freeze();
+  // Let a cycle get stuck on the frozen server: the snapshot sequence stops advancing.
+  const auto sequence = [&] { return body_json(get("/health"))["snapshot"]["sequence"]; };
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto before = sequence();
+        return !eventually([&] { return sequence() != before; }, 600ms);
+      },
+      5s));
+  const auto sent = std::chrono::steady_clock::now();
+  agent_->signal(SIGTERM);
+  auto code = agent_->wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0);
+  // Drain (1s) plus at most 1s for the probe loop, not the 7s cycle deadline.
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 4s);
+  EXPECT_NE(agent_->log().find("shutdown: done"), std::string::npos);
+  cluster_->thaw();
+}
+
 TEST_F(LifecycleTest, SighupReloadsAGoodFileAndKeepsTheOldOnABadOne) {
   start_agent(agent_config("expected_tables = [\"permits\"]\n"), cluster_->app_dsn());
   ASSERT_TRUE(wait_ready(200, 15s));
