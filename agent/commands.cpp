@@ -26,11 +26,6 @@ std::optional<config::Config> load_or_report(const std::string& path, const char
   return std::move(*loaded);
 }
 
-std::optional<std::string> env_value(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
-}
-
 RenderContext context_for(const probes::Snapshot& s, const config::Config& c) {
   RenderContext ctx;
   ctx.snapshot = &s;
@@ -54,8 +49,8 @@ int check_command(const std::string& path, bool json) {
   auto config = load_or_report(path, "OPSAGENT UNKNOWN - config: ");
   if (!config) return kUnknown;
   probes::PostgresProbe probe;
-  const auto snapshot =
-      probes::run_one_cycle(probe, *config, env_value(config->database.dsn_env), 1);
+  const auto snapshot = probes::run_one_cycle(
+      probe, *config, config::process_environment()(config->database.dsn_env), 1);
   const auto ctx = context_for(snapshot, *config);
   if (json) {
     std::cout << render_health(ctx).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -74,8 +69,8 @@ int wait_command(const std::string& path, config::Duration timeout) {
   probes::PostgresProbe probe;
   std::string last_reason;
   for (std::uint64_t sequence = 1;; ++sequence) {
-    const auto snapshot =
-        probes::run_one_cycle(probe, *config, env_value(config->database.dsn_env), sequence);
+    const auto snapshot = probes::run_one_cycle(
+        probe, *config, config::process_environment()(config->database.dsn_env), sequence);
     const auto ctx = context_for(snapshot, *config);
     if (ctx.readiness.ready) {
       std::cout << "ready: " << ctx.readiness.reason << "\n";

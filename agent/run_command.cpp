@@ -40,14 +40,9 @@ int next_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
   return sig > 0 ? sig : 0;
 }
 
-std::optional<std::string> env_value(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
-}
-
 // Where the agent probes, without the password: for the startup line.
 std::string target_display(const config::Config& c) {
-  auto dsn = env_value(c.database.dsn_env);
+  auto dsn = config::process_environment()(c.database.dsn_env);
   if (!dsn) return "(" + c.database.dsn_env + " is not set)";
   auto target = probes::make_connection_target(*dsn, c.database);
   return target ? target->display : "(" + c.database.dsn_env + " is not a valid database URL)";
@@ -62,7 +57,8 @@ class Agent {
   Agent(std::string path, std::shared_ptr<const config::Config> initial)
       : path_(std::move(path)),
         config_(initial),
-        loop_(config_, store_, env_value, [this](const probes::Snapshot&) { observe(); }),
+        loop_(config_, store_, config::process_environment(),
+              [this](const probes::Snapshot&) { observe(); }),
         server_(ServingState{store_, config_, loop_, draining_}, initial->agent.http_threads) {}
 
   int run() {

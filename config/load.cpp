@@ -180,7 +180,7 @@ std::string ConfigError::to_string() const {
 }
 
 Environment process_environment() {
-  // getenv is not synchronised with setenv; the agent only reads its environment at (re)load.
+  // getenv is not synchronised with setenv; the agent never calls setenv, so any thread may read.
   return [](std::string_view name) -> std::optional<std::string> {
     const char* value = std::getenv(std::string(name).c_str());
     if (value == nullptr) return std::nullopt;

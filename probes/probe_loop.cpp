@@ -20,7 +20,7 @@ Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
   return s;
 }
 
-ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, EnvLookup env,
+ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
                      OnPublish on_publish)
     : config_(config),
       store_(store),

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "config/load.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/postgres_probe.hpp"
 #include "probes/snapshot_store.hpp"
@@ -21,10 +22,10 @@ namespace opsagent::probes {
 
 class ProbeLoop {
  public:
-  using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
   using OnPublish = std::function<void(const Snapshot&)>;
 
-  ProbeLoop(ConfigHolder& config, SnapshotStore& store, EnvLookup env, OnPublish on_publish);
+  ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
+            OnPublish on_publish);
   ~ProbeLoop();  // stops and joins
 
   void start();
@@ -44,7 +45,7 @@ class ProbeLoop {
 
   ConfigHolder& config_;
   SnapshotStore& store_;
-  EnvLookup env_;
+  config::Environment env_;
   OnPublish on_publish_;
   PostgresProbe probe_;
   std::atomic<SteadyClock::rep> heartbeat_;

@@ -71,6 +71,24 @@ class AgentTest : public ::testing::Test {
     return eventually([&] { return get("/health/ready").status == status; }, timeout, 25ms);
   }
 
+  // The latest snapshot's sequence number; -1 before the first cycle or without an agent.
+  int snapshot_sequence() {
+    auto s = body_json(get("/health"))["snapshot"]["sequence"];
+    return s.is_number() ? s.get<int>() : -1;
+  }
+
+  // Waits until `cycles` more probe cycles have completed.
+  bool wait_for_cycles(int cycles, std::chrono::milliseconds timeout) {
+    const int first = snapshot_sequence();
+    return eventually([&] { return snapshot_sequence() >= first + cycles; }, timeout);
+  }
+
+  // Waits until /health/ready reports the check `name` (it ran at least once).
+  bool wait_for_check(const std::string& name, std::chrono::milliseconds timeout) {
+    return eventually([&] { return body_json(get("/health/ready"))["checks"].contains(name); },
+                      timeout);
+  }
+
   void TearDown() override {
     if (!agent_) return;
     const std::string secret(PgCluster::kAppPassword);

@@ -75,11 +75,7 @@ TEST_F(ReadinessTest, OnePersistentLabelledConnection) {
       "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = 'opsagent'";
   const auto pid = cluster_->query_value(kAgentPid);
   EXPECT_EQ(pid.find(','), std::string::npos) << "more than one agent session: " << pid;
-  const auto sequence = [&] {
-    return body_json(get("/health"))["snapshot"]["sequence"].get<int>();
-  };
-  const int first = sequence();
-  ASSERT_TRUE(eventually([&] { return sequence() >= first + 3; }, 5s));
+  ASSERT_TRUE(wait_for_cycles(3, 5s));
   EXPECT_EQ(cluster_->query_value(kAgentPid), pid) << "the agent reconnected between cycles";
 }
 
@@ -99,12 +95,7 @@ query = "SELECT version_num = 'abc123' FROM alembic_version"
 TEST_F(ReadinessTest, MarkersOfEachKindMissingThenPresent) {
   start_agent(agent_config(kMarkers), cluster_->app_dsn());
   ASSERT_TRUE(wait_ready(503, 15s));
-  ASSERT_TRUE(eventually(
-      [&] {
-        auto b = body_json(get("/health/ready"));
-        return b["checks"].contains("schema:migrations");
-      },
-      10s));
+  ASSERT_TRUE(wait_for_check("schema:migrations", 10s));
   auto body = body_json(get("/health/ready"));
   EXPECT_EQ(body["checks"]["schema:tables"]["status"], "pass");
   EXPECT_EQ(body["checks"]["schema:migrations"]["missing"],
@@ -149,12 +140,7 @@ query = "SELECT nextval('s') > 0"
 )";
   cluster_->exec("CREATE SEQUENCE s; ALTER SEQUENCE s OWNER TO app;");
   start_agent(agent_config(markers), cluster_->app_dsn());
-  ASSERT_TRUE(eventually(
-      [&] {
-        auto b = body_json(get("/health/ready"));
-        return b["checks"].contains("schema:migrations");
-      },
-      15s));
+  ASSERT_TRUE(wait_for_check("schema:migrations", 15s));
   auto health = body_json(get("/health"));
   const auto& m = health["checks"]["schema:migrations"][0];
   EXPECT_EQ(m["status"], "fail");
@@ -164,11 +150,7 @@ query = "SELECT nextval('s') > 0"
   EXPECT_NE(m["output"].get<std::string>().find("tried to write"), std::string::npos);
   EXPECT_EQ(get("/health/ready").status, 503);
   // Nothing was written, cycle after cycle.
-  const auto sequence = [&] {
-    return body_json(get("/health"))["snapshot"]["sequence"].get<int>();
-  };
-  const int first = sequence();
-  ASSERT_TRUE(eventually([&] { return sequence() >= first + 2; }, 5s));
+  ASSERT_TRUE(wait_for_cycles(2, 5s));
   EXPECT_EQ(cluster_->query_value("SELECT count(*) FROM audit"), "0");
   EXPECT_EQ(cluster_->query_value("SELECT last_value FROM s"), "1");
   EXPECT_EQ(cluster_->query_value("SELECT is_called FROM s"), "f");
