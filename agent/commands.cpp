@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <httplib.h>
 
 #include "agent/readiness.hpp"
 #include "agent/render_json.hpp"
@@ -29,6 +30,7 @@ std::optional<config::Config> load_or_report(const std::string& path, const char
 RenderContext context_for(const probes::Snapshot& s, const config::Config& c) {
   RenderContext ctx;
   ctx.snapshot = &s;
+  ctx.config = &c;
   ctx.now = SteadyClock::now();
   ctx.readiness = evaluate_readiness(&s, ctx.now, c.agent.stale_after, false);
   return ctx;
@@ -60,6 +62,47 @@ int check_command(const std::string& path, bool json) {
   }
   if (!ctx.readiness.ready) return kCritical;
   return snapshot.has_warnings() ? kWarning : kOk;
+}
+
+int status_command(const std::string& config_path, const std::string& url_option) {
+  // The config is optional here: it only supplies the default address and the token variable.
+  auto loaded = config::load_config_file(config_path, config::process_environment());
+  std::string url = url_option;
+  if (url.empty()) {
+    std::string host = loaded ? loaded->agent.listen_host : "127.0.0.1";
+    if (host == "0.0.0.0" || host == "::") host = host == "::" ? "[::1]" : "127.0.0.1";
+    if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+    url = fmt::format("http://{}:{}", host, loaded ? loaded->agent.listen_port : 8080);
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  httplib::Client client(url);
+  if (!client.is_valid()) {
+    std::cerr << "opsagent status: --url " << url << " is not an http:// or https:// URL\n";
+    return kUnknown;
+  }
+  client.set_connection_timeout(std::chrono::seconds(3));
+  client.set_read_timeout(std::chrono::seconds(5));
+  httplib::Headers headers{{"Accept", "text/plain"}};
+  if (loaded) {
+    auto token_name = loaded->agent.token_env;
+    if (auto token = token_name.empty() ? std::nullopt : config::process_environment()(token_name)) {
+      headers.emplace("Authorization", "Bearer " + *token);
+    }
+  }
+  auto res = client.Get("/status", headers);
+  if (!res) {
+    std::cerr << "opsagent status: no answer from " << url << ": "
+              << httplib::to_string(res.error()) << "\n";
+    return kCritical;
+  }
+  if (res->status != 200) {
+    std::cerr << "opsagent status: " << url << "/status answered HTTP " << res->status
+              << (res->status == 401 ? " (set the token variable named by agent.token_env)" : "")
+              << "\n";
+    return kCritical;
+  }
+  std::cout << res->body;
+  return kOk;
 }
 
 int wait_command(const std::string& path, config::Duration timeout) {

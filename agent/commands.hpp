@@ -16,6 +16,8 @@ int run_command(const std::string& config_path);
 int validate_command(const std::string& config_path);
 // One probe cycle: 0 ready, 1 ready with warnings, 2 not ready, 3 config error.
 int check_command(const std::string& config_path, bool json);
+// Print a running agent's /status (text); 0 when it answered, 2 when it did not.
+int status_command(const std::string& config_path, const std::string& url);
 // Probe until ready (0) or until the timeout (2); 3 on a config error.
 int wait_command(const std::string& config_path, config::Duration timeout);
 

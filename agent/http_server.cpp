@@ -10,12 +10,14 @@
 
 #include "agent/readiness.hpp"
 #include "agent/render_json.hpp"
+#include "agent/render_status.hpp"
 
 namespace opsagent::agent {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kRoutes{"/health/live", "/health/ready", "/health"};
+constexpr std::array<std::string_view, 5> kRoutes{"/health/live", "/health/ready", "/health",
+                                                  "/status", "/metrics"};
 constexpr const char* kJson = "application/json";
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
@@ -90,16 +92,14 @@ void HttpServer::install_routes() {
     }
   });
 
-  auto context = [this] {
-    RenderContext ctx;
-    auto snapshot = state_.store.latest();
-    auto config = state_.config.get();
-    ctx.now = SteadyClock::now();
-    ctx.draining = state_.draining.load();
-    ctx.readiness =
-        evaluate_readiness(snapshot.get(), ctx.now, config->agent.stale_after, ctx.draining);
-    // Keep the snapshot alive for the caller through a shared_ptr captured in the context.
-    return std::make_pair(std::move(snapshot), ctx);
+  // Who may see details: everyone without a token; with one, only its bearers.
+  auto authorized = [this](const httplib::Request& req) {
+    auto token = state_.token.get();
+    return !token || token->admits(req.get_header_value("Authorization"));
+  };
+  auto deny = [](httplib::Response& res) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"opsagent\"");
+    send_json(res, 401, {{"error", "a bearer token is required (Authorization: Bearer ...)"}});
   };
 
   server_->Get("/health/live", [this](const httplib::Request&, httplib::Response& res) {
@@ -113,17 +113,62 @@ void HttpServer::install_routes() {
               {{"status", alive ? "pass" : "fail"}, {"probe_loop_heartbeat_age_ms", since_ms}});
   });
 
-  server_->Get("/health/ready", [context](const httplib::Request&, httplib::Response& res) {
-    auto [snapshot, ctx] = context();
-    ctx.snapshot = snapshot.get();
-    send_json(res, ctx.readiness.ready ? 200 : 503, render_readiness(ctx));
+  // Public: without a token's bearer only the verdict, never the details.
+  server_->Get("/health/ready", [this, authorized](const httplib::Request& req,
+                                                   httplib::Response& res) {
+    const View v = view();
+    const int status = v.ctx.readiness.ready ? 200 : 503;
+    if (authorized(req)) {
+      send_json(res, status, render_readiness(v.ctx));
+    } else {
+      send_json(res, status, {{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}});
+    }
   });
 
-  server_->Get("/health", [context](const httplib::Request&, httplib::Response& res) {
-    auto [snapshot, ctx] = context();
-    ctx.snapshot = snapshot.get();
-    send_json(res, ctx.readiness.ready ? 200 : 503, render_health(ctx));
+  server_->Get("/health", [this, authorized](const httplib::Request& req, httplib::Response& res) {
+    const View v = view();
+    const int status = v.ctx.readiness.ready ? 200 : 503;
+    if (authorized(req)) {
+      send_json(res, status, render_health(v.ctx));
+    } else {
+      send_json(res, status, {{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}});
+    }
   });
+
+  server_->Get("/status", [this, authorized, deny](const httplib::Request& req,
+                                                   httplib::Response& res) {
+    if (!authorized(req)) return deny(res);
+    const View v = view();
+    const bool html = req.get_param_value("format") == "html" ||
+                      (!req.has_param("format") && wants_html(req.get_header_value("Accept")));
+    res.set_header("Cache-Control", "no-store");
+    if (html) {
+      res.set_content(render_status_html(v.ctx), "text/html; charset=utf-8");
+    } else {
+      res.set_content(render_status_text(v.ctx), "text/plain; charset=utf-8");
+    }
+  });
+
+  server_->Get("/metrics", [this, authorized, deny](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    if (!authorized(req)) return deny(res);
+    const View v = view();
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(state_.metrics.render(v.ctx), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+HttpServer::View HttpServer::view() const {
+  View v;
+  v.snapshot = state_.store.get();
+  v.config = state_.config.get();
+  v.ctx.snapshot = v.snapshot.get();
+  v.ctx.config = v.config.get();
+  v.ctx.now = SteadyClock::now();
+  v.ctx.draining = state_.draining.load();
+  v.ctx.readiness = evaluate_readiness(v.ctx.snapshot, v.ctx.now, v.config->agent.stale_after,
+                                       v.ctx.draining);
+  return v;
 }
 
 std::expected<void, std::string> HttpServer::bind(const std::string& host, int port) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "agent/bearer_token.hpp"
+#include "agent/metrics.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/probe_loop.hpp"
 #include "probes/snapshot_store.hpp"
@@ -26,8 +28,10 @@ namespace opsagent::agent {
 struct ServingState {
   const probes::SnapshotStore& store;
   const probes::ConfigHolder& config;
+  const probes::Latest<BearerToken>& token;
   const probes::ProbeLoop& loop;
   const std::atomic<bool>& draining;
+  const AgentMetrics& metrics;
 };
 
 class HttpServer {
@@ -45,6 +49,14 @@ class HttpServer {
 
  private:
   void install_routes();
+
+  // What one request renders: the latest snapshot and config, kept alive by the view.
+  struct View {
+    std::shared_ptr<const probes::Snapshot> snapshot;
+    std::shared_ptr<const config::Config> config;
+    RenderContext ctx;
+  };
+  View view() const;
 
   ServingState state_;
   std::unique_ptr<httplib::Server> server_;

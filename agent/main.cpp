@@ -27,12 +27,16 @@ int main(int argc, char** argv) {
   auto* wait = app.add_subcommand("wait", "probe until ready; for deploy scripts");
   std::string timeout_text = "300s";
   wait->add_option("--timeout", timeout_text, "give up after this long")->capture_default_str();
-  for (auto* sub : {run, validate, check, wait}) sub->fallthrough();
+  auto* status = app.add_subcommand("status", "print a running agent's /status");
+  std::string url;
+  status->add_option("--url", url, "the agent's base URL (default: from the config's listen)");
+  for (auto* sub : {run, validate, check, wait, status}) sub->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
 
   if (*validate) return agent::validate_command(config_path);
   if (*check) return agent::check_command(config_path, json);
+  if (*status) return agent::status_command(config_path, url);
   if (*wait) {
     auto timeout = config::parse_duration(timeout_text);
     if (!timeout) {

@@ -23,6 +23,89 @@ double to_ms(std::chrono::microseconds us) {
   return static_cast<double>(us.count()) / 1000.0;
 }
 
+json counts_json(const probes::SessionCounts& c) {
+  json j{{"total", c.total},
+         {"active", c.active},
+         {"idle", c.idle},
+         {"idle_in_transaction", c.idle_in_transaction},
+         {"idle_in_transaction_aborted", c.idle_in_transaction_aborted},
+         {"other", c.other},
+         {"waiting_on_locks", c.waiting_on_locks}};
+  auto age = [&](const char* key, const std::optional<double>& v) {
+    j[key] = v ? json(*v) : json(nullptr);
+  };
+  age("oldest_xact_s", c.oldest_xact_s);
+  age("oldest_idle_in_xact_s", c.oldest_idle_in_xact_s);
+  age("longest_query_s", c.longest_query_s);
+  return j;
+}
+
+json groups_json(const std::vector<probes::GroupCount>& groups) {
+  json out = json::array();
+  for (const auto& g : groups) {
+    json entry = counts_json(g.counts);
+    entry["name"] = g.key;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+json activity_json(const probes::ActivitySnapshot& a) {
+  return json{{"max_connections", a.max_connections},
+              {"superuser_reserved_connections", a.superuser_reserved_connections},
+              {"reserved_connections", a.reserved_connections ? json(*a.reserved_connections)
+                                                              : json(nullptr)},
+              {"usable_slots", a.usable_slots},
+              {"used", a.used()},
+              {"free", a.free_slots()},
+              {"utilization", a.utilization()},
+              {"partial_view", a.partial_view},
+              {"hidden_sessions", a.hidden_sessions},
+              {"sessions", counts_json(a.sessions)},
+              {"by_application", groups_json(a.by_application)},
+              {"by_user", groups_json(a.by_user)},
+              {"by_database", groups_json(a.by_database)},
+              {"by_client_addr", groups_json(a.by_client_addr)}};
+}
+
+json pool_json(const probes::PoolReport& p) {
+  json clients = json::array();
+  for (const auto& c : p.clients) {
+    json instances = json::array();
+    for (const auto& i : c.per_instance) {
+      instances.push_back({{"application_name", i.application_name},
+                           {"connections", i.connections},
+                           {"at_limit", i.at_limit}});
+    }
+    clients.push_back({{"name", c.name},
+                       {"application_name", c.pattern},
+                       {"instances", c.instances},
+                       {"pool_max", c.pool_max},
+                       {"budget", c.budget},
+                       {"connections", c.connections},
+                       {"instances_at_limit", c.instances_at_limit},
+                       {"per_instance", std::move(instances)}});
+  }
+  return json{{"level", probes::to_string(p.level)},
+              {"summary", p.summary},
+              {"clients", std::move(clients)},
+              {"unattributed", p.unattributed},
+              {"budget", {{"declared", p.budget.declared},
+                          {"usable_slots", p.budget.usable_slots},
+                          {"fits", p.budget.fits},
+                          {"arithmetic", p.budget.arithmetic}}}};
+}
+
+json utilization_json(const probes::UtilizationSummary& u) {
+  json out = json::object();
+  for (const auto& w : u.windows) {
+    if (w.samples == 0) continue;
+    out[std::to_string(w.window.count() / 60) + "m"] = {
+        {"current", w.current}, {"max", w.max}, {"p95", w.p95}, {"samples", w.samples}};
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
@@ -72,10 +155,13 @@ json render_health(const RenderContext& ctx) {
                         {"time", iso8601(s->taken_at)},
                         {"duration_ms", to_ms(s->duration)}};
     if (!s->server_version.empty()) body["postgres_version"] = s->server_version;
+    if (s->activity) body["connections"] = activity_json(*s->activity);
+    if (s->pool) body["pool"] = pool_json(*s->pool);
+    body["utilization"] = utilization_json(s->utilization);
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},
-                 {"observedValue", to_ms(c.duration)},
-                 {"observedUnit", "ms"},
+                 {"observedValue", c.observed_value ? *c.observed_value : to_ms(c.duration)},
+                 {"observedUnit", c.observed_value ? c.observed_unit : "ms"},
                  {"time", iso8601(s->taken_at)},
                  {"output", c.message},
                  {"affectsReadiness", c.gates_readiness}};

@@ -9,12 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/readiness.hpp"
+#include "config/config.hpp"
 #include "probes/snapshot.hpp"
 
 namespace opsagent::agent {
 
 struct RenderContext {
   const probes::Snapshot* snapshot = nullptr;  // nullptr before the first cycle
+  const config::Config* config = nullptr;      // the config in force; never nullptr when serving
   Readiness readiness;
   SteadyClock::time_point now;
   bool draining = false;

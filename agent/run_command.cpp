@@ -54,12 +54,17 @@ void notify_systemd(const std::string& state) {
 
 class Agent {
  public:
-  Agent(std::string path, std::shared_ptr<const config::Config> initial)
+  Agent(std::string path, std::shared_ptr<const config::Config> initial, BearerToken token)
       : path_(std::move(path)),
         config_(initial),
+        token_(std::make_shared<const BearerToken>(std::move(token))),
         loop_(config_, store_, config::process_environment(),
-              [this](const probes::Snapshot&) { observe(); }),
-        server_(ServingState{store_, config_, loop_, draining_}, initial->agent.http_threads) {}
+              [this](const probes::Snapshot& s) {
+                metrics_.observe_cycle(s);
+                observe();
+              }),
+        server_(ServingState{store_, config_, token_, loop_, draining_, metrics_},
+                initial->agent.http_threads) {}
 
   int run() {
     auto config = config_.get();
@@ -88,7 +93,7 @@ class Agent {
  private:
   void observe() {
     auto config = config_.get();
-    auto snapshot = store_.latest();
+    auto snapshot = store_.get();
     const auto r = evaluate_readiness(snapshot.get(), SteadyClock::now(), config->agent.stale_after,
                                       draining_.load());
     if (readiness_log_.observe(r)) {
@@ -100,11 +105,16 @@ class Agent {
   void reload() {
     notify_systemd("RELOADING=1");
     auto loaded = config::load_config_file(path_, config::process_environment());
+    std::expected<BearerToken, std::string> token = BearerToken{};
+    if (loaded) token = BearerToken::from_config(*loaded, config::process_environment());
     if (!loaded) {
       spdlog::error("reload: {} is invalid; the config in force stays ({} problem{}):", path_,
                     loaded.error().size(), loaded.error().size() == 1 ? "" : "s");
       for (const auto& e : loaded.error()) spdlog::error("reload: {}", e.to_string());
+    } else if (!token) {
+      spdlog::error("reload: {}; the config in force stays", token.error());
     } else {
+      token_.set(std::make_shared<const BearerToken>(std::move(*token)));
       auto old = config_.get();
       auto next = std::make_shared<const config::Config>(std::move(*loaded));
       if (next->agent.listen_host != old->agent.listen_host ||
@@ -150,8 +160,10 @@ class Agent {
   std::string path_;
   probes::ConfigHolder config_;
   probes::SnapshotStore store_;
+  probes::Latest<BearerToken> token_;
   std::atomic<bool> draining_{false};
   ReadinessLog readiness_log_;
+  AgentMetrics metrics_;
   probes::ProbeLoop loop_;
   HttpServer server_;
 };
@@ -171,7 +183,13 @@ int run_command(const std::string& config_path) {
     return kUnknown;
   }
   configure_logging(loaded->log);
-  Agent agent(config_path, std::make_shared<const config::Config>(std::move(*loaded)));
+  auto token = BearerToken::from_config(*loaded, config::process_environment());
+  if (!token) {
+    spdlog::critical("config: {}", token.error());
+    return kUnknown;
+  }
+  Agent agent(config_path, std::make_shared<const config::Config>(std::move(*loaded)),
+              std::move(*token));
   return agent.run();
 }
 

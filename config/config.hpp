@@ -41,6 +41,9 @@ struct AgentSection {
   Duration stale_after{15000};  // a snapshot older than this means "probe stalled"
   Duration drain{5000};         // keep serving (not ready) this long after SIGTERM
   int http_threads = 8;         // cpp-httplib worker pool size
+  // Name of the environment variable holding the bearer token for /health details, /status and
+  // /metrics; empty: no token, everything public.
+  std::string token_env;
   bool operator==(const AgentSection&) const = default;
 };
 
@@ -67,12 +70,49 @@ struct ReadinessSection {
   bool operator==(const ReadinessSection&) const = default;
 };
 
+// A pool threshold as the user wrote it: "80%" (of usable slots), 85 (connections in use) or
+// "-5" (slots left).
+struct Threshold {
+  enum class Kind { percent, count, slots_left };
+  Kind kind = Kind::percent;
+  double value = 0;  // percent: 0..100; count and slots_left: >= 0
+  bool operator==(const Threshold&) const = default;
+
+  // True when `used` of `usable` slots has reached this threshold.
+  bool reached(int used, int usable) const {
+    switch (kind) {
+      case Kind::percent: return usable > 0 && used * 100.0 >= value * usable;
+      case Kind::count: return used >= value;
+      case Kind::slots_left: return usable - used <= value;
+    }
+    return false;
+  }
+};
+
+// One application's connection pools: `instances` workers, each with a pool of `pool_max`,
+// recognised in pg_stat_activity by application_name matching the glob `application_name`.
+struct PoolClient {
+  std::string name;
+  std::string application_name;  // glob: * and ? (e.g. "web:*")
+  int instances = 1;
+  int pool_max = 0;
+  bool operator==(const PoolClient&) const = default;
+};
+
+struct PoolSection {
+  Threshold warn{Threshold::Kind::percent, 80};
+  Threshold critical{Threshold::Kind::percent, 95};
+  std::vector<PoolClient> clients;
+  bool operator==(const PoolSection&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
   LogSection log;
   DatabaseSection database;
   ReadinessSection readiness;
+  PoolSection pool;
   bool operator==(const Config&) const = default;
 
   // The longest one probe cycle may take: connecting, then the statements, then a grace period

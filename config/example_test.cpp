@@ -63,6 +63,36 @@ TEST(Example, HasARealisticReadinessSection) {
   EXPECT_EQ(readiness.migrations[2].column, "score");
 }
 
+// 4 web workers and a cron worker with pools of 20: a budget of 100 that the agent must flag
+// against 97 usable slots.
+TEST(Example, HasTheReferencePoolBudget) {
+  const auto r = load_config_file(example_path(), no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  const PoolSection& pool = r->pool;
+  EXPECT_EQ(pool.warn, (Threshold{Threshold::Kind::percent, 80}));
+  EXPECT_EQ(pool.critical, (Threshold{Threshold::Kind::percent, 95}));
+  EXPECT_EQ(pool.clients,
+            (std::vector<PoolClient>{
+                {.name = "web", .application_name = "web:*", .instances = 4, .pool_max = 20},
+                {.name = "cron", .application_name = "cron", .instances = 1, .pool_max = 20}}));
+  int budget = 0;
+  for (const auto& client : pool.clients) budget += client.instances * client.pool_max;
+  EXPECT_EQ(budget, 100);
+  EXPECT_NE(example_text().find("4 x 20 + 1 x 20 = 100"), std::string::npos);
+  EXPECT_EQ(r->agent.token_env, "");
+}
+
+// The keys of an array-of-tables entry are described in an indented "#   key  type," list.
+template <class Target>
+void expect_entry_keys_described(const std::string& text, std::span<const KeySpec<Target>> keys) {
+  for (const auto& spec : keys) {
+    const std::string line =
+        "\n#   " + std::string(spec.name) + " +" + std::string(spec.type) + ",";
+    EXPECT_TRUE(std::regex_search(text, std::regex(line)))
+        << spec.section << " key " << spec.name << " is not described in example.toml";
+  }
+}
+
 TEST(Example, DocumentsEveryKey) {
   const std::string text = example_text();
   ASSERT_FALSE(text.empty());
@@ -76,11 +106,8 @@ TEST(Example, DocumentsEveryKey) {
     const bool shown = std::regex_search(text, std::regex(pattern));
     EXPECT_TRUE(shown) << spec.section << "." << name << " is not in example.toml";
   }
-  for (const auto& spec : marker_keys()) {
-    const std::string name(spec.name);
-    EXPECT_TRUE(std::regex_search(text, std::regex("\n#   " + name + " +string")))
-        << "marker key " << name << " is not described in example.toml";
-  }
+  expect_entry_keys_described(text, marker_keys());
+  expect_entry_keys_described(text, client_keys());
 }
 
 // Uncommenting every "# key = value" line must change nothing: the documented defaults are the
@@ -95,6 +122,8 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(r->agent, defaults.agent);
   EXPECT_EQ(r->log, defaults.log);
   EXPECT_EQ(r->database, defaults.database);
+  EXPECT_EQ(r->pool.warn, defaults.pool.warn);
+  EXPECT_EQ(r->pool.critical, defaults.pool.critical);
 }
 
 // The key table's `fallback` texts are documentation; they must say what config.hpp does.
@@ -121,13 +150,21 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 15u);
+  EXPECT_EQ(seen.size(), 19u);
   EXPECT_EQ(config_sections(),
-            (std::vector<std::string_view>{"agent", "log", "database", "readiness"}));
+            (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;
   }
+  std::set<std::string_view> client_names;
+  for (const auto& spec : client_keys()) {
+    EXPECT_EQ(spec.section, "pool.clients");
+    EXPECT_FALSE(spec.doc.empty()) << spec.name;
+    EXPECT_TRUE(client_names.insert(spec.name).second) << spec.name << " declared twice";
+  }
+  EXPECT_EQ(client_names,
+            (std::set<std::string_view>{"name", "application_name", "instances", "pool_max"}));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "config/duration.hpp"
+#include "config/threshold.hpp"
 #include "config/values.hpp"
 
 namespace opsagent::config {
@@ -52,23 +53,50 @@ void set_duration(const toml::node& value, const std::string& key, Diagnostics& 
   }
 }
 
-void set_int(const toml::node& value, const std::string& key, Diagnostics& diag, int& out, int min,
-             int max) {
+struct IntRange {
+  int min;
+  int max;
+  int example;  // shown when the value is not an integer at all
+};
+
+void set_int(const toml::node& value, const std::string& key, Diagnostics& diag, int& out,
+             IntRange range) {
   const auto* integer = value.as_integer();
   if (!integer) {
     report(diag, value, key,
-           "expected an integer like " + std::to_string(out) + ", got " +
+           "expected an integer like " + std::to_string(range.example) + ", got " +
                std::string(type_name(value)));
     return;
   }
   const std::int64_t n = integer->get();
-  if (n < min || n > max) {
+  if (n < range.min || n > range.max) {
     report(diag, value, key,
-           std::to_string(n) + " is out of range; use an integer from " + std::to_string(min) +
-               " to " + std::to_string(max));
+           std::to_string(n) + " is out of range; use an integer from " +
+               std::to_string(range.min) + " to " + std::to_string(range.max));
     return;
   }
   out = static_cast<int>(n);
+}
+
+// A TOML integer is the count form; a string is one of the other two. Anything else (0.8, true)
+// gets all three forms spelt out, since the type alone shows the user did not know them.
+void set_threshold(const toml::node& value, const std::string& key, Diagnostics& diag,
+                   Threshold& out) {
+  std::expected<Threshold, std::string> parsed;
+  if (const auto* integer = value.as_integer()) {
+    parsed = threshold_from_count(integer->get());
+  } else if (const auto* text = value.as_string()) {
+    parsed = parse_threshold_text(text->get());
+  } else {
+    const std::string hint = value.is_floating_point()
+                                 ? "; a fraction like 0.8 is written as a percentage: \"80%\""
+                                 : "";
+    return report(diag, value, key,
+                  "expected " + std::string(threshold_forms()) + ", got " +
+                      std::string(type_name(value)) + hint);
+  }
+  if (!parsed) return report(diag, value, key, parsed.error());
+  out = *parsed;
 }
 
 void set_listen(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
@@ -110,6 +138,20 @@ void set_dsn_env(const toml::node& value, const std::string& key, Config& c, Dia
                   "\"DATABASE_URL\" (the DSN itself never goes in the file)");
   }
   c.database.dsn_env = *text;
+}
+
+void set_token_env(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"OPSAGENT_TOKEN\"", diag);
+  if (!text) return;
+  if (!text->empty() && !is_env_name(*text)) {
+    // Not echoed, like dsn_env: the token itself pasted here by mistake must not reach the logs.
+    return report(diag, value, key,
+                  "not an environment variable name (letters, digits and _, not starting with a "
+                  "digit); write the name of the variable that holds the token, e.g. "
+                  "\"OPSAGENT_TOKEN\" (the token itself never goes in the file), or \"\" for "
+                  "no token");
+  }
+  c.agent.token_env = *text;
 }
 
 void set_application_name(const toml::node& value, const std::string& key, Config& c,
@@ -180,7 +222,14 @@ const std::array kConfigKeys{
        }},
     CK{"agent", "http_threads", "integer", "8", "HTTP worker threads; 1..256",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
-         set_int(v, k, d, c.agent.http_threads, 1, 256);
+         set_int(v, k, d, c.agent.http_threads, {.min = 1, .max = 256, .example = 8});
+       }},
+    CK{"agent", "token_env", "string", "\"\"",
+       "name of the environment variable holding the bearer token that protects /health "
+       "details, /status and /metrics (/health/live and /health/ready stay public); \"\" means "
+       "no token: everything is public. Letters, digits and _, not starting with a digit",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_token_env(v, k, c, d);
        }},
     CK{"log", "level", "string", "\"info\"",
        "trace, debug, info, warn, error, critical or off (OPSAGENT_LOG_LEVEL overrides)",
@@ -233,6 +282,25 @@ const std::array kConfigKeys{
        "migration markers, one [[readiness.migrations]] block each (keys below)",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          apply_migrations(v, k, c, d);
+       }},
+    CK{"pool", "warn", "threshold", "\"80%\"",
+       "connection use that reports warn: \"80%\" of the usable slots (above 0, at most 100, "
+       "decimals allowed), 85 connections in use (an integer, 1..262143), or \"-5\" (at most 5 "
+       "usable slots left; \"-0\": none)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_threshold(v, k, d, c.pool.warn);
+       }},
+    CK{"pool", "critical", "threshold", "\"95%\"",
+       "connection use that reports critical; same forms as warn. When both have the same form, "
+       "critical must come later: a higher percentage or count, or fewer slots left",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_threshold(v, k, d, c.pool.critical);
+       }},
+    CK{"pool", "clients", "array of tables", "[]",
+       "the application's connection pools, one [[pool.clients]] block each (keys below); the "
+       "agent checks that their instances x pool_max fit in the usable slots",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         apply_pool_clients(v, k, c, d);
        }},
 };
 
@@ -298,6 +366,66 @@ const std::array kMarkerKeys{
        }},
 };
 
+// Like the marker keys, client keys only record what they saw; apply_pool_clients() reports
+// missing keys and duplicate names once the entry is complete.
+using PK = KeySpec<ClientDraft>;
+const std::array kClientKeys{
+    PK{"pool.clients", "name", "string", "",
+       "required; unique; 1..63 printable ASCII characters; names the client in /status",
+       [](const toml::node& v, const std::string& k, ClientDraft& p, Diagnostics& d) {
+         p.name.emplace(std::string{}, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"web\"", d);
+         if (!text) return;
+         if (auto ok = check_application_name(*text); !ok) {
+           return report(d, v, k, "client name " + in_quotes(*text) + " " + ok.error());
+         }
+         p.name->value = *text;
+       }},
+    PK{"pool.clients", "application_name", "string", "",
+       "required; a glob matched against application_name in pg_stat_activity: * matches any "
+       "characters, ? one character (e.g. \"web:*\"); 1..63 printable ASCII characters",
+       [](const toml::node& v, const std::string& k, ClientDraft& p, Diagnostics& d) {
+         p.application_name.emplace(std::string{}, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"web:*\"", d);
+         if (!text) return;
+         if (auto ok = check_application_name(*text); !ok) {
+           return report(d, v, k,
+                         "application_name pattern " + in_quotes(*text) + " " + ok.error() +
+                             " (* and ? are wildcards)");
+         }
+         p.application_name->value = *text;
+       }},
+    PK{"pool.clients", "instances", "integer", "1",
+       "how many processes run this client, each with its own pool; 1..1000",
+       [](const toml::node& v, const std::string& k, ClientDraft& p, Diagnostics& d) {
+         p.instances.emplace(1, position_of(v));
+         set_int(v, k, d, p.instances->value, {.min = 1, .max = 1000, .example = 4});
+       }},
+    PK{"pool.clients", "pool_max", "integer", "",
+       "required; the most connections one instance's pool may open (for SQLAlchemy: pool_size "
+       "+ max_overflow); 1..10000",
+       [](const toml::node& v, const std::string& k, ClientDraft& p, Diagnostics& d) {
+         p.pool_max.emplace(0, position_of(v));
+         set_int(v, k, d, p.pool_max->value, {.min = 1, .max = 10000, .example = 20});
+       }},
+};
+
+// The array-of-tables section below `section` that declares `name`, if any: `pool_max` under
+// [pool] was meant for a [[pool.clients]] block.
+std::optional<std::string_view> entry_section_of(std::string_view section, std::string_view name) {
+  const auto find = [&](auto keys) -> std::optional<std::string_view> {
+    for (const auto& spec : keys) {
+      if (spec.name == name && spec.section.starts_with(section) &&
+          spec.section.size() > section.size() && spec.section[section.size()] == '.') {
+        return spec.section;
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto found = find(marker_keys())) return found;
+  return find(client_keys());
+}
+
 }  // namespace
 
 std::span<const KeySpec<Config>> config_keys() {
@@ -305,6 +433,9 @@ std::span<const KeySpec<Config>> config_keys() {
 }
 std::span<const KeySpec<MarkerDraft>> marker_keys() {
   return kMarkerKeys;
+}
+std::span<const KeySpec<ClientDraft>> client_keys() {
+  return kClientKeys;
 }
 
 std::vector<std::string_view> config_sections() {
@@ -325,6 +456,12 @@ std::string unknown_key_message(const std::string& shown_key, const std::string&
   }
   if (auto near = closest(name, siblings)) {
     return message + "; did you mean '" + shown_prefix + "." + std::string(*near) + "'?";
+  }
+  // Checked before other sections: `application_name` under [pool] is a client's, not
+  // database.application_name.
+  if (auto entry = entry_section_of(section, name)) {
+    return message + "; `" + std::string(name) + "` belongs in a [[" + std::string(*entry) +
+           "]] block";
   }
   for (const auto& k : known) {
     if (k.section != section && k.name == name) {

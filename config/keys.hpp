@@ -31,14 +31,16 @@ struct KeySpec {
   void (*apply)(const toml::node& value, const std::string& key, Target& target, Diagnostics& diag);
 };
 
+// A key of an array-of-tables entry that was present, and where.
+template <class T>
+struct Given {
+  T value{};  // meaningful only when the key had no error
+  Position at;
+};
+
 // A [[readiness.migrations]] entry while it is being read: which keys were present and where,
 // so that the marker's kind can be decided (and explained) once all its keys are known.
 struct MarkerDraft {
-  template <class T>
-  struct Given {
-    T value{};  // meaningful only when the key had no error
-    Position at;
-  };
   Position at;  // the marker's table, for missing keys
   std::optional<Given<std::string>> name;
   std::optional<Given<MigrationMarker::Kind>> kind;
@@ -47,8 +49,19 @@ struct MarkerDraft {
   std::optional<Given<std::string>> query;
 };
 
+// A [[pool.clients]] entry while it is being read: required keys can only be reported missing,
+// and names checked for uniqueness, once the whole entry has been seen.
+struct ClientDraft {
+  Position at;  // the client's table, for missing keys
+  std::optional<Given<std::string>> name;
+  std::optional<Given<std::string>> application_name;
+  std::optional<Given<int>> instances;
+  std::optional<Given<int>> pool_max;
+};
+
 std::span<const KeySpec<Config>> config_keys();
 std::span<const KeySpec<MarkerDraft>> marker_keys();
+std::span<const KeySpec<ClientDraft>> client_keys();
 
 // The sections (top-level tables) that config_keys() uses, in table order.
 std::vector<std::string_view> config_sections();
@@ -95,5 +108,9 @@ std::optional<TableName> table_name_value(const toml::node& value, const std::st
 // Applies `readiness.migrations` (an array of tables) to `config`.
 void apply_migrations(const toml::node& value, const std::string& key, Config& config,
                       Diagnostics& diag);
+
+// Applies `pool.clients` (an array of tables) to `config`.
+void apply_pool_clients(const toml::node& value, const std::string& key, Config& config,
+                        Diagnostics& diag);
 
 }  // namespace opsagent::config

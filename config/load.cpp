@@ -10,6 +10,7 @@
 #include "config/diagnostics.hpp"
 #include "config/duration.hpp"
 #include "config/keys.hpp"
+#include "config/threshold.hpp"
 #include "config/values.hpp"
 
 namespace opsagent::config {
@@ -116,6 +117,32 @@ void check_lock_timeout(const Config& c, Diagnostics& diag) {
                  "statement_timeout");
 }
 
+// A threshold as written in the file: counts are TOML integers, the other forms strings.
+std::string shown(const Threshold& t) {
+  const std::string text = format_threshold(t);
+  return t.kind == Threshold::Kind::count ? text : "\"" + text + "\"";
+}
+
+// Critical must be reached only after warn, or warn could never be reported on its own. Forms
+// that differ measure different things ("80%" vs "-5" cross over depending on max_connections),
+// so only thresholds of one form can be compared.
+void check_pool_thresholds(const Config& c, Diagnostics& diag) {
+  const auto keys = {std::string_view{"pool.critical"}, std::string_view{"pool.warn"}};
+  if (any_error(diag, keys)) return;
+  const Threshold& warn = c.pool.warn;
+  const Threshold& critical = c.pool.critical;
+  if (warn.kind != critical.kind) return;
+  const bool slots = warn.kind == Threshold::Kind::slots_left;
+  if (slots ? critical.value < warn.value : critical.value > warn.value) return;
+  const std::string both = "pool.critical (" + shown(critical) + ") " +
+                           (slots ? "does not leave fewer slots than" : "is not above") +
+                           " pool.warn (" + shown(warn) + ")";
+  const std::string fix = slots ? "use fewer slots left for pool.critical or more for pool.warn"
+                                : "raise pool.critical or lower pool.warn";
+  diag.error(first_set(diag, keys), "pool.critical",
+             both + ", so warn could never be reported before critical; " + fix);
+}
+
 // Unset and empty are the same: `PORT=` is what `${PORT}` yields when the variable is missing.
 std::optional<std::string> env_value(const Environment& env, std::string_view name) {
   if (!env) return std::nullopt;
@@ -213,6 +240,7 @@ std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_tex
     apply_file(root, config, diag);
     check_lock_timeout(config, diag);
     check_stale_after(config, diag);
+    check_pool_thresholds(config, diag);
   } catch (const toml::parse_error& e) {
     diag.error(position_of(e.source()), {},
                "TOML syntax error: " + std::string(e.description()) +

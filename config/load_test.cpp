@@ -98,12 +98,16 @@ TEST(LoadDefaults, EmptyFileGivesEveryDefault) {
   EXPECT_EQ(c.database.application_name, "opsagent");
   EXPECT_TRUE(c.readiness.expected_tables.empty());
   EXPECT_TRUE(c.readiness.migrations.empty());
+  EXPECT_EQ(c.agent.token_env, "");
+  EXPECT_EQ(c.pool.warn, (Threshold{Threshold::Kind::percent, 80}));
+  EXPECT_EQ(c.pool.critical, (Threshold{Threshold::Kind::percent, 95}));
+  EXPECT_TRUE(c.pool.clients.empty());
 }
 
 TEST(LoadDefaults, EmptySectionsAndCommentsChangeNothing) {
   Config expected;
   expected.source = "test.toml";
-  EXPECT_EQ(loaded("# nothing\n[agent]\n[log]\n[database]\n[readiness]\n"), expected);
+  EXPECT_EQ(loaded("# nothing\n[agent]\n[log]\n[database]\n[readiness]\n[pool]\n"), expected);
 }
 
 // --- every key, valid -------------------------------------------------------------------------
@@ -235,7 +239,7 @@ TEST(LoadErrors, UnknownSectionWithHint) {
 TEST(LoadErrors, UnknownSectionWithoutHintListsSections) {
   expect_single_error(
       "\n[metrics]\n",
-      {2, 2, "metrics", "the sections are [agent], [log], [database] and [readiness]"});
+      {2, 2, "metrics", "the sections are [agent], [log], [database], [readiness] and [pool]"});
 }
 
 TEST(LoadErrors, OddKeysAreShownQuotedOnOneLine) {
@@ -487,6 +491,283 @@ TEST(LoadMarkers, UnknownMarkerKeyWithHint) {
   EXPECT_TRUE(matches(errors[0], {1, 1, "readiness.migrations[0]", "a marker needs"}));
   EXPECT_TRUE(matches(errors[1], {3, 1, "readiness.migrations[0].tabel",
                                   "did you mean 'readiness.migrations[0].table'?"}));
+}
+
+// --- agent.token_env ------------------------------------------------------------------------
+
+TEST(LoadTokenEnv, NameOrEmpty) {
+  EXPECT_EQ(loaded("[agent]\ntoken_env = \"OPSAGENT_TOKEN\"\n").agent.token_env, "OPSAGENT_TOKEN");
+  EXPECT_EQ(loaded("[agent]\ntoken_env = \"_t1\"\n").agent.token_env, "_t1");
+  EXPECT_EQ(loaded("[agent]\ntoken_env = \"\"\n").agent.token_env, "");
+}
+
+TEST(LoadTokenEnv, BadNameNeverEchoesTheValue) {
+  const ConfigErrors errors = errors_of("[agent]\ntoken_env = \"Bearer abc123secret\"\n");
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {2, 13, "agent.token_env",
+                                  "not an environment variable name (letters, digits and _, not "
+                                  "starting with a digit); write the name of the variable that "
+                                  "holds the token, e.g. \"OPSAGENT_TOKEN\""}));
+  EXPECT_EQ(errors[0].to_string().find("abc123secret"), std::string::npos) << errors[0].to_string();
+  expect_single_error("[agent]\ntoken_env = \"1TOKEN\"\n",
+                      {2, 13, "agent.token_env", "not an environment variable name"});
+  expect_single_error(
+      "[agent]\ntoken_env = true\n",
+      {2, 13, "agent.token_env", "expected a string like \"OPSAGENT_TOKEN\", got boolean"});
+}
+
+// --- pool thresholds --------------------------------------------------------------------------
+
+TEST(LoadPoolThresholds, EveryFormForBothKeys) {
+  using Kind = Threshold::Kind;
+  struct Case {
+    std::string_view toml;  // the value as written
+    Threshold want;
+  };
+  const Case cases[] = {
+      {"\"80%\"", {Kind::percent, 80}},
+      {"\"92.5%\"", {Kind::percent, 92.5}},
+      {"\"100%\"", {Kind::percent, 100}},
+      {"85", {Kind::count, 85}},
+      {"1", {Kind::count, 1}},
+      {"\"-5\"", {Kind::slots_left, 5}},
+      {"\"-0\"", {Kind::slots_left, 0}},
+  };
+  for (const Case& c : cases) {
+    // The other key gets a different form, so that the order rule stays out of the way.
+    const std::string other = c.want.kind == Kind::percent ? "1" : "\"1%\"";
+    for (const bool as_warn : {true, false}) {
+      const std::string toml = "[pool]\n" + std::string(as_warn ? "warn" : "critical") + " = " +
+                               std::string(c.toml) + "\n" + (as_warn ? "critical" : "warn") +
+                               " = " + other + "\n";
+      const Config config = loaded(toml);
+      EXPECT_EQ(as_warn ? config.pool.warn : config.pool.critical, c.want) << toml;
+    }
+  }
+}
+
+TEST(LoadPoolThresholds, EachMistakeIsExplained) {
+  struct Case {
+    std::string_view toml;
+    std::string_view phrase;
+  };
+  const Case cases[] = {
+      {"\"0%\"", "\"0%\" is out of range; a percentage must be above 0% and at most 100%"},
+      {"\"101%\"", "\"101%\" is out of range; a percentage must be above 0% and at most 100%"},
+      {"\"80 %\"", "\"80 %\" is not a percentage"},
+      {"0", "0 is out of range; a count of connections in use must be at least 1"},
+      {"-5",
+       "-5 is not a count of connections; to mean at most 5 usable slots left, write it in "
+       "quotes: \"-5\""},
+      {"262144", "262144 is out of range; Postgres allows at most 262143 connections"},
+      {"\"5\"",
+       "\"5\" is a number in quotes; write 5 without quotes for a count of connections in use, "
+       "\"-5\" for at most 5 slots left, or \"5%\" for a percentage"},
+      {"\"-x\"", "\"-x\" is not a number of slots left; write a minus sign and a whole number"},
+      {"\"-5.5\"", "\"-5.5\" is not a number of slots left"},
+      {"\"\"", "the threshold is empty"},
+      {"\"high\"", "\"high\" is not a threshold; use \"80%\" (a percentage of the usable slots)"},
+      {"0.8",
+       "expected \"80%\" (a percentage of the usable slots), an integer like 85 (connections in "
+       "use) or \"-5\" (at most 5 usable slots left), got float; a fraction like 0.8 is written "
+       "as a percentage: \"80%\""},
+      {"true",
+       "an integer like 85 (connections in use) or \"-5\" (at most 5 usable slots left), "
+       "got boolean"},
+      {"[80]", "got array"},
+  };
+  for (const Case& c : cases) {
+    expect_single_error("[pool]\nwarn = " + std::string(c.toml) + "\n",
+                        {2, 8, "pool.warn", c.phrase});
+  }
+  expect_single_error("[pool]\ncritical = 0.95\n", {2, 12, "pool.critical", "got float"});
+}
+
+TEST(LoadPoolThresholds, CriticalMustComeAfterWarnInTheSameForm) {
+  expect_single_error("[pool]\nwarn = \"90%\"\ncritical = \"90%\"\n",
+                      {3, 12, "pool.critical",
+                       "pool.critical (\"90%\") is not above pool.warn (\"90%\"), so warn could "
+                       "never be reported before critical; raise pool.critical or lower "
+                       "pool.warn"});
+  // Only warn was changed, past the default critical: the error points at what the file set.
+  expect_single_error("[pool]\nwarn = \"96%\"\n",
+                      {2, 8, "pool.critical", "pool.critical (\"95%\") is not above pool.warn"});
+  expect_single_error("[pool]\nwarn = 90\ncritical = 80\n",
+                      {3, 12, "pool.critical", "pool.critical (80) is not above pool.warn (90)"});
+  expect_single_error("[pool]\nwarn = \"-3\"\ncritical = \"-5\"\n",
+                      {3, 12, "pool.critical",
+                       "pool.critical (\"-5\") does not leave fewer slots than pool.warn (\"-3\"), "
+                       "so warn could never be reported before critical; use fewer slots left "
+                       "for pool.critical or more for pool.warn"});
+  expect_single_error("[pool]\nwarn = \"-0\"\ncritical = \"-0\"\n",
+                      {3, 12, "pool.critical", "does not leave fewer slots than"});
+  loaded("[pool]\nwarn = \"95%\"\ncritical = \"95.5%\"\n");
+  loaded("[pool]\nwarn = 85\ncritical = 86\n");
+  loaded("[pool]\nwarn = \"-5\"\ncritical = \"-4\"\n");
+  loaded("[pool]\nwarn = \"-1\"\ncritical = \"-0\"\n");
+}
+
+TEST(LoadPoolThresholds, MixedFormsAreNotCompared) {
+  // Which comes first depends on max_connections, which only the server knows.
+  loaded("[pool]\nwarn = \"80%\"\ncritical = \"-3\"\n");
+  loaded("[pool]\nwarn = \"-3\"\ncritical = \"10%\"\n");
+  loaded("[pool]\nwarn = 90\ncritical = \"50%\"\n");
+  loaded("[pool]\nwarn = \"99%\"\ncritical = 10\n");
+}
+
+TEST(LoadPoolThresholds, OrderRuleSkippedWhenAThresholdIsWrong) {
+  expect_single_error("[pool]\nwarn = \"96%\"\ncritical = \"x\"\n",
+                      {3, 12, "pool.critical", "\"x\" is not a threshold"});
+}
+
+// --- pool clients -----------------------------------------------------------------------------
+
+TEST(LoadPoolClients, ReadsEveryKey) {
+  const Config c = loaded(
+      "[[pool.clients]]\n"
+      "name = \"web\"\n"
+      "application_name = \"web:*\"\n"
+      "instances = 4\n"
+      "pool_max = 20\n"
+      "\n"
+      "[[pool.clients]]\n"
+      "name = \"cron job\"\n"
+      "application_name = \"cron?\"\n"
+      "pool_max = 10000\n");
+  EXPECT_EQ(
+      c.pool.clients,
+      (std::vector<PoolClient>{
+          {.name = "web", .application_name = "web:*", .instances = 4, .pool_max = 20},
+          {.name = "cron job", .application_name = "cron?", .instances = 1, .pool_max = 10000}}));
+}
+
+TEST(LoadPoolClients, AcceptsInlineTablesAndLimits) {
+  const Config c = loaded(
+      "pool.clients = [{ name = \"a\", application_name = \"*\", instances = 1000, "
+      "pool_max = 1 }]\n");
+  ASSERT_EQ(c.pool.clients.size(), 1u);
+  EXPECT_EQ(c.pool.clients[0].instances, 1000);
+  EXPECT_EQ(c.pool.clients[0].pool_max, 1);
+}
+
+TEST(LoadPoolClients, MissingRequiredKeys) {
+  const ConfigErrors errors = errors_of("[[pool.clients]]\ninstances = 2\n");
+  ASSERT_EQ(errors.size(), 3u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {1, 1, "pool.clients[0].name",
+                                  "missing `name`: give every client a unique name, e.g. name = "
+                                  "\"web\""}));
+  EXPECT_TRUE(matches(errors[1], {1, 1, "pool.clients[0].application_name",
+                                  "missing `application_name`: the pattern that finds this "
+                                  "client's sessions in pg_stat_activity"}));
+  EXPECT_TRUE(matches(errors[2], {1, 1, "pool.clients[0].pool_max",
+                                  "missing `pool_max`: the most connections one instance's pool "
+                                  "may open"}));
+}
+
+TEST(LoadPoolClients, EachMissingKeyAlone) {
+  expect_single_error("[[pool.clients]]\napplication_name = \"web:*\"\npool_max = 20\n",
+                      {1, 1, "pool.clients[0].name", "missing `name`"});
+  expect_single_error("[[pool.clients]]\nname = \"web\"\npool_max = 20\n",
+                      {1, 1, "pool.clients[0].application_name", "missing `application_name`"});
+  expect_single_error(
+      "[[pool.clients]]\nname = \"web\"\napplication_name = \"web:*\"\npool_max = 20\n"
+      "\n"
+      "  [[pool.clients]]\nname = \"cron\"\napplication_name = \"cron\"\n",
+      {6, 3, "pool.clients[1].pool_max", "missing `pool_max`"});
+}
+
+TEST(LoadPoolClients, DuplicateName) {
+  expect_single_error(
+      "[[pool.clients]]\n"
+      "name = \"web\"\n"
+      "application_name = \"web:*\"\n"
+      "pool_max = 20\n"
+      "\n"
+      "[[pool.clients]]\n"
+      "name = \"web\"\n"
+      "application_name = \"api:*\"\n"
+      "pool_max = 10\n",
+      {7, 8, "pool.clients[1].name",
+       "client name \"web\" is already used by pool.clients[0] (line 2); give each client its "
+       "own name"});
+}
+
+TEST(LoadPoolClients, IntegerRanges) {
+  const std::string head = "[[pool.clients]]\nname = \"w\"\napplication_name = \"w\"\n";
+  expect_single_error(
+      head + "instances = 0\npool_max = 1\n",
+      {4, 13, "pool.clients[0].instances", "0 is out of range; use an integer from 1 to 1000"});
+  expect_single_error(head + "instances = 1001\npool_max = 1\n",
+                      {4, 13, "pool.clients[0].instances", "1001 is out of range"});
+  expect_single_error(head + "pool_max = 0\n", {4, 12, "pool.clients[0].pool_max",
+                                                "0 is out of range; use an integer from 1 to "
+                                                "10000"});
+  expect_single_error(head + "pool_max = 10001\n",
+                      {4, 12, "pool.clients[0].pool_max", "10001 is out of range"});
+  expect_single_error(head + "pool_max = \"20\"\n", {4, 12, "pool.clients[0].pool_max",
+                                                     "expected an integer like 20, got string"});
+  expect_single_error(
+      head + "pool_max = 1\ninstances = 2.0\n",
+      {5, 13, "pool.clients[0].instances", "expected an integer like 4, got float"});
+}
+
+TEST(LoadPoolClients, BadNamesAndPatterns) {
+  expect_single_error("[[pool.clients]]\nname = \"\"\napplication_name = \"w\"\npool_max = 1\n",
+                      {2, 8, "pool.clients[0].name", "client name \"\" is empty"});
+  expect_single_error(
+      "[[pool.clients]]\nname = \"w\"\napplication_name = \"web:\u00e9\"\npool_max = 1\n",
+      {3, 20, "pool.clients[0].application_name",
+       "has a non-printable or non-ASCII character at position 5; use 1 to 63 printable ASCII "
+       "characters (* and ? are wildcards)"});
+  expect_single_error("[[pool.clients]]\nname = \"w\"\napplication_name = \"" +
+                          std::string(64, 'a') + "\"\npool_max = 1\n",
+                      {3, 20, "pool.clients[0].application_name", "is 64 characters long"});
+  expect_single_error(
+      "[[pool.clients]]\nname = 7\napplication_name = \"w\"\npool_max = 1\n",
+      {2, 8, "pool.clients[0].name", "expected a string like \"web\", got integer"});
+}
+
+TEST(LoadPoolClients, UnknownKeysGetHints) {
+  const std::string head = "[[pool.clients]]\nname = \"w\"\napplication_name = \"w\"\n";
+  expect_single_error(head + "pool_max = 1\ninstance = 2\n",
+                      {5, 1, "pool.clients[0].instance",
+                       "unknown key 'pool.clients[0].instance'; did you mean "
+                       "'pool.clients[0].instances'?"});
+  expect_single_error(head + "pool_max = 1\nsize = 2\n",
+                      {5, 1, "pool.clients[0].size",
+                       "unknown key 'pool.clients[0].size'; remove it (see config/example.toml "
+                       "for the keys of [[pool.clients]])"});
+  // A misspelt required key is both unknown and missing.
+  const ConfigErrors errors = errors_of(head + "poolmax = 20\n");
+  ASSERT_EQ(errors.size(), 2u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {1, 1, "pool.clients[0].pool_max", "missing `pool_max`"}));
+  EXPECT_TRUE(matches(
+      errors[1], {4, 1, "pool.clients[0].poolmax", "did you mean 'pool.clients[0].pool_max'?"}));
+}
+
+TEST(LoadPoolClients, EntryKeyWrittenInTheSectionPointsToTheBlock) {
+  expect_single_error("[pool]\npool_max = 20\n",
+                      {2, 1, "pool.pool_max",
+                       "unknown key 'pool.pool_max'; `pool_max` belongs in a [[pool.clients]] "
+                       "block"});
+  // Not database.application_name: under [pool] it can only be a client's.
+  expect_single_error("[pool]\napplication_name = \"web:*\"\n",
+                      {2, 1, "pool.application_name", "belongs in a [[pool.clients]] block"});
+  expect_single_error("[readiness]\nquery = \"SELECT true\"\n",
+                      {2, 1, "readiness.query", "belongs in a [[readiness.migrations]] block"});
+  expect_single_error("[agent]\nwarn = \"80%\"\n",
+                      {2, 1, "agent.warn", "did you mean 'pool.warn'? (it belongs in [pool])"});
+}
+
+TEST(LoadPoolClients, WrongShapes) {
+  expect_single_error("[pool.clients]\nname = \"x\"\n",
+                      {1, 1, "pool.clients",
+                       "expected an array of tables (write each client as "
+                       "a [[pool.clients]] block), got table"});
+  expect_single_error("pool.clients = [\"web\"]\n",
+                      {1, 17, "pool.clients[0]",
+                       "expected a table with `name`, `application_name` and `pool_max`, got "
+                       "string"});
 }
 
 // --- cross-key rules --------------------------------------------------------------------------

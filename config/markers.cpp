@@ -38,16 +38,16 @@ class KindCheck {
             Diagnostics& diag)
       : m_(m), key_(key), kind_(kind), explicit_(explicit_kind), diag_(diag) {}
 
-  template <class Given>
-  void need(const std::optional<Given>& given, const std::string& field, std::string_view what) {
+  template <class Field>
+  void need(const std::optional<Field>& given, const std::string& field, std::string_view what) {
     if (given) return;
     ok_ = false;
     diag_.error(m_.at, key_ + "." + field,
                 "missing `" + field + "`: a " + marker() + " needs " + std::string(what));
   }
 
-  template <class Given>
-  void forbid(const std::optional<Given>& given, const std::string& field) {
+  template <class Field>
+  void forbid(const std::optional<Field>& given, const std::string& field) {
     if (!given) return;
     ok_ = false;
     const std::string remedy =

@@ -1,30 +1,9 @@
-// The config in force, swapped whole on reload. Thread-safety: all members are safe to call
-// concurrently; a reader keeps the Config it got alive for as long as it needs it.
+// The config in force, swapped whole on reload.
 #pragma once
 
-#include <memory>
-#include <mutex>
-
 #include "config/config.hpp"
+#include "probes/latest.hpp"
 
 namespace opsagent::probes {
-
-class ConfigHolder {
- public:
-  explicit ConfigHolder(std::shared_ptr<const config::Config> initial)
-      : config_(std::move(initial)) {}
-  std::shared_ptr<const config::Config> get() const {
-    std::lock_guard lock(mutex_);
-    return config_;
-  }
-  void set(std::shared_ptr<const config::Config> next) {
-    std::lock_guard lock(mutex_);
-    config_ = std::move(next);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const config::Config> config_;
-};
-
+using ConfigHolder = Latest<config::Config>;
 }  // namespace opsagent::probes

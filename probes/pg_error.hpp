@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "probes/snapshot.hpp"
+#include "probes/check_result.hpp"
 
 namespace opsagent::probes {
 

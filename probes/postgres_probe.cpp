@@ -26,6 +26,15 @@ CheckResult failed(std::string name, const PgFailure& f, microseconds took = {})
   return c;
 }
 
+CheckResult passed(std::string name, std::string message, microseconds took) {
+  CheckResult c;
+  c.name = std::move(name);
+  c.status = CheckStatus::pass;
+  c.message = std::move(message);
+  c.duration = took;
+  return c;
+}
+
 microseconds since(SteadyClock::time_point start) {
   return duration_cast<microseconds>(SteadyClock::now() - start);
 }
@@ -36,6 +45,31 @@ std::string format_micros(microseconds us) {
 }
 
 constexpr const char* kConnection = "postgres:connection";
+
+// pg_stat_activity unreadable: the on-call views lose detail, readiness does not suffer.
+CheckResult warning_about_activity(const std::string& why, microseconds took) {
+  CheckResult c =
+      failed("postgres:connections",
+             {ErrorClass::query_error, "could not read pg_stat_activity: " + why}, took);
+  c.status = CheckStatus::warn;
+  c.gates_readiness = false;
+  return c;
+}
+
+// Slow answers warn before they time out: over half of statement_timeout.
+CheckResult response_time_check(microseconds took, config::Duration statement_timeout) {
+  CheckResult c =
+      passed("postgres:responseTime", "the probe's round trip took " + format_micros(took), took);
+  c.gates_readiness = false;
+  c.observed_value = static_cast<double>(took.count()) / 1000.0;
+  c.observed_unit = "ms";
+  if (took > duration_cast<microseconds>(statement_timeout) / 2) {
+    c.status = CheckStatus::warn;
+    c.message += fmt::format(", over half of statement_timeout ({})",
+                             config::format_duration(statement_timeout));
+  }
+  return c;
+}
 constexpr const char* kFreshConnect = "postgres:fresh_connect";
 
 }  // namespace
@@ -53,12 +87,8 @@ std::optional<CheckResult> PostgresProbe::ensure_connected(const config::Config&
   }
   connection_ = std::move(*opened);
   server_version_ = connection_->server_version();
-  fresh_connect_ = CheckResult{kFreshConnect,
-                               CheckStatus::pass,
-                               ErrorClass::none,
-                               "new connection accepted in " + format_micros(since(start)),
-                               {},
-                               since(start)};
+  fresh_connect_ = passed(
+      kFreshConnect, "new connection accepted in " + format_micros(since(start)), since(start));
   return std::nullopt;
 }
 
@@ -72,12 +102,8 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
       PgConnection::open(*target_, std::min(deadline, now + config.database.connect_timeout));
   last_fresh_connect_ = SteadyClock::now();
   if (opened) {
-    fresh_connect_ = CheckResult{kFreshConnect,
-                                 CheckStatus::pass,
-                                 ErrorClass::none,
-                                 "new connection accepted in " + format_micros(since(now)),
-                                 {},
-                                 since(now)};
+    fresh_connect_ = passed(kFreshConnect,
+                            "new connection accepted in " + format_micros(since(now)), since(now));
   } else {
     auto f = opened.error();
     f.message = "a new connection failed while the agent's own still works: " + f.message;
@@ -107,7 +133,8 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
     target_ = std::move(*target);
   }
 
-  const auto statements = schema_statements(config.readiness);
+  auto statements = schema_statements(config.readiness);
+  statements.push_back(activity_statement());  // last, so schema result indexes stay put
   // A reused connection that broke (server restart, failover, pooler restart) gets one
   // immediate reconnect, so one dead socket does not cost a whole interval of not-ready.
   for (bool retry_allowed = connection_.has_value();; retry_allowed = false) {
@@ -127,23 +154,26 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
       return stop_with(
           failed(kConnection, statement_failure(results->front().get(), target_->password), took));
     }
-    CheckResult conn{kConnection,
-                     CheckStatus::pass,
-                     ErrorClass::none,
-                     fmt::format("{} (PostgreSQL {}) answered in {}", target_->display,
-                                 server_version_, format_micros(took)),
-                     {},
-                     took};
-    if (took > duration_cast<microseconds>(config.database.statement_timeout) / 2) {
-      conn.status = CheckStatus::warn;
-      conn.message += fmt::format(", over half of statement_timeout ({})",
-                                  config::format_duration(config.database.statement_timeout));
-    }
+    out.checks.push_back(passed(
+        kConnection,
+        fmt::format("connected to {} (PostgreSQL {})", target_->display, server_version_), took));
+    out.checks.push_back(response_time_check(took, config.database.statement_timeout));
     auto verdict = judge_schema(config.readiness, *results, target_->password);
     verdict.tables.duration = verdict.migrations.duration = took;
-    out.checks.push_back(std::move(conn));
     out.checks.push_back(std::move(verdict.tables));
     out.checks.push_back(std::move(verdict.migrations));
+    const pg_result* activity_result = results->back().get();
+    auto activity =
+        PQresultStatus(activity_result) == PGRES_TUPLES_OK
+            ? read_activity(activity_result)
+            : std::unexpected(statement_failure(activity_result, target_->password).message);
+    if (activity) {
+      out.pool = evaluate_pool(*activity, config.pool);
+      for (auto& c : pool_checks(*activity, *out.pool)) out.checks.push_back(std::move(c));
+      out.activity = std::move(*activity);
+    } else {
+      out.checks.push_back(warning_about_activity(activity.error(), took));
+    }
     break;
   }
   maybe_fresh_connect(config, deadline);

@@ -18,6 +18,8 @@ namespace opsagent::probes {
 struct ProbeCycle {
   std::vector<CheckResult> checks;
   std::string server_version;
+  std::optional<ActivitySnapshot> activity;
+  std::optional<PoolReport> pool;
 };
 
 class PostgresProbe {

@@ -1,5 +1,6 @@
 #include "probes/probe_loop.hpp"
 
+#include <deque>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -15,6 +16,8 @@ Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
   auto cycle = probe.run(config, dsn, start + config.cycle_deadline());
   s.checks = std::move(cycle.checks);
   s.server_version = std::move(cycle.server_version);
+  s.activity = std::move(cycle.activity);
+  s.pool = std::move(cycle.pool);
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
   return s;
@@ -77,12 +80,28 @@ void ProbeLoop::beat() {
 void ProbeLoop::run() {
   std::minstd_rand rng(std::random_device{}());
   std::uint64_t sequence = 0;
+  UtilizationHistory history(config_.get()->agent.interval);
+  std::deque<RecentError> recent_errors;
   for (;;) {
     beat();
     auto config = config_.get();
     auto snapshot = std::make_shared<Snapshot>(
         run_one_cycle(probe_, *config, env_(config->database.dsn_env), ++sequence));
-    store_.publish(snapshot);
+    if (const auto& a = snapshot->activity) {
+      history.add({snapshot->taken_at, a->used(), a->usable_slots, a->utilization()});
+    }
+    snapshot->utilization = history.summarize(snapshot->taken_at);
+    for (const auto& c : snapshot->checks) {
+      if (c.status != CheckStatus::fail) continue;
+      // A failure that repeats every cycle is one entry, with the time it was last seen.
+      std::erase_if(recent_errors, [&](const RecentError& e) {
+        return e.check == c.name && e.error == c.error && e.message == c.message;
+      });
+      recent_errors.push_front({snapshot->taken_at, c.name, c.error, c.message});
+      if (recent_errors.size() > Snapshot::kRecentErrors) recent_errors.pop_back();
+    }
+    snapshot->recent_errors.assign(recent_errors.begin(), recent_errors.end());
+    store_.set(snapshot);
     beat();
     try {
       on_publish_(*snapshot);

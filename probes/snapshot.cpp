@@ -66,8 +66,14 @@ const CheckResult* Snapshot::first_failure() const {
 }
 
 bool Snapshot::has_warnings() const {
-  return std::ranges::any_of(checks,
-                             [](const CheckResult& c) { return c.status == CheckStatus::warn; });
+  return std::ranges::any_of(checks, [](const CheckResult& c) {
+    return c.status == CheckStatus::warn || (c.status == CheckStatus::fail && !c.gates_readiness);
+  });
+}
+
+const CheckResult* Snapshot::find(std::string_view name) const {
+  auto it = std::ranges::find(checks, name, &CheckResult::name);
+  return it == checks.end() ? nullptr : &*it;
 }
 
 }  // namespace opsagent::probes

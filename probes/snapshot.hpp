@@ -5,51 +5,17 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "probes/activity.hpp"
+#include "probes/check_result.hpp"
+#include "probes/pool_model.hpp"
+#include "probes/utilization_history.hpp"
+
 namespace opsagent::probes {
-
-// Why something failed, as a stable word for users, logs and metrics. Raw libpq / server text
-// is never shown in its place (it can echo connection details).
-enum class ErrorClass {
-  none,
-  config,                // e.g. the DSN environment variable is unset or unparsable
-  dns,                   // host name does not resolve
-  refused,               // nothing listens on the port
-  timeout,               // connect, statement or client-side deadline expired
-  auth,                  // authentication failed / no pg_hba.conf entry
-  too_many_connections,  // SQLSTATE 53300 or reserved slots only
-  database_missing,      // the database named in the DSN does not exist
-  starting_up,           // the server is starting, shutting down or in recovery
-  tls,                   // SSL negotiation failed
-  connection_lost,       // the persistent connection broke mid-cycle
-  lock_timeout,          // a lock could not be taken within lock_timeout
-  read_only_violation,   // a marker query tried to write
-  query_error,           // a marker query is invalid SQL or failed
-  bad_result,            // a marker query did not return a single boolean
-  missing_tables,        // expected tables are absent
-  missing_markers,       // migration markers are absent
-  unknown,
-};
-
-std::string_view to_string(ErrorClass c);
-
-enum class CheckStatus { pass, warn, fail };
-std::string_view to_string(CheckStatus s);
-
-// One named check of a cycle: "postgres:connection", "postgres:fresh_connect",
-// "schema:tables", "schema:migrations".
-struct CheckResult {
-  std::string name;
-  CheckStatus status = CheckStatus::fail;
-  ErrorClass error = ErrorClass::none;
-  std::string message;               // one line for people; never holds a secret
-  std::vector<std::string> missing;  // names of missing tables or markers
-  std::chrono::microseconds duration{0};
-  bool gates_readiness = true;  // false: reported, but never makes the agent not ready
-};
 
 struct Snapshot {
   std::uint64_t sequence = 0;                       // 1 for the first published cycle
@@ -58,10 +24,17 @@ struct Snapshot {
   std::chrono::microseconds duration{0};            // the whole cycle
   std::string server_version;                       // "15.18", empty until known
   std::vector<CheckResult> checks;
+  std::optional<ActivitySnapshot> activity;  // absent when the cycle could not read it
+  std::optional<PoolReport> pool;            // with activity
+  UtilizationSummary utilization;            // history up to and including this cycle
+  std::vector<RecentError> recent_errors;    // newest first, at most kRecentErrors
+  static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.
   const CheckResult* first_failure() const;
+  // A check that warns, or fails without gating readiness.
   bool has_warnings() const;
+  const CheckResult* find(std::string_view name) const;
 };
 
 }  // namespace opsagent::probes
