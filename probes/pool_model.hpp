@@ -3,6 +3,7 @@
 // warn/critical thresholds. Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ struct ClientPoolUse {
 
 // Does the declared budget fit? "4×20 (web) + 1×20 (cron) = 100 > 97 usable slots".
 struct BudgetCheck {
-  int declared = 0;
+  std::int64_t declared = 0;  // wide: any number of clients, each up to 1000 x 10000
   int usable_slots = 0;
   bool fits = true;
   std::string arithmetic;

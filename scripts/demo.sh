@@ -138,7 +138,8 @@ as_pg "$pg_bindir/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 30 start
 app_password="demo-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 as_pg "$pg_bindir/psql" -h "$pgdir" -p "$pg_port" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 \
   -c "CREATE ROLE app LOGIN PASSWORD '$app_password'" \
-  -c "CREATE DATABASE app OWNER app"
+  -c "CREATE DATABASE app OWNER app" \
+  -c "GRANT pg_monitor TO app"
 export DATABASE_URL="postgresql://app:$app_password@127.0.0.1:$pg_port/app"
 
 say "Loading scripts/demo_schema.sql as role app"
@@ -155,6 +156,8 @@ cat <<EOF
     curl -i $base/health/ready     # 200 when Postgres is up and the schema is migrated
     curl -i $base/health/live      # 200 while the agent itself is healthy
     curl -s $base/health           # every check, as JSON
+    curl -s $base/status           # connections, pools, budget: for people (try it in a browser)
+    curl -s $base/metrics          # Prometheus
 
   Then break things and watch /health/ready turn 503 (and the log below say why):
 

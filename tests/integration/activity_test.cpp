@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/agent_fixture.hpp"
+#include "tests/support/run_binary.hpp"
 
 namespace opsagent::testing {
 namespace {
@@ -224,6 +225,17 @@ TEST_F(ActivityTest, TokenProtectsDetailsButNotTheHealthcheck) {
     EXPECT_EQ(get(path, good).status, 200) << path;
   }
   EXPECT_EQ(agent_->log().find(token), std::string::npos) << "the token reached the log";
+
+  // `opsagent status` finds the agent through the same config and token variable.
+  const std::map<std::string, std::string> env{{"PORT", std::to_string(agent_->port())}};
+  auto denied = run_agent_cli({"status", "--config", agent_->config_path()}, env);
+  EXPECT_EQ(denied.exit_code, 2);
+  EXPECT_NE(denied.err.find("HTTP 401"), std::string::npos) << denied.err;
+  auto with_token = env;
+  with_token["OPSAGENT_TOKEN"] = token;
+  auto shown = run_agent_cli({"status", "--config", agent_->config_path()}, with_token);
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("READY"), std::string::npos) << shown.out;
 }
 
 TEST_F(ActivityTest, WithoutATokenEverythingIsPublic) {
@@ -234,6 +246,13 @@ TEST_F(ActivityTest, WithoutATokenEverythingIsPublic) {
   EXPECT_EQ(get("/metrics").status, 200);
   EXPECT_TRUE(body_json(get("/health")).contains("connections"));
   EXPECT_TRUE(body_json(get("/health/ready")).contains("checks"));
+  auto shown = run_agent_cli(
+      {"status", "--url", "http://127.0.0.1:" + std::to_string(agent_->port()) + "/"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("READY"), std::string::npos) << shown.out;
+  auto nobody = run_agent_cli({"status", "--url", "http://127.0.0.1:1"});
+  EXPECT_EQ(nobody.exit_code, 2);
+  EXPECT_NE(nobody.err.find("no answer from http://127.0.0.1:1"), std::string::npos) << nobody.err;
 }
 
 TEST_F(ActivityTest, TokenVariableUnsetRefusesToStart) {

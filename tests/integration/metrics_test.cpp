@@ -66,9 +66,12 @@ class MetricsTest : public AgentTest {
  protected:
   void SetUp() override {
     cluster_ = std::make_unique<PgCluster>();
-    cluster_->exec("CREATE TABLE permits (id int); ALTER TABLE permits OWNER TO app;");
+    // pg_monitor: the agent sees every session in full, so partial_view is deterministically 0.
+    cluster_->exec(
+        "CREATE TABLE permits (id int); ALTER TABLE permits OWNER TO app;"
+        "GRANT pg_monitor TO app;");
   }
-  // As role `app`, which the agent's role sees in full (same role).
+  // As role `app`, like the application's own pools.
   std::unique_ptr<HeldConnection> as_app(const std::string& application_name) {
     return cluster_->connect(cluster_->app_dsn() +
                              "?application_name=" + percent_encode(application_name));
