@@ -85,7 +85,8 @@ int status_command(const std::string& config_path, const std::string& url_option
   httplib::Headers headers{{"Accept", "text/plain"}};
   if (loaded) {
     auto token_name = loaded->agent.token_env;
-    if (auto token = token_name.empty() ? std::nullopt : config::process_environment()(token_name)) {
+    if (auto token =
+            token_name.empty() ? std::nullopt : config::process_environment()(token_name)) {
       headers.emplace("Authorization", "Bearer " + *token);
     }
   }

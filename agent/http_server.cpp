@@ -20,10 +20,11 @@ constexpr std::array<std::string_view, 5> kRoutes{"/health/live", "/health/ready
                                                   "/status", "/metrics"};
 constexpr const char* kJson = "application/json";
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+void send_json(httplib::Response& res, int status, const nlohmann::json& body,
+               const char* content_type = kJson) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
-  res.set_content(to_body(body), kJson);
+  res.set_content(to_body(body), content_type);
 }
 
 }  // namespace
@@ -129,33 +130,33 @@ void HttpServer::install_routes() {
     const View v = view();
     const int status = v.ctx.readiness.ready ? 200 : 503;
     if (authorized(req)) {
-      send_json(res, status, render_health(v.ctx));
+      send_json(res, status, render_health(v.ctx), "application/health+json");
     } else {
       send_json(res, status, {{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}});
     }
   });
 
-  server_->Get("/status", [this, authorized, deny](const httplib::Request& req,
-                                                   httplib::Response& res) {
-    if (!authorized(req)) return deny(res);
-    const View v = view();
-    const bool html = req.get_param_value("format") == "html" ||
-                      (!req.has_param("format") && wants_html(req.get_header_value("Accept")));
-    res.set_header("Cache-Control", "no-store");
-    if (html) {
-      res.set_content(render_status_html(v.ctx), "text/html; charset=utf-8");
-    } else {
-      res.set_content(render_status_text(v.ctx), "text/plain; charset=utf-8");
-    }
-  });
+  server_->Get(
+      "/status", [this, authorized, deny](const httplib::Request& req, httplib::Response& res) {
+        if (!authorized(req)) return deny(res);
+        const View v = view();
+        const bool html = req.get_param_value("format") == "html" ||
+                          (!req.has_param("format") && wants_html(req.get_header_value("Accept")));
+        res.set_header("Cache-Control", "no-store");
+        if (html) {
+          res.set_content(render_status_html(v.ctx), "text/html; charset=utf-8");
+        } else {
+          res.set_content(render_status_text(v.ctx), "text/plain; charset=utf-8");
+        }
+      });
 
-  server_->Get("/metrics", [this, authorized, deny](const httplib::Request& req,
-                                                    httplib::Response& res) {
-    if (!authorized(req)) return deny(res);
-    const View v = view();
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(state_.metrics.render(v.ctx), "text/plain; version=0.0.4; charset=utf-8");
-  });
+  server_->Get(
+      "/metrics", [this, authorized, deny](const httplib::Request& req, httplib::Response& res) {
+        if (!authorized(req)) return deny(res);
+        const View v = view();
+        res.set_header("Cache-Control", "no-store");
+        res.set_content(state_.metrics.render(v.ctx), "text/plain; version=0.0.4; charset=utf-8");
+      });
 }
 
 HttpServer::View HttpServer::view() const {
@@ -166,8 +167,8 @@ HttpServer::View HttpServer::view() const {
   v.ctx.config = v.config.get();
   v.ctx.now = SteadyClock::now();
   v.ctx.draining = state_.draining.load();
-  v.ctx.readiness = evaluate_readiness(v.ctx.snapshot, v.ctx.now, v.config->agent.stale_after,
-                                       v.ctx.draining);
+  v.ctx.readiness =
+      evaluate_readiness(v.ctx.snapshot, v.ctx.now, v.config->agent.stale_after, v.ctx.draining);
   return v;
 }
 

@@ -53,8 +53,8 @@ json groups_json(const std::vector<probes::GroupCount>& groups) {
 json activity_json(const probes::ActivitySnapshot& a) {
   return json{{"max_connections", a.max_connections},
               {"superuser_reserved_connections", a.superuser_reserved_connections},
-              {"reserved_connections", a.reserved_connections ? json(*a.reserved_connections)
-                                                              : json(nullptr)},
+              {"reserved_connections",
+               a.reserved_connections ? json(*a.reserved_connections) : json(nullptr)},
               {"usable_slots", a.usable_slots},
               {"used", a.used()},
               {"free", a.free_slots()},
@@ -90,10 +90,11 @@ json pool_json(const probes::PoolReport& p) {
               {"summary", p.summary},
               {"clients", std::move(clients)},
               {"unattributed", p.unattributed},
-              {"budget", {{"declared", p.budget.declared},
-                          {"usable_slots", p.budget.usable_slots},
-                          {"fits", p.budget.fits},
-                          {"arithmetic", p.budget.arithmetic}}}};
+              {"budget",
+               {{"declared", p.budget.declared},
+                {"usable_slots", p.budget.usable_slots},
+                {"fits", p.budget.fits},
+                {"arithmetic", p.budget.arithmetic}}}};
 }
 
 json utilization_json(const probes::UtilizationSummary& u) {

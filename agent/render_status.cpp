@@ -403,8 +403,9 @@ void text_windows(std::string& out, const probes::UtilizationSummary& u) {
       out += label + "no samples yet\n";
       continue;
     }
-    out += fmt::format("{}now {:>6}  max {:>6}  p95 {:>6}  ({} samples)\n", label,
-                       percent(w.current), percent(w.max), percent(w.p95), w.samples);
+    out +=
+        fmt::format("{}now {:>6}  max {:>6}  p95 {:>6}  ({} sample{})\n", label, percent(w.current),
+                    percent(w.max), percent(w.p95), w.samples, w.samples == 1 ? "" : "s");
   }
 }
 
@@ -490,7 +491,7 @@ main{max-width:1240px;margin:0 auto;padding:16px 20px 28px}
 .banner.starting{background:#57606a}.banner.draining{background:#6639ba}
 .alert{border-radius:8px;padding:10px 16px;margin-bottom:14px;border:2px solid var(--fail);
  background:#ffebe9;color:#82071e;font-weight:600}
-.alert code{background:#fff;padding:1px 5px;border-radius:4px}
+.alert code{background:#fff;padding:1px 5px;border-radius:4px;white-space:nowrap}
 .grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:14px;margin-bottom:14px}
 .wide{grid-column:1/-1}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 16px}
@@ -648,6 +649,13 @@ std::string svg_chart(const Snapshot& s, const config::PoolSection& pool) {
 
 std::string html_chart(const Snapshot& s, const config::PoolSection& pool) {
   std::string out = R"(<section class="card"><h2>Utilization, last hour</h2>)" + svg_chart(s, pool);
+  // A restarted agent has no history: say how far back the line goes, or a short line at the
+  // right edge looks like a rendering fault.
+  if (!s.utilization.chart.empty()) {
+    out += fmt::format(
+        R"(<div class="muted" style="font-size:12px">{} points since {} (each the highest of its interval)</div>)",
+        s.utilization.chart.size(), iso8601(s.utilization.chart.front().at));
+  }
   out +=
       R"(<table style="margin-top:8px"><tr><th>window</th><th class="n">now</th><th class="n">max</th><th class="n">p95</th><th class="n">samples</th></tr>)";
   for (std::size_t i = 0; i < s.utilization.windows.size(); ++i) {
@@ -786,7 +794,7 @@ std::string html_errors(const RenderContext& ctx) {
   for (const auto& e : errors) {
     const double ago = std::max(0.0, std::chrono::duration<double>(now - e.at).count());
     out += fmt::format(
-        R"(<tr><td class="n">{}</td><td class="n">{}</td><td class="name">{}</td><td>{}</td><td>{}</td></tr>)",
+        R"(<tr><td class="n">{}</td><td class="n">{}</td><td class="name check">{}</td><td>{}</td><td>{}</td></tr>)",
         iso8601(e.at), format_seconds(ago), h(e.check), h(probes::to_string(e.error)),
         h(e.message));
   }
@@ -831,8 +839,10 @@ std::string html_body(const RenderContext& ctx) {
            html_applications(a);
     out += (s.pool ? html_pools(*s.pool) : std::string()) + html_breakdowns(a) + "</div>";
   }
-  out += R"(<div class="grid">)" + html_checks(s) + html_errors(ctx) + "</div>";
-  return out;
+  out += R"(<div class="grid">)" + html_checks(s) + html_errors(ctx);
+  // With the database unreachable, the last hour's history is what led up to it.
+  if (!s.activity) out += html_chart(s, pool);
+  return out + "</div>";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -891,6 +901,7 @@ std::string render_status_text(const RenderContext& ctx) {
     text_breakdown(out, "databases", a.by_database);
     text_breakdown(out, "clients", a.by_client_addr);
   }
+  out += "\n";
   text_windows(out, s.utilization);
   text_probe(out, s);
   text_checks(out, s.checks);

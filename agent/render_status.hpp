@@ -13,7 +13,8 @@ namespace opsagent::agent {
 std::string render_status_text(const RenderContext& ctx);
 std::string render_status_html(const RenderContext& ctx);
 
-// True when the Accept header ranks text/html above text/plain (browsers), false for curl's
+// True when the Accept header ranks text/html at least as high as text/plain (browsers), false for
+// curl's
 // "*/*" or no header.
 bool wants_html(std::string_view accept_header);
 

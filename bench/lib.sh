@@ -87,14 +87,30 @@ find_agent_bin() {
   fi
 }
 
+# Debian packages the benchmarks need: the tools named in "$@" (wrk, ...) plus Postgres 15,
+# the exporter, curl and jq. As root with apt-get, missing ones are installed (BENCH_NO_INSTALL=1
+# to refuse); the exporter package's own system service is then stopped at once: the benchmarks
+# run their own exporter instance and must leave nothing running.
 check_tools() {
-  local missing=()
-  [ -x "$pg_bindir/initdb" ] || missing+=("postgresql-15 ($pg_bindir/initdb)")
-  [ -n "$exporter_bin" ] && [ -x "$exporter_bin" ] || missing+=("prometheus-postgres-exporter")
-  local t
+  local missing=() t
+  [ -x "$pg_bindir/initdb" ] || missing+=(postgresql-15)
+  if [ -z "$exporter_bin" ] || [ ! -x "$exporter_bin" ]; then missing+=(prometheus-postgres-exporter); fi
   for t in curl jq "$@"; do command -v "$t" >/dev/null || missing+=("$t"); done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    die "missing: ${missing[*]} (apt-get install -y postgresql-15 prometheus-postgres-exporter curl jq wrk)"
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null || [ "${BENCH_NO_INSTALL:-0}" = 1 ]; then
+    die "missing: ${missing[*]} (as root: apt-get install -y ${missing[*]})"
+  fi
+  say "Installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 ||
+    die "apt-get install ${missing[*]} failed (try apt-get update first)"
+  if [[ " ${missing[*]} " == *" prometheus-postgres-exporter "* ]]; then
+    # It was not installed before, so its service was not running before either.
+    systemctl stop prometheus-postgres-exporter >/dev/null 2>&1 ||
+      service prometheus-postgres-exporter stop >/dev/null 2>&1 || true
+  fi
+  exporter_bin="${EXPORTER_BIN:-$(command -v prometheus-postgres-exporter || true)}"
+  if [ ! -x "$pg_bindir/initdb" ] || [ -z "$exporter_bin" ]; then
+    die "still missing Postgres 15 or the exporter after installing"
   fi
 }
 

@@ -7,8 +7,8 @@
 #
 # Set-up: a throwaway Postgres 15 cluster with IDLE (default 90) idle application sessions
 # spread over 20 application_names (web:1..web:12, worker:1..4, cron, alembic, metabase, psql),
-# `opsagent run` with config/demo.toml plus three [[pool.clients]] blocks (so /status has pools
-# to show), and our own prometheus-postgres-exporter instance for comparison.
+# `opsagent run` with config/demo.toml whose pool section is replaced by three [[pool.clients]]
+# blocks matching those names (web:* 12x8, worker:* 4x4, cron 1x5), and our own prometheus-postgres-exporter instance for comparison.
 # Each endpoint gets `wrk -t1 -c4 -d5s --latency` (WRK_THREADS, WRK_CONNS, WRK_SECONDS),
 # ROUNDS times (default 3), endpoints interleaved within a round; reported: the median over the
 # rounds of each round's p50, p99 and requests/s, plus any non-2xx answers or socket errors.
@@ -87,8 +87,10 @@ cluster_start
 note "$("$pg_bindir/postgres" --version), $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 idle_open_to "$IDLE"
 
+# config/demo.toml's agent, database and readiness settings; its pool section (if any) is
+# replaced by one that matches the idle sessions' application_names.
 config="$bench_dir/agent.toml"
-cat "$bench_root/config/demo.toml" >"$config"
+awk '/^\[/ { skip = ($0 ~ /^\[\[?pool[].]/) } !skip' "$bench_root/config/demo.toml" >"$config"
 cat >>"$config" <<'EOF'
 
 # bench/render_time.sh: pools for the idle sessions, so that /status has something to show.

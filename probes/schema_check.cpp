@@ -128,7 +128,9 @@ SchemaVerdict judge_schema(const config::ReadinessSection& readiness,
   if (v.tables.missing.empty()) {
     v.tables.status = CheckStatus::pass;
     v.tables.message =
-        fmt::format("all {} expected tables present", readiness.expected_tables.size());
+        readiness.expected_tables.empty()
+            ? std::string("no expected tables configured")
+            : fmt::format("all {} expected tables present", readiness.expected_tables.size());
   } else {
     v.tables.status = CheckStatus::fail;
     v.tables.error = ErrorClass::missing_tables;
@@ -164,7 +166,9 @@ SchemaVerdict judge_schema(const config::ReadinessSection& readiness,
   if (reasons.empty()) {
     v.migrations.status = CheckStatus::pass;
     v.migrations.message =
-        fmt::format("all {} migration markers present", readiness.migrations.size());
+        readiness.migrations.empty()
+            ? std::string("no migration markers configured")
+            : fmt::format("all {} migration markers present", readiness.migrations.size());
   } else {
     v.migrations.status = CheckStatus::fail;
     v.migrations.message = "missing markers: " + join(reasons);

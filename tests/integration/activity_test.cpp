@@ -162,11 +162,12 @@ pool_max = 3
   for (int i = 0; i < 3; ++i) held.push_back(as_app("web:7"));
   for (int i = 0; i < 2; ++i) held.push_back(as_app("web:8"));
   // 5 of 10 used: warn at 50%; web:7 is at its pool_max of 3.
-  ASSERT_TRUE(eventually(
-      [&] { return body_json(get("/health"))["pool"]["level"] == "warn"; }, 10s));
+  ASSERT_TRUE(
+      eventually([&] { return body_json(get("/health"))["pool"]["level"] == "warn"; }, 10s));
   auto health = body_json(get("/health"));
   EXPECT_EQ(health["checks"]["postgres:connections"][0]["status"], "warn");
-  EXPECT_DOUBLE_EQ(health["checks"]["postgres:connections"][0]["observedValue"].get<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(health["checks"]["postgres:connections"][0]["observedValue"].get<double>(),
+                   50.0);
   EXPECT_EQ(health["checks"]["postgres:connections"][0]["observedUnit"], "%");
   EXPECT_EQ(health["checks"]["pool:clients"][0]["status"], "warn");
   EXPECT_NE(health["checks"]["pool:clients"][0]["output"].get<std::string>().find("web:7 (3/3)"),
@@ -174,8 +175,8 @@ pool_max = 3
   EXPECT_EQ(get("/health").status, 200) << "a pool warning keeps the agent ready";
   // 8 of 10 used, 1 slot left after the agent's own: critical at 2 slots left.
   for (int i = 0; i < 3; ++i) held.push_back(as_app("other"));
-  ASSERT_TRUE(eventually(
-      [&] { return body_json(get("/health"))["pool"]["level"] == "critical"; }, 10s));
+  ASSERT_TRUE(
+      eventually([&] { return body_json(get("/health"))["pool"]["level"] == "critical"; }, 10s));
   EXPECT_EQ(body_json(get("/health"))["checks"]["postgres:connections"][0]["status"], "fail");
   EXPECT_EQ(get("/health/ready").status, 200);
   held.clear();

@@ -75,9 +75,11 @@ class TempDir {
 // instead of hanging it.
 RunResult chromium(const std::vector<std::string>& extra, const std::string& url) {
   TempDir profile;
+  // --no-sandbox: tests run as root. --run-all-compositor-stages-before-draw: paint everything
+  // before the capture; without it a screenshot can come out with blank, unrastered tiles.
   std::vector<std::string> argv{kChromium,
                                 "--headless",
-                                "--no-sandbox",  // tests run as root
+                                "--no-sandbox",
                                 "--disable-gpu",
                                 "--disable-quic",
                                 "--no-first-run",
@@ -85,6 +87,7 @@ RunResult chromium(const std::vector<std::string>& extra, const std::string& url
                                 "--disable-component-update",
                                 "--disable-sync",
                                 "--hide-scrollbars",
+                                "--run-all-compositor-stages-before-draw",
                                 "--user-data-dir=" + profile.path().string(),
                                 "--window-size=1280,1400"};
   argv.insert(argv.end(), extra.begin(), extra.end());
