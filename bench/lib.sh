@@ -8,6 +8,7 @@
 #   OPSAGENT_BIN  the agent binary (default: build/opsagent, else build-bench/opsagent)
 #   PG_BINDIR     Postgres server binaries (default /usr/lib/postgresql/15/bin)
 #   EXPORTER_BIN  prometheus-postgres-exporter binary (default: from PATH)
+#   BENCH_NO_INSTALL=1  never apt-get install missing packages (fail instead)
 # shellcheck shell=bash
 
 bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -4,7 +4,7 @@
 # prometheus-postgres-exporter (Debian package, default collectors), counted by
 # pg_stat_statements on a throwaway cluster, with 10 and then 90 idle application sessions open.
 #
-#   bash bench/probe_cost.sh            # as root on Debian 12; about 4 minutes
+#   bash bench/probe_cost.sh            # as root on Debian 12; about 3 minutes
 #
 # For each number of idle sessions (IDLE_LEVELS, default "10 90") and each of REPS repetitions
 # (default 3), it resets pg_stat_statements, runs one subject, and reads back the statements
