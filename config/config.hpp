@@ -81,9 +81,12 @@ struct Threshold {
   // True when `used` of `usable` slots has reached this threshold.
   bool reached(int used, int usable) const {
     switch (kind) {
-      case Kind::percent: return usable > 0 && used * 100.0 >= value * usable;
-      case Kind::count: return used >= value;
-      case Kind::slots_left: return usable - used <= value;
+      case Kind::percent:
+        return usable > 0 && used * 100.0 >= value * usable;
+      case Kind::count:
+        return used >= value;
+      case Kind::slots_left:
+        return usable - used <= value;
     }
     return false;
   }
