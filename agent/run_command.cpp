@@ -91,11 +91,18 @@ class Agent {
   }
 
  private:
+  // After every probe cycle (probe thread) and at least once a second (main thread).
   void observe() {
     auto config = config_.get();
     auto snapshot = store_.get();
-    const auto r = evaluate_readiness(snapshot.get(), SteadyClock::now(), config->agent.stale_after,
-                                      draining_.load());
+    const auto now = SteadyClock::now();
+    // systemd's watchdog restarts a stuck agent: ping only while the probe loop is alive by
+    // the same rule as /health/live.
+    if (watchdog_ && evaluate_liveness(loop_.heartbeat(), now, config->agent.stale_after)) {
+      notify_systemd("WATCHDOG=1");
+    }
+    const auto r =
+        evaluate_readiness(snapshot.get(), now, config->agent.stale_after, draining_.load());
     if (readiness_log_.observe(r)) {
       notify_systemd("STATUS=" + std::string(r.ready ? "ready" : "not ready: ") +
                      (r.ready ? "" : r.reason));
@@ -161,6 +168,7 @@ class Agent {
   probes::ConfigHolder config_;
   probes::SnapshotStore store_;
   probes::Latest<BearerToken> token_;
+  const bool watchdog_ = sd_watchdog_enabled(0, nullptr) > 0;
   std::atomic<bool> draining_{false};
   ReadinessLog readiness_log_;
   AgentMetrics metrics_;
