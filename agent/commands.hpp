@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -10,8 +11,9 @@ namespace opsagent::agent {
 
 enum ExitCode : int { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
 
-// Serve until SIGTERM/SIGINT (then drain and exit 0); SIGHUP reloads the config.
-int run_command(const std::string& config_path);
+// Serve until SIGTERM/SIGINT (then drain and exit 0); SIGHUP reloads the config. With an
+// `app_command`, supervise it: start it, pass signals on after the drain, exit with its status.
+int run_command(const std::string& config_path, std::vector<std::string> app_command = {});
 // 0 when the file is valid, 3 with every problem listed on stderr.
 int validate_command(const std::string& config_path);
 // One probe cycle: 0 ready, 1 ready with warnings, 2 not ready, 3 config error.

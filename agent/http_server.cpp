@@ -167,8 +167,9 @@ HttpServer::View HttpServer::view() const {
   v.ctx.config = v.config.get();
   v.ctx.now = SteadyClock::now();
   v.ctx.draining = state_.draining.load();
-  v.ctx.readiness =
-      evaluate_readiness(v.ctx.snapshot, v.ctx.now, v.config->agent.stale_after, v.ctx.draining);
+  const auto app_problem = state_.app_problem.get();
+  v.ctx.readiness = evaluate_readiness(v.ctx.snapshot, v.ctx.now, v.config->agent.stale_after,
+                                       v.ctx.draining, app_problem ? *app_problem : "");
   return v;
 }
 

@@ -32,6 +32,7 @@ struct ServingState {
   const probes::ProbeLoop& loop;
   const std::atomic<bool>& draining;
   const AgentMetrics& metrics;
+  const probes::Latest<std::string>& app_problem;  // supervise mode; nullptr/empty: fine
 };
 
 class HttpServer {

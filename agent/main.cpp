@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* run = app.add_subcommand("run", "serve the health endpoints and probe (the default)");
+  std::vector<std::string> app_command;
+  run->add_option("command", app_command,
+                  "after --: the app to supervise, e.g. -- gunicorn web.app:app")
+      ->expected(-1);
   auto* validate = app.add_subcommand("validate", "check a config file and list every problem");
   auto* check = app.add_subcommand("check", "run one probe cycle and print a one-line summary");
   bool json = false;
@@ -45,5 +49,5 @@ int main(int argc, char** argv) {
     }
     return agent::wait_command(config_path, *timeout);
   }
-  return agent::run_command(config_path);
+  return agent::run_command(config_path, std::move(app_command));
 }

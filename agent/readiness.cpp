@@ -8,8 +8,11 @@
 namespace opsagent::agent {
 
 Readiness evaluate_readiness(const probes::Snapshot* snapshot, SteadyClock::time_point now,
-                             config::Duration stale_after, bool draining) {
+                             config::Duration stale_after, bool draining,
+                             std::string_view app_problem) {
   if (draining) return {false, "draining", "draining: the agent is shutting down"};
+  if (!app_problem.empty())
+    return {false, "app:process", "app:process: " + std::string(app_problem)};
   if (snapshot == nullptr) {
     return {false, "starting", "starting: no probe cycle has completed yet"};
   }

@@ -22,8 +22,10 @@ struct Readiness {
   std::string reason;  // for people: "schema:tables: missing tables: permits"
 };
 
+// `app_problem`: in supervise mode, why the app process is not running (empty when it is).
 Readiness evaluate_readiness(const probes::Snapshot* snapshot, SteadyClock::time_point now,
-                             config::Duration stale_after, bool draining);
+                             config::Duration stale_after, bool draining,
+                             std::string_view app_problem = {});
 
 // Alive while the probe loop beats: it beats at least every interval + cycle deadline, which
 // stale_after bounds; twice that leaves room for a loaded machine.

@@ -64,9 +64,20 @@ struct DatabaseSection {
   bool operator==(const DatabaseSection&) const = default;
 };
 
+// An HTTP endpoint of the app itself that must answer before the deployment is ready, so
+// "ready" means database + schema + the app answering.
+struct HttpCheck {
+  std::string name;  // unique; the check shows as "http:<name>"
+  std::string url;   // http://host[:port]/path (usually localhost: the app in this container)
+  int expect_status = 200;
+  Duration timeout{2000};
+  bool operator==(const HttpCheck&) const = default;
+};
+
 struct ReadinessSection {
   std::vector<TableName> expected_tables;
   std::vector<MigrationMarker> migrations;
+  std::vector<HttpCheck> http;
   bool operator==(const ReadinessSection&) const = default;
 };
 
@@ -109,6 +120,15 @@ struct PoolSection {
   bool operator==(const PoolSection&) const = default;
 };
 
+// Supervise mode (`opsagent run -- CMD...`): what to do when the app process exits on its own.
+struct SuperviseSection {
+  enum class OnExit { exit, restart };
+  OnExit on_exit = OnExit::exit;        // exit: the agent exits with the app's status
+  Duration restart_backoff_max{30000};  // restart: 1s, 2s, 4s, ... up to this
+  Duration stop_timeout{10000};         // after passing SIGTERM on, wait this long, then SIGKILL
+  bool operator==(const SuperviseSection&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
@@ -116,12 +136,16 @@ struct Config {
   DatabaseSection database;
   ReadinessSection readiness;
   PoolSection pool;
+  SuperviseSection supervise;
   bool operator==(const Config&) const = default;
 
   // The longest one probe cycle may take: connecting, then the statements, then a grace period
   // for the server's own statement_timeout to answer first.
+  // The app's HTTP checks run after the database's, each bounded by its own timeout.
   Duration cycle_deadline() const {
-    return database.connect_timeout + database.statement_timeout + Duration{1000};
+    Duration d = database.connect_timeout + database.statement_timeout + Duration{1000};
+    for (const auto& h : readiness.http) d += h.timeout;
+    return d;
   }
 };
 

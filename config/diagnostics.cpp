@@ -44,6 +44,14 @@ bool Diagnostics::has_error(std::string_view key) const {
   return std::ranges::any_of(errors_, [key](const ConfigError& e) { return e.key == key; });
 }
 
+bool Diagnostics::has_error_under(std::string_view key) const {
+  return std::ranges::any_of(errors_, [key](const ConfigError& e) {
+    if (!e.key.starts_with(key)) return false;
+    // "readiness.httpx" is another key, not one inside "readiness.http".
+    return e.key.size() == key.size() || e.key[key.size()] == '.' || e.key[key.size()] == '[';
+  });
+}
+
 ConfigErrors Diagnostics::take() && {
   const auto order = [](const ConfigError& e) {
     return std::pair{e.line > 0 ? e.line : INT_MAX, e.column};

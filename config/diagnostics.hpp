@@ -40,6 +40,8 @@ class Diagnostics {
   // Whether `key` itself was reported; a rule over several keys skips keys already reported,
   // since their values are still the defaults and would make a misleading second message.
   bool has_error(std::string_view key) const;
+  // Whether `key` or anything inside it ("key.x", "key[2].y") was reported.
+  bool has_error_under(std::string_view key) const;
   bool empty() const { return errors_.empty(); }
 
   // The errors in file order; those without a position last, in the order they were found.

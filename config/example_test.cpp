@@ -2,6 +2,7 @@
 // table, and show the real defaults. The key table's own defaults must match config.hpp.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -98,16 +99,18 @@ TEST(Example, DocumentsEveryKey) {
   ASSERT_FALSE(text.empty());
   for (const auto& spec : config_keys()) {
     const std::string name(spec.name);
-    // Shown as a commented default or set at the start of a line; arrays of tables as blocks.
+    // Shown as a commented default or set at the start of a line; arrays of tables as blocks,
+    // possibly a commented-out example block ("#     [[readiness.http]]").
     const std::string pattern =
         spec.type == "array of tables"
-            ? "\n\\[\\[" + std::string(spec.section) + "\\." + name + "\\]\\]\n"
+            ? "\n(# *)?\\[\\[" + std::string(spec.section) + "\\." + name + "\\]\\]\n"
             : "(^|\n)(# )?" + name + " = ";
     const bool shown = std::regex_search(text, std::regex(pattern));
     EXPECT_TRUE(shown) << spec.section << "." << name << " is not in example.toml";
   }
   expect_entry_keys_described(text, marker_keys());
   expect_entry_keys_described(text, client_keys());
+  expect_entry_keys_described(text, http_keys());
 }
 
 // Uncommenting every "# key = value" line must change nothing: the documented defaults are the
@@ -124,6 +127,24 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(r->database, defaults.database);
   EXPECT_EQ(r->pool.warn, defaults.pool.warn);
   EXPECT_EQ(r->pool.critical, defaults.pool.critical);
+  EXPECT_EQ(r->supervise, defaults.supervise);
+  EXPECT_TRUE(r->readiness.http.empty());  // the HTTP check is an example, not a default
+}
+
+// The commented-out [[readiness.http]] example must work when a user uncomments it, and must
+// still fit the default stale_after (2s + 3s + 5s + 1s + 2s = 13s <= 15s).
+TEST(Example, HttpCheckExampleLoadsWhenUncommented) {
+  const std::string text = example_text();
+  const std::string uncommented = std::regex_replace(text, std::regex("(^|\n)#     "), "$1");
+  ASSERT_NE(uncommented, text);
+  const auto r = load_config_string(uncommented, "uncommented", no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  EXPECT_EQ(r->readiness.http, (std::vector<HttpCheck>{{.name = "app",
+                                                        .url = "http://127.0.0.1:8000/healthz",
+                                                        .expect_status = 200,
+                                                        .timeout = std::chrono::seconds(2)}}));
+  EXPECT_EQ(r->readiness.migrations.size(), 3u);  // the block did not swallow other keys
+  EXPECT_NE(text.find("opsagent run --config FILE -- gunicorn app:app"), std::string::npos);
 }
 
 // The key table's `fallback` texts are documentation; they must say what config.hpp does.
@@ -150,9 +171,9 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 19u);
-  EXPECT_EQ(config_sections(),
-            (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool"}));
+  EXPECT_EQ(seen.size(), 23u);
+  EXPECT_EQ(config_sections(), (std::vector<std::string_view>{"agent", "log", "database",
+                                                              "readiness", "pool", "supervise"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;
@@ -165,6 +186,29 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
   }
   EXPECT_EQ(client_names,
             (std::set<std::string_view>{"name", "application_name", "instances", "pool_max"}));
+  std::set<std::string_view> http_names;
+  for (const auto& spec : http_keys()) {
+    EXPECT_EQ(spec.section, "readiness.http");
+    EXPECT_FALSE(spec.doc.empty()) << spec.name;
+    EXPECT_TRUE(http_names.insert(spec.name).second) << spec.name << " declared twice";
+  }
+  EXPECT_EQ(http_names, (std::set<std::string_view>{"name", "url", "expect_status", "timeout"}));
+}
+
+// The optional keys of an HTTP check document their defaults as TOML; they must be HttpCheck's.
+TEST(KeyTable, HttpCheckFallbacksAreTheDefaults) {
+  std::string toml = "[[readiness.http]]\nname = \"a\"\nurl = \"http://localhost/\"\n";
+  for (const auto& spec : http_keys()) {
+    if (!spec.fallback.empty()) {
+      toml += std::string(spec.name) + " = " + std::string(spec.fallback) + "\n";
+    }
+  }
+  const auto r = load_config_string(toml, "fallbacks", no_env());
+  ASSERT_TRUE(r) << dump(r.error()) << "\n" << toml;
+  ASSERT_EQ(r->readiness.http.size(), 1u);
+  const HttpCheck defaults;
+  EXPECT_EQ(r->readiness.http[0].expect_status, defaults.expect_status);
+  EXPECT_EQ(r->readiness.http[0].timeout, defaults.timeout);
 }
 
 }  // namespace

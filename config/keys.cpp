@@ -5,6 +5,7 @@
 #include <map>
 
 #include "config/duration.hpp"
+#include "config/http_url.hpp"
 #include "config/threshold.hpp"
 #include "config/values.hpp"
 
@@ -127,6 +128,14 @@ void set_log_format(const toml::node& value, const std::string& key, Config& c, 
   c.log.format = *format;
 }
 
+void set_on_exit(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"exit\"", diag);
+  if (!text) return;
+  const auto action = parse_on_exit(*text);
+  if (!action) return report(diag, value, key, action.error());
+  c.supervise.on_exit = *action;
+}
+
 void set_dsn_env(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
   const std::string* text = string_value(value, key, "a string like \"DATABASE_URL\"", diag);
   if (!text) return;
@@ -210,15 +219,17 @@ const std::array kConfigKeys{
        }},
     CK{"agent", "stale_after", "duration", "\"15s\"",
        "a snapshot older than this reports the probe as stalled; 1s..1h and at least interval + "
-       "connect_timeout + statement_timeout + 1s",
+       "connect_timeout + statement_timeout + 1s + the timeout of every [[readiness.http]] check",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_duration(v, k, d, c.agent.stale_after, {1s, 1h});
        }},
     CK{"agent", "drain", "duration", "\"5s\"",
        "after SIGTERM, keep serving (as not ready) this long so load balancers stop sending "
-       "traffic; 0s..15m",
+       "traffic; 0s..15m. When the file does not set it and RAILWAY_DEPLOYMENT_DRAINING_SECONDS "
+       "(Railway's time from SIGTERM to SIGKILL) is set, the default is half of that, at most "
+       "15m, leaving the other half for the supervised app to stop",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
-         set_duration(v, k, d, c.agent.drain, {0s, 15min});
+         set_duration(v, k, d, c.agent.drain, {0s, kMaxDrain});
        }},
     CK{"agent", "http_threads", "integer", "8", "HTTP worker threads; 1..256",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
@@ -283,6 +294,12 @@ const std::array kConfigKeys{
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          apply_migrations(v, k, c, d);
        }},
+    CK{"readiness", "http", "array of tables", "[]",
+       "HTTP endpoints of the app that must answer before the deployment is ready, one "
+       "[[readiness.http]] block each (keys below); each timeout adds to the probe cycle",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         apply_http_checks(v, k, c, d);
+       }},
     CK{"pool", "warn", "threshold", "\"80%\"",
        "connection use that reports warn: \"80%\" of the usable slots (above 0, at most 100, "
        "decimals allowed), 85 connections in use (an integer, 1..262143), or \"-5\" (at most 5 "
@@ -301,6 +318,25 @@ const std::array kConfigKeys{
        "agent checks that their instances x pool_max fit in the usable slots",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          apply_pool_clients(v, k, c, d);
+       }},
+    CK{"supervise", "on_exit", "string", "\"exit\"",
+       "in supervise mode (opsagent run -- CMD...), what to do when the app exits on its own: "
+       "exit (the agent exits with the app's status, so the platform restarts both) or restart "
+       "(the agent starts the app again after a backoff)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_on_exit(v, k, c, d);
+       }},
+    CK{"supervise", "restart_backoff_max", "duration", "\"30s\"",
+       "with on_exit = \"restart\": the waits before restarts grow 1s, 2s, 4s, ... up to this; "
+       "1s..10m",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.supervise.restart_backoff_max, {1s, 10min});
+       }},
+    CK{"supervise", "stop_timeout", "duration", "\"10s\"",
+       "on shutdown, after passing SIGTERM on to the app, wait this long for it to exit before "
+       "sending SIGKILL; 1s..10m",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.supervise.stop_timeout, {1s, 10min});
        }},
 };
 
@@ -410,20 +446,65 @@ const std::array kClientKeys{
        }},
 };
 
-// The array-of-tables section below `section` that declares `name`, if any: `pool_max` under
-// [pool] was meant for a [[pool.clients]] block.
-std::optional<std::string_view> entry_section_of(std::string_view section, std::string_view name) {
-  const auto find = [&](auto keys) -> std::optional<std::string_view> {
+// Like the client keys: apply_http_checks() reports missing keys and duplicate names.
+using HK = KeySpec<HttpDraft>;
+const std::array kHttpKeys{
+    HK{"readiness.http", "name", "string", "",
+       "required; unique among the HTTP checks; 1..63 printable ASCII characters; the check "
+       "shows as \"http:<name>\" in /health/ready",
+       [](const toml::node& v, const std::string& k, HttpDraft& h, Diagnostics& d) {
+         h.name.emplace(std::string{}, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"app\"", d);
+         if (!text) return;
+         if (auto ok = check_application_name(*text); !ok) {
+           return report(d, v, k, "check name " + in_quotes(*text) + " " + ok.error());
+         }
+         h.name->value = *text;
+       }},
+    HK{"readiness.http", "url", "string", "",
+       "required; http://host[:port][/path]: plain HTTP only (no https, no user:password@); host "
+       "a name, an IPv4 address or a bracketed IPv6 address; port 1..65535, default 80; path "
+       "default \"/\"",
+       [](const toml::node& v, const std::string& k, HttpDraft& h, Diagnostics& d) {
+         h.url.emplace(std::string{}, position_of(v));
+         const std::string* text =
+             string_value(v, k, "a string like \"http://127.0.0.1:8000/healthz\"", d);
+         if (!text) return;
+         // Not echoed: the reason quotes only the offending part, never a password.
+         auto url = parse_http_url(*text);
+         if (!url) return report(d, v, k, "not a usable check URL: " + url.error());
+         h.url->value = std::move(url->url);
+       }},
+    HK{"readiness.http", "expect_status", "integer", "200",
+       "the HTTP status the app must answer with; 100..599",
+       [](const toml::node& v, const std::string& k, HttpDraft& h, Diagnostics& d) {
+         h.expect_status.emplace(200, position_of(v));
+         set_int(v, k, d, h.expect_status->value, {.min = 100, .max = 599, .example = 200});
+       }},
+    HK{"readiness.http", "timeout", "duration", "\"2s\"",
+       "how long one request may take, connecting included; 100ms..60s",
+       [](const toml::node& v, const std::string& k, HttpDraft& h, Diagnostics& d) {
+         h.timeout.emplace(Duration{2000}, position_of(v));
+         set_duration(v, k, d, h.timeout->value, {100ms, 60s});
+       }},
+};
+
+// The array-of-tables sections below `section` that declare `name`: `pool_max` under [pool] was
+// meant for a [[pool.clients]] block; `name` under [readiness] for either of its blocks.
+std::vector<std::string_view> entry_sections_of(std::string_view section, std::string_view name) {
+  std::vector<std::string_view> out;
+  const auto find = [&](auto keys) {
     for (const auto& spec : keys) {
       if (spec.name == name && spec.section.starts_with(section) &&
           spec.section.size() > section.size() && spec.section[section.size()] == '.') {
-        return spec.section;
+        out.push_back(spec.section);
       }
     }
-    return std::nullopt;
   };
-  if (auto found = find(marker_keys())) return found;
-  return find(client_keys());
+  find(marker_keys());
+  find(client_keys());
+  find(http_keys());
+  return out;
 }
 
 }  // namespace
@@ -436,6 +517,9 @@ std::span<const KeySpec<MarkerDraft>> marker_keys() {
 }
 std::span<const KeySpec<ClientDraft>> client_keys() {
   return kClientKeys;
+}
+std::span<const KeySpec<HttpDraft>> http_keys() {
+  return kHttpKeys;
 }
 
 std::vector<std::string_view> config_sections() {
@@ -459,9 +543,13 @@ std::string unknown_key_message(const std::string& shown_key, const std::string&
   }
   // Checked before other sections: `application_name` under [pool] is a client's, not
   // database.application_name.
-  if (auto entry = entry_section_of(section, name)) {
-    return message + "; `" + std::string(name) + "` belongs in a [[" + std::string(*entry) +
-           "]] block";
+  if (const auto entries = entry_sections_of(section, name); !entries.empty()) {
+    std::string blocks;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (i > 0) blocks += (i + 1 == entries.size()) ? " or " : ", ";
+      blocks += "[[" + std::string(entries[i]) + "]]";
+    }
+    return message + "; `" + std::string(name) + "` belongs in a " + blocks + " block";
   }
   for (const auto& k : known) {
     if (k.section != section && k.name == name) {

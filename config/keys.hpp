@@ -19,6 +19,9 @@
 
 namespace opsagent::config {
 
+// The longest agent.drain, whether written in the file or derived from Railway's setting.
+inline constexpr Duration kMaxDrain = std::chrono::minutes(15);
+
 template <class Target>
 struct KeySpec {
   std::string_view section;   // dotted table path: "agent", "readiness.migrations"
@@ -59,9 +62,19 @@ struct ClientDraft {
   std::optional<Given<int>> pool_max;
 };
 
+// A [[readiness.http]] entry while it is being read, for the same reasons as ClientDraft.
+struct HttpDraft {
+  Position at;  // the check's table, for missing keys
+  std::optional<Given<std::string>> name;
+  std::optional<Given<std::string>> url;  // as stored: with "/" added when it had no path
+  std::optional<Given<int>> expect_status;
+  std::optional<Given<Duration>> timeout;
+};
+
 std::span<const KeySpec<Config>> config_keys();
 std::span<const KeySpec<MarkerDraft>> marker_keys();
 std::span<const KeySpec<ClientDraft>> client_keys();
+std::span<const KeySpec<HttpDraft>> http_keys();
 
 // The sections (top-level tables) that config_keys() uses, in table order.
 std::vector<std::string_view> config_sections();
@@ -108,6 +121,10 @@ std::optional<TableName> table_name_value(const toml::node& value, const std::st
 // Applies `readiness.migrations` (an array of tables) to `config`.
 void apply_migrations(const toml::node& value, const std::string& key, Config& config,
                       Diagnostics& diag);
+
+// Applies `readiness.http` (an array of tables) to `config`.
+void apply_http_checks(const toml::node& value, const std::string& key, Config& config,
+                       Diagnostics& diag);
 
 // Applies `pool.clients` (an array of tables) to `config`.
 void apply_pool_clients(const toml::node& value, const std::string& key, Config& config,

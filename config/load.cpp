@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config/diagnostics.hpp"
 #include "config/duration.hpp"
@@ -69,34 +71,49 @@ void apply_file(const toml::table& root, Config& config, Diagnostics& diag) {
 }
 
 // Where to point for a rule over several keys: the first of them set in the file, if any.
-Position first_set(const Diagnostics& diag, std::initializer_list<std::string_view> keys) {
-  for (auto key : keys) {
+template <class Keys>
+Position first_set(const Diagnostics& diag, const Keys& keys) {
+  for (const auto& key : keys) {
     if (auto at = diag.where_set(key)) return *at;
   }
   return {};
 }
 
-bool any_error(const Diagnostics& diag, std::initializer_list<std::string_view> keys) {
-  return std::ranges::any_of(keys, [&](std::string_view k) { return diag.has_error(k); });
+template <class Keys>
+bool any_error(const Diagnostics& diag, const Keys& keys) {
+  return std::ranges::any_of(keys, [&](const auto& k) { return diag.has_error(k); });
 }
 
 // A snapshot is refreshed once per interval, and a healthy cycle may take up to the cycle
-// deadline; a shorter stale_after would report a slow but working probe as stalled.
+// deadline (which includes every HTTP check's timeout); a shorter stale_after would report a slow
+// but working probe as stalled.
 void check_stale_after(const Config& c, Diagnostics& diag) {
-  const auto keys = {std::string_view{"agent.stale_after"}, std::string_view{"agent.interval"},
-                     std::string_view{"database.connect_timeout"},
-                     std::string_view{"database.statement_timeout"}};
+  std::vector<std::string> keys{"agent.stale_after", "agent.interval", "database.connect_timeout",
+                                "database.statement_timeout"};
   if (any_error(diag, keys)) return;
+  // After an error in any check, the HTTP part of the deadline is unknown, and the checks kept
+  // no longer line up with the file's readiness.http[i].
+  if (diag.has_error_under("readiness.http")) return;
   const Duration needed = c.agent.interval + c.cycle_deadline();
   if (c.agent.stale_after >= needed) return;
+  Duration http_total{0};
+  std::string http_terms;
+  for (std::size_t i = 0; i < c.readiness.http.size(); ++i) {
+    const std::string key = "readiness.http[" + std::to_string(i) + "].timeout";
+    http_total += c.readiness.http[i].timeout;
+    http_terms += " + " + key + " (" + format_duration(c.readiness.http[i].timeout) + ")";
+    keys.push_back(key);
+  }
+  // A check that leaves its timeout at the default is pointed at by its block.
+  keys.emplace_back("readiness.http");
   const Duration grace =
-      c.cycle_deadline() - c.database.connect_timeout - c.database.statement_timeout;
+      c.cycle_deadline() - c.database.connect_timeout - c.database.statement_timeout - http_total;
   diag.error(first_set(diag, keys), "agent.stale_after",
              format_duration(c.agent.stale_after) + " is shorter than agent.interval (" +
                  format_duration(c.agent.interval) + ") + database.connect_timeout (" +
                  format_duration(c.database.connect_timeout) + ") + database.statement_timeout (" +
                  format_duration(c.database.statement_timeout) + ") + " + format_duration(grace) +
-                 " grace = " + format_duration(needed) +
+                 " grace" + http_terms + " = " + format_duration(needed) +
                  "; a slow but healthy probe would be reported as stalled; raise "
                  "agent.stale_after to at least " +
                  format_duration(needed) + " or lower the others");
@@ -172,6 +189,19 @@ void apply_environment(const Environment& env, Config& c, Diagnostics& diag) {
       c.log.format = *parsed;
     } else {
       diag.error_outside_file("OPSAGENT_LOG_FORMAT" + std::string(kSuffix), parsed.error());
+    }
+  }
+  // Railway sends SIGKILL this many seconds after SIGTERM. Draining for half of it leaves the
+  // other half for the supervised app to stop, so neither is killed mid-shutdown. Only a default:
+  // a drain written in the file is a deliberate choice. Checked even then, like PORT, so that a
+  // broken value shows up before a deployment depends on it.
+  constexpr std::string_view kRailwayDraining = "RAILWAY_DEPLOYMENT_DRAINING_SECONDS";
+  if (auto seconds = env_value(env, kRailwayDraining)) {
+    if (auto parsed = parse_draining_seconds(*seconds); !parsed) {
+      diag.error_outside_file(std::string(kRailwayDraining) + std::string(kSuffix), parsed.error());
+    } else if (!diag.where_set("agent.drain")) {
+      // Beyond kMaxDrain the app simply gets more than half.
+      c.agent.drain = std::min(Duration{std::int64_t{*parsed} * 500}, kMaxDrain);
     }
   }
 }

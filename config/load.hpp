@@ -35,7 +35,8 @@ using Environment = std::function<std::optional<std::string>(std::string_view na
 Environment process_environment();
 
 // Environment overrides applied after the file: PORT (agent listen port, as Railway sets it),
-// OPSAGENT_LOG_LEVEL, OPSAGENT_LOG_FORMAT.
+// OPSAGENT_LOG_LEVEL, OPSAGENT_LOG_FORMAT. RAILWAY_DEPLOYMENT_DRAINING_SECONDS only changes a
+// default: when the file does not set agent.drain, the drain is half of it (at most 15m).
 std::expected<Config, ConfigErrors> load_config_file(const std::string& path,
                                                      const Environment& env);
 std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_text,

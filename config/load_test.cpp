@@ -102,12 +102,18 @@ TEST(LoadDefaults, EmptyFileGivesEveryDefault) {
   EXPECT_EQ(c.pool.warn, (Threshold{Threshold::Kind::percent, 80}));
   EXPECT_EQ(c.pool.critical, (Threshold{Threshold::Kind::percent, 95}));
   EXPECT_TRUE(c.pool.clients.empty());
+  EXPECT_TRUE(c.readiness.http.empty());
+  EXPECT_EQ(c.supervise.on_exit, SuperviseSection::OnExit::exit);
+  EXPECT_EQ(c.supervise.restart_backoff_max, 30s);
+  EXPECT_EQ(c.supervise.stop_timeout, 10s);
+  EXPECT_EQ(c.cycle_deadline(), 9s);
 }
 
 TEST(LoadDefaults, EmptySectionsAndCommentsChangeNothing) {
   Config expected;
   expected.source = "test.toml";
-  EXPECT_EQ(loaded("# nothing\n[agent]\n[log]\n[database]\n[readiness]\n[pool]\n"), expected);
+  EXPECT_EQ(loaded("# nothing\n[agent]\n[log]\n[database]\n[readiness]\n[pool]\n[supervise]\n"),
+            expected);
 }
 
 // --- every key, valid -------------------------------------------------------------------------
@@ -239,7 +245,8 @@ TEST(LoadErrors, UnknownSectionWithHint) {
 TEST(LoadErrors, UnknownSectionWithoutHintListsSections) {
   expect_single_error(
       "\n[metrics]\n",
-      {2, 2, "metrics", "the sections are [agent], [log], [database], [readiness] and [pool]"});
+      {2, 2, "metrics",
+       "the sections are [agent], [log], [database], [readiness], [pool] and [supervise]"});
 }
 
 TEST(LoadErrors, OddKeysAreShownQuotedOnOneLine) {
@@ -770,6 +777,283 @@ TEST(LoadPoolClients, WrongShapes) {
                        "string"});
 }
 
+// --- readiness.http ---------------------------------------------------------------------------
+
+TEST(LoadHttpChecks, ReadsEveryKeyAndDefaults) {
+  const Config c = loaded(
+      "[[readiness.http]]\n"
+      "name = \"app\"\n"
+      "url = \"http://localhost:8000/healthz\"\n"
+      "expect_status = 204\n"
+      "timeout = \"500ms\"\n"
+      "\n"
+      "[[readiness.http]]\n"
+      "name = \"root\"\n"
+      "url = \"http://127.0.0.1\"\n");
+  EXPECT_EQ(c.readiness.http,
+            (std::vector<HttpCheck>{{.name = "app",
+                                     .url = "http://localhost:8000/healthz",
+                                     .expect_status = 204,
+                                     .timeout = 500ms},
+                                    {.name = "root",
+                                     .url = "http://127.0.0.1/",  // the path defaults to "/"
+                                     .expect_status = 200,
+                                     .timeout = 2s}}));
+  EXPECT_EQ(c.cycle_deadline(), 3s + 5s + 1s + 500ms + 2s);
+}
+
+TEST(LoadHttpChecks, AcceptsInlineTablesAndLimits) {
+  const Config c = loaded(
+      "readiness.http = [{ name = \"a\", url = \"http://[::1]:9/x\", expect_status = 100, "
+      "timeout = \"100ms\" }, { name = \"b\", url = \"http://h\", expect_status = 599 }]\n");
+  ASSERT_EQ(c.readiness.http.size(), 2u);
+  EXPECT_EQ(c.readiness.http[0].url, "http://[::1]:9/x");
+  EXPECT_EQ(c.readiness.http[0].expect_status, 100);
+  EXPECT_EQ(c.readiness.http[0].timeout, 100ms);
+  EXPECT_EQ(c.readiness.http[1].expect_status, 599);
+  EXPECT_EQ(loaded("[agent]\nstale_after = \"2m\"\n[[readiness.http]]\nname = \"a\"\n"
+                   "url = \"http://h\"\ntimeout = \"60s\"\n")
+                .readiness.http[0]
+                .timeout,
+            60s);
+}
+
+TEST(LoadHttpChecks, UrlForms) {
+  const auto url_of = [](std::string_view url) {
+    const Config c =
+        loaded("[[readiness.http]]\nname = \"a\"\nurl = \"" + std::string(url) + "\"\n");
+    return c.readiness.http.empty() ? std::string("<none>") : c.readiness.http[0].url;
+  };
+  EXPECT_EQ(url_of("http://localhost:8000/healthz"), "http://localhost:8000/healthz");
+  EXPECT_EQ(url_of("http://127.0.0.1"), "http://127.0.0.1/");
+  EXPECT_EQ(url_of("http://[::1]:9/x"), "http://[::1]:9/x");
+  EXPECT_EQ(url_of("http://app.internal:8000/health?full=1"),
+            "http://app.internal:8000/health?full=1");
+  EXPECT_EQ(url_of("http://localhost:8000?x=1"), "http://localhost:8000/?x=1");
+}
+
+TEST(LoadHttpChecks, UrlMistakesAreExplained) {
+  struct Case {
+    std::string_view url;
+    std::string_view phrase;
+  };
+  const Case cases[] = {
+      {"https://localhost:8443/healthz",
+       "not a usable check URL: https is not supported for these local checks"},
+      {"ftp://localhost/x", "the scheme \"ftp\" is not supported; only http"},
+      {"localhost:8000/healthz", "missing \"http://\" at the start"},
+      {"", "the URL is empty"},
+      {"http://", "missing host"},
+      {"http://:8000/healthz", "missing host"},
+      {"http:///healthz", "missing host"},
+      {"http://localhost:0/", "port 0 is out of range; use an integer from 1 to 65535"},
+      {"http://localhost:65536/", "port 65536 is out of range"},
+      {"http://localhost:http/", "\"http\" is not a port number"},
+      {"http://localhost:/", "missing port after \":\""},
+      {"http://::1:8000/", "an IPv6 address needs brackets"},
+      {"http://[::1/", "missing \"]\" after the IPv6 address"},
+      {"http://[zz]:80/", "\"zz\" is not an IPv6 address"},
+      {"http://300.1.1.1/", "\"300.1.1.1\" is not an IPv4 address"},
+      {"http://my_app/", "\"my_app\" is not a host name"},
+      {"http://localhost/health check", "position 8; percent-encode it (a space is %20)"},
+      {"http://localhost/x#top", "a fragment (\"#...\") is never sent to the server"},
+      {"http://localhost/100%", "must start an escape of two hex digits"},
+  };
+  for (const Case& c : cases) {
+    expect_single_error("[[readiness.http]]\nname = \"a\"\nurl = \"" + std::string(c.url) + "\"\n",
+                        {3, 7, "readiness.http[0].url", c.phrase});
+  }
+  expect_single_error("[[readiness.http]]\nname = \"a\"\nurl = 8000\n",
+                      {3, 7, "readiness.http[0].url",
+                       "expected a string like \"http://127.0.0.1:8000/healthz\", got integer"});
+}
+
+TEST(LoadHttpChecks, HttpsErrorSaysHttpsIsNotSupported) {
+  const ConfigErrors errors =
+      errors_of("[[readiness.http]]\nname = \"a\"\nurl = \"https://localhost/healthz\"\n");
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_EQ(errors[0].to_string(),
+            "test.toml:3:7: readiness.http[0].url: not a usable check URL: https is not supported "
+            "for these local checks: the agent calls the app in its own container or host over "
+            "plain HTTP, so use http:// and the app's local port, e.g. "
+            "\"http://127.0.0.1:8000/healthz\"");
+}
+
+TEST(LoadHttpChecks, UserInfoIsRefusedWithoutEchoingThePassword) {
+  for (const auto* url :
+       {"http://user:hunter2@localhost:8000/healthz", "https://user:hunter2@localhost/",
+        "http://user:hun/ter2@localhost/", "http://user:hunter2@:99999/"}) {
+    const ConfigErrors errors =
+        errors_of("[[readiness.http]]\nname = \"a\"\nurl = \"" + std::string(url) + "\"\n");
+    ASSERT_EQ(errors.size(), 1u) << url << dump(errors);
+    EXPECT_EQ(errors[0].key, "readiness.http[0].url");
+    EXPECT_EQ(errors[0].to_string().find("hunter2"), std::string::npos) << errors[0].to_string();
+    EXPECT_EQ(errors[0].to_string().find("ter2"), std::string::npos) << errors[0].to_string();
+  }
+  expect_single_error("[[readiness.http]]\nname = \"a\"\nurl = \"http://u:pw@localhost/\"\n",
+                      {3, 7, "readiness.http[0].url",
+                       "a user name or password (\"user:password@\" before the host) is not "
+                       "allowed; remove it"});
+}
+
+TEST(LoadHttpChecks, MissingRequiredKeys) {
+  const ConfigErrors errors = errors_of("[readiness]\n\n[[readiness.http]]\ntimeout = \"1s\"\n");
+  ASSERT_EQ(errors.size(), 2u) << dump(errors);
+  EXPECT_TRUE(matches(errors[0], {3, 1, "readiness.http[0].name",
+                                  "missing `name`: give every check a unique name, e.g. name = "
+                                  "\"app\""}));
+  EXPECT_TRUE(matches(errors[1], {3, 1, "readiness.http[0].url",
+                                  "missing `url`: the app's health endpoint, e.g. url = "
+                                  "\"http://127.0.0.1:8000/healthz\""}));
+}
+
+TEST(LoadHttpChecks, DuplicateName) {
+  expect_single_error(
+      "[[readiness.http]]\n"
+      "name = \"app\"\n"
+      "url = \"http://localhost:8000/healthz\"\n"
+      "\n"
+      "[[readiness.http]]\n"
+      "name = \"app\"\n"
+      "url = \"http://localhost:8001/healthz\"\n",
+      {6, 8, "readiness.http[1].name",
+       "check name \"app\" is already used by readiness.http[0] (line 2); give each check its "
+       "own name"});
+  // Marker names are another namespace: "http:app" cannot clash with a marker.
+  loaded(
+      "[[readiness.migrations]]\nname = \"app\"\ntable = \"t\"\n"
+      "[[readiness.http]]\nname = \"app\"\nurl = \"http://h/\"\n");
+}
+
+TEST(LoadHttpChecks, BadNames) {
+  const std::string tail = "url = \"http://h/\"\n";
+  expect_single_error("[[readiness.http]]\nname = \"\"\n" + tail,
+                      {2, 8, "readiness.http[0].name", "check name \"\" is empty"});
+  expect_single_error(
+      "[[readiness.http]]\nname = \"" + std::string(64, 'a') + "\"\n" + tail,
+      {2, 8, "readiness.http[0].name", "is 64 characters long; use 1 to 63 printable ASCII"});
+  expect_single_error("[[readiness.http]]\nname = \"a\\tb\"\n" + tail,
+                      {2, 8, "readiness.http[0].name", "non-printable or non-ASCII character"});
+  expect_single_error(
+      "[[readiness.http]]\nname = 1\n" + tail,
+      {2, 8, "readiness.http[0].name", "expected a string like \"app\", got integer"});
+  loaded("[[readiness.http]]\nname = \"" + std::string(63, 'a') + "\"\n" + tail);
+}
+
+TEST(LoadHttpChecks, ExpectStatusAndTimeoutRanges) {
+  const std::string head = "[[readiness.http]]\nname = \"a\"\nurl = \"http://h/\"\n";
+  expect_single_error(head + "expect_status = 99\n",
+                      {4, 17, "readiness.http[0].expect_status",
+                       "99 is out of range; use an integer from 100 to 599"});
+  expect_single_error(head + "expect_status = 600\n",
+                      {4, 17, "readiness.http[0].expect_status", "600 is out of range"});
+  expect_single_error(
+      head + "expect_status = \"200\"\n",
+      {4, 17, "readiness.http[0].expect_status", "expected an integer like 200, got string"});
+  expect_single_error(head + "timeout = \"50ms\"\n",
+                      {4, 11, "readiness.http[0].timeout",
+                       "\"50ms\" is out of range; use a duration from 100ms to 1m"});
+  expect_single_error(head + "timeout = \"61s\"\n",
+                      {4, 11, "readiness.http[0].timeout", "\"61s\" is out of range"});
+  expect_single_error(head + "timeout = 2\n",
+                      {4, 11, "readiness.http[0].timeout",
+                       "expected a string like \"5s\", got integer (a duration needs a unit"});
+  expect_single_error(head + "timeout = \"2 s\"\n",
+                      {4, 11, "readiness.http[0].timeout", "is not a duration"});
+}
+
+TEST(LoadHttpChecks, UnknownKeysGetHints) {
+  const std::string head = "[[readiness.http]]\nname = \"a\"\nurl = \"http://h/\"\n";
+  expect_single_error(head + "timout = \"1s\"\n",
+                      {4, 1, "readiness.http[0].timout",
+                       "unknown key 'readiness.http[0].timout'; did you mean "
+                       "'readiness.http[0].timeout'?"});
+  expect_single_error(head + "expected_status = 200\n",
+                      {4, 1, "readiness.http[0].expected_status",
+                       "did you mean 'readiness.http[0].expect_status'?"});
+  expect_single_error(head + "method = \"GET\"\n",
+                      {4, 1, "readiness.http[0].method",
+                       "remove it (see config/example.toml for the keys of [[readiness.http]])"});
+  expect_single_error("[readiness]\nurl = \"http://h/\"\n",
+                      {2, 1, "readiness.url",
+                       "unknown key 'readiness.url'; `url` belongs in a [[readiness.http]] block"});
+  expect_single_error("[readiness]\nname = \"a\"\n",
+                      {2, 1, "readiness.name",
+                       "`name` belongs in a [[readiness.migrations]] or [[readiness.http]] block"});
+}
+
+TEST(LoadHttpChecks, WrongShapes) {
+  expect_single_error("[readiness.http]\nname = \"a\"\n",
+                      {1, 1, "readiness.http",
+                       "expected an array of tables (write each check as a [[readiness.http]] "
+                       "block), got table"});
+  expect_single_error(
+      "readiness.http = [\"http://h/\"]\n",
+      {1, 19, "readiness.http[0]", "expected a table with `name` and `url`, got string"});
+}
+
+// --- supervise --------------------------------------------------------------------------------
+
+TEST(LoadSupervise, ReadsEveryKey) {
+  const Config c = loaded(
+      "[supervise]\n"
+      "on_exit = \"restart\"\n"
+      "restart_backoff_max = \"10m\"\n"
+      "stop_timeout = \"1s\"\n");
+  EXPECT_EQ(c.supervise, (SuperviseSection{.on_exit = SuperviseSection::OnExit::restart,
+                                           .restart_backoff_max = 10min,
+                                           .stop_timeout = 1s}));
+  EXPECT_EQ(loaded("supervise.on_exit = \"exit\"\n").supervise.on_exit,
+            SuperviseSection::OnExit::exit);
+  EXPECT_EQ(loaded("[supervise]\nrestart_backoff_max = \"1s\"\nstop_timeout = \"10m\"\n")
+                .supervise.stop_timeout,
+            10min);
+}
+
+TEST(LoadSupervise, OnExitValues) {
+  expect_single_error("[supervise]\non_exit = \"Restart\"\n",
+                      {2, 11, "supervise.on_exit",
+                       "\"Restart\" is not an on_exit action; use exit (the agent exits with the "
+                       "app's status) or restart (the agent starts the app again) (did you mean "
+                       "\"restart\"?)"});
+  expect_single_error("[supervise]\non_exit = \"exti\"\n",
+                      {2, 11, "supervise.on_exit", "(did you mean \"exit\"?)"});
+  const ConfigErrors errors = errors_of("[supervise]\non_exit = \"ignore\"\n");
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_EQ(errors[0].message.find("did you mean"), std::string::npos) << errors[0].message;
+  expect_single_error("[supervise]\non_exit = true\n",
+                      {2, 11, "supervise.on_exit", "expected a string like \"exit\", got boolean"});
+}
+
+TEST(LoadSupervise, DurationRanges) {
+  expect_single_error("[supervise]\nrestart_backoff_max = \"500ms\"\n",
+                      {2, 23, "supervise.restart_backoff_max",
+                       "\"500ms\" is out of range; use a duration from 1s to 10m"});
+  expect_single_error("[supervise]\nrestart_backoff_max = \"11m\"\n",
+                      {2, 23, "supervise.restart_backoff_max", "\"11m\" is out of range"});
+  expect_single_error(
+      "[supervise]\nstop_timeout = \"0s\"\n",
+      {2, 16, "supervise.stop_timeout", "\"0s\" is out of range; use a duration from 1s to 10m"});
+  expect_single_error("[supervise]\nstop_timeout = \"1h\"\n",
+                      {2, 16, "supervise.stop_timeout", "\"1h\" is out of range"});
+  expect_single_error("[supervise]\nstop_timeout = 10\n",
+                      {2, 16, "supervise.stop_timeout", "a duration needs a unit"});
+}
+
+TEST(LoadSupervise, UnknownKeysAndSectionsGetHints) {
+  expect_single_error("[supervise]\nstop_timout = \"5s\"\n",
+                      {2, 1, "supervise.stop_timout", "did you mean 'supervise.stop_timeout'?"});
+  expect_single_error(
+      "[supervisor]\non_exit = \"exit\"\n",
+      {1, 2, "supervisor", "unknown section [supervisor]; did you mean [supervise]?"});
+  expect_single_error(
+      "[agent]\non_exit = \"restart\"\n",
+      {2, 1, "agent.on_exit", "did you mean 'supervise.on_exit'? (it belongs in [supervise])"});
+  expect_single_error(
+      "on_exit = \"restart\"\n",
+      {1, 1, "on_exit", "did you mean 'supervise.on_exit'? (put it under [supervise])"});
+}
+
 // --- cross-key rules --------------------------------------------------------------------------
 
 TEST(LoadCrossKey, LockTimeoutLongerThanStatementTimeout) {
@@ -796,6 +1080,41 @@ TEST(LoadCrossKey, StaleAfterMustCoverIntervalAndCycleDeadline) {
 TEST(LoadCrossKey, StaleAfterRulePointsAtTheKeyThatWasChanged) {
   expect_single_error("\n[database]\nstatement_timeout = \"1m\"\nlock_timeout = \"1s\"\n",
                       {3, 21, "agent.stale_after", "+ 1s grace = 66s"});
+}
+
+TEST(LoadCrossKey, StaleAfterIncludesHttpTimeouts) {
+  // 2s + 3s + 5s + 1s + 2s = 13s.
+  const std::string check = "[[readiness.http]]\nname = \"app\"\nurl = \"http://h/\"\n";
+  expect_single_error(
+      "[agent]\nstale_after = \"12s\"\n" + check,
+      {2, 15, "agent.stale_after",
+       "12s is shorter than agent.interval (2s) + database.connect_timeout (3s) + "
+       "database.statement_timeout (5s) + 1s grace + readiness.http[0].timeout (2s) = 13s; a "
+       "slow but healthy probe would be reported as stalled; raise agent.stale_after to at "
+       "least 13s or lower the others"});
+  loaded("[agent]\nstale_after = \"13s\"\n" + check);
+  // Two default checks fit the default 15s; a third does not. Nothing the rule adds up was
+  // written in the file, so the error points at the checks.
+  loaded(check + "[[readiness.http]]\nname = \"b\"\nurl = \"http://h/\"\n");
+  expect_single_error(check + "[[readiness.http]]\nname = \"b\"\nurl = \"http://h/\"\n" +
+                          "[[readiness.http]]\nname = \"c\"\nurl = \"http://h/\"\n",
+                      {1, 1, "agent.stale_after",
+                       "+ 1s grace + readiness.http[0].timeout (2s) + readiness.http[1].timeout "
+                       "(2s) + readiness.http[2].timeout (2s) = 17s"});
+  // A timeout written in the file is what the error points at.
+  expect_single_error("\n" + check + "timeout = \"5s\"\n",
+                      {5, 11, "agent.stale_after", "+ readiness.http[0].timeout (5s) = 16s"});
+}
+
+TEST(LoadCrossKey, StaleAfterRuleSkippedWhenAnHttpCheckIsWrong) {
+  // The check with the bad URL is not counted; judging stale_after without it would mislead.
+  expect_single_error(
+      "[agent]\nstale_after = \"11s\"\n[[readiness.http]]\nname = \"a\"\nurl = \"https://h/\"\n",
+      {5, 7, "readiness.http[0].url", "https is not supported"});
+  expect_single_error(
+      "[agent]\nstale_after = \"11s\"\n[[readiness.http]]\nname = \"a\"\nurl = \"http://h/\"\n"
+      "timeout = \"1m1s\"\n",
+      {6, 11, "readiness.http[0].timeout", "out of range"});
 }
 
 TEST(LoadCrossKey, SkippedWhenAPartIsAlreadyWrong) {
@@ -872,6 +1191,60 @@ TEST(LoadEnvironment, BadPort) {
 TEST(LoadEnvironment, BadLogLevel) {
   expect_single_error("", {0, 0, "OPSAGENT_LOG_LEVEL (environment)", "did you mean \"debug\"?"},
                       env_of({{"OPSAGENT_LOG_LEVEL", "DEBUG"}}));
+}
+
+TEST(LoadEnvironment, RailwayDrainingSecondsSetsTheDefaultDrain) {
+  const auto drain_with = [](std::string_view toml, std::string seconds) {
+    return loaded(toml, env_of({{"RAILWAY_DEPLOYMENT_DRAINING_SECONDS", std::move(seconds)}}))
+        .agent.drain;
+  };
+  EXPECT_EQ(drain_with("", "30"), 15s);
+  EXPECT_EQ(drain_with("", "0"), 0s);
+  EXPECT_EQ(drain_with("", "3"), 1500ms);  // Railway's default when the variable is unset
+  EXPECT_EQ(drain_with("", "31"), 15500ms);
+  EXPECT_EQ(drain_with("", "1800"), 15min);
+  EXPECT_EQ(drain_with("", "3600"), 15min);  // capped at agent.drain's maximum
+  EXPECT_EQ(drain_with("", ""), 5s);         // empty counts as unset
+  EXPECT_EQ(drain_with("[agent]\ninterval = \"2s\"\n", "030"), 15s);
+}
+
+TEST(LoadEnvironment, RailwayDrainingSecondsNeverOverridesTheFile) {
+  const Environment railway = env_of({{"RAILWAY_DEPLOYMENT_DRAINING_SECONDS", "30"}});
+  EXPECT_EQ(loaded("[agent]\ndrain = \"2s\"\n", railway).agent.drain, 2s);
+  EXPECT_EQ(loaded("agent.drain = \"5s\"\n", railway).agent.drain, 5s);  // even the default value
+  EXPECT_EQ(loaded("[agent]\ndrain = \"0s\"\n", railway).agent.drain, 0s);
+  // A bad drain in the file is reported as such, not replaced.
+  expect_single_error(
+      "[agent]\ndrain = \"1h\"\n",
+      {2, 9, "agent.drain", "\"1h\" is out of range; use a duration from 0s to 15m"}, railway);
+}
+
+TEST(LoadEnvironment, BadRailwayDrainingSeconds) {
+  constexpr std::string_view kKey = "RAILWAY_DEPLOYMENT_DRAINING_SECONDS (environment)";
+  struct Case {
+    std::string_view value, phrase;
+  };
+  for (const Case& c : {
+           Case{"abc",
+                "\"abc\" is not a number; use a whole number of seconds from 0 to 3600 "
+                "(Railway's time from SIGTERM to SIGKILL)"},
+           Case{"-1", "\"-1\" is negative; use a whole number of seconds from 0 to 3600"},
+           Case{"3601", "\"3601\" is out of range; use a whole number of seconds from 0 to 3600"},
+           Case{"99999999999999999999999", "is out of range"},
+           Case{"1.5", "\"1.5\" is not a number"},
+           Case{"30s", "\"30s\" is not a number"},
+           Case{" 30", "is not a number"},
+           Case{"+30", "is not a number"},
+       }) {
+    expect_single_error("", {0, 0, kKey, c.phrase},
+                        env_of({{"RAILWAY_DEPLOYMENT_DRAINING_SECONDS", std::string(c.value)}}));
+  }
+  // Checked even when the file sets the drain, like PORT: the environment itself is broken.
+  expect_single_error("[agent]\ndrain = \"2s\"\n", {0, 0, kKey, "is negative"},
+                      env_of({{"RAILWAY_DEPLOYMENT_DRAINING_SECONDS", "-1"}}));
+  EXPECT_EQ(errors_of("", env_of({{"RAILWAY_DEPLOYMENT_DRAINING_SECONDS", "abc"}}))[0].to_string(),
+            "RAILWAY_DEPLOYMENT_DRAINING_SECONDS (environment): \"abc\" is not a number; use a "
+            "whole number of seconds from 0 to 3600 (Railway's time from SIGTERM to SIGKILL)");
 }
 
 TEST(LoadEnvironment, ProcessEnvironmentReadsGetenv) {

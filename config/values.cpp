@@ -35,37 +35,6 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-bool is_ipv4(const std::string& host) {
-  unsigned char buf[4];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1;
-}
-
-bool is_ipv6(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-
-// RFC 1123 host name: dot-separated labels of letters, digits and '-', not starting or ending
-// with '-', each at most 63 characters, 253 in all.
-bool is_host_name(std::string_view host) {
-  if (host.empty() || host.size() > 253) return false;
-  std::size_t start = 0;
-  while (start <= host.size()) {
-    std::size_t end = host.find('.', start);
-    if (end == std::string_view::npos) end = host.size();
-    const std::string_view label = host.substr(start, end - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    if (!std::ranges::all_of(label,
-                             [](char c) { return is_alpha(c) || is_digit(c) || c == '-'; })) {
-      return false;
-    }
-    start = end + 1;
-  }
-  return true;
-}
-
 std::expected<void, std::string> check_host(const std::string& host, bool bracketed) {
   if (host.empty()) {
     return std::unexpected("missing host; use \"0.0.0.0:PORT\" to listen on all interfaces");
@@ -192,6 +161,36 @@ std::string choice_hint(std::string_view text, std::span<const std::string_view>
 }
 
 }  // namespace
+
+bool is_ipv4(std::string_view host) {
+  unsigned char buf[4];
+  return inet_pton(AF_INET, std::string(host).c_str(), buf) == 1;
+}
+
+bool is_ipv6(std::string_view host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET6, std::string(host).c_str(), buf) == 1;
+}
+
+// Labels may not start or end with '-'; each is at most 63 characters, 253 in all.
+bool is_host_name(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  std::size_t start = 0;
+  while (start <= host.size()) {
+    std::size_t end = host.find('.', start);
+    if (end == std::string_view::npos) end = host.size();
+    const std::string_view label = host.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    if (!std::ranges::all_of(label,
+                             [](char c) { return is_alpha(c) || is_digit(c) || c == '-'; })) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
 
 std::expected<std::uint16_t, std::string> parse_port(std::string_view text) {
   constexpr std::string_view kUse = "use an integer from 1 to 65535";
@@ -333,6 +332,35 @@ std::expected<LogSection::Format, std::string> parse_log_format(std::string_view
   if (text == "json") return LogSection::Format::json;
   return std::unexpected(in_quotes(text) + " is not a log format; use text or json" +
                          choice_hint(text, kFormats));
+}
+
+std::expected<int, std::string> parse_draining_seconds(std::string_view text) {
+  const std::string use = "; use a whole number of seconds from 0 to " +
+                          std::to_string(kMaxDrainingSeconds) +
+                          " (Railway's time from SIGTERM to SIGKILL)";
+  const bool digits = !text.empty() && std::ranges::all_of(text, is_digit);
+  if (!digits) {
+    const bool negative =
+        text.size() > 1 && text.front() == '-' && std::ranges::all_of(text.substr(1), is_digit);
+    return std::unexpected(in_quotes(text) + (negative ? " is negative" : " is not a number") +
+                           use);
+  }
+  // Compared as text first, so that a long run of digits cannot overflow.
+  const std::size_t significant = text.size() - std::min(text.find_first_not_of('0'), text.size());
+  if (significant > 4 || std::stoi(std::string(text)) > kMaxDrainingSeconds) {
+    return std::unexpected(in_quotes(text) + " is out of range" + use);
+  }
+  return std::stoi(std::string(text));
+}
+
+std::expected<SuperviseSection::OnExit, std::string> parse_on_exit(std::string_view text) {
+  constexpr std::array<std::string_view, 2> kActions{"exit", "restart"};
+  if (text == "exit") return SuperviseSection::OnExit::exit;
+  if (text == "restart") return SuperviseSection::OnExit::restart;
+  return std::unexpected(in_quotes(text) +
+                         " is not an on_exit action; use exit (the agent exits with the app's "
+                         "status) or restart (the agent starts the app again)" +
+                         choice_hint(text, kActions));
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -26,6 +26,12 @@ std::expected<ListenAddress, std::string> parse_listen(std::string_view text);
 // A TCP port: decimal digits only, 1..65535.
 std::expected<std::uint16_t, std::string> parse_port(std::string_view text);
 
+// Host syntax, shared by listen addresses and the URLs of HTTP checks. `host` is without IPv6
+// brackets. is_host_name: RFC 1123 labels of letters, digits and '-', separated by dots.
+bool is_ipv4(std::string_view host);
+bool is_ipv6(std::string_view host);
+bool is_host_name(std::string_view host);
+
 // An unquoted Postgres identifier ([A-Za-z_][A-Za-z0-9_$]*, at most 63 bytes), folded to lower
 // case the way Postgres folds it.
 std::expected<std::string, std::string> parse_identifier(std::string_view text);
@@ -46,6 +52,13 @@ std::expected<void, std::string> check_query(std::string_view sql);
 // The spdlog level names the agent accepts.
 std::expected<std::string, std::string> parse_log_level(std::string_view text);
 std::expected<LogSection::Format, std::string> parse_log_format(std::string_view text);
+
+// RAILWAY_DEPLOYMENT_DRAINING_SECONDS: a whole number of seconds, 0..kMaxDrainingSeconds.
+inline constexpr int kMaxDrainingSeconds = 3600;
+std::expected<int, std::string> parse_draining_seconds(std::string_view text);
+
+// supervise.on_exit: "exit" or "restart".
+std::expected<SuperviseSection::OnExit, std::string> parse_on_exit(std::string_view text);
 
 // Levenshtein distance, for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -161,6 +161,35 @@ TEST(ParseLog, AcceptsKnownNamesAndHintsNearMisses) {
   EXPECT_TRUE(contains(error_of(parse_log_format("JSON")), "did you mean \"json\"?"));
 }
 
+TEST(ParseOnExit, AcceptsExitAndRestart) {
+  EXPECT_EQ(parse_on_exit("exit"), SuperviseSection::OnExit::exit);
+  EXPECT_EQ(parse_on_exit("restart"), SuperviseSection::OnExit::restart);
+  EXPECT_TRUE(contains(error_of(parse_on_exit("EXIT")), "did you mean \"exit\"?"));
+  EXPECT_TRUE(contains(error_of(parse_on_exit("")), "is not an on_exit action"));
+}
+
+TEST(ParseDrainingSeconds, WholeSecondsUpTo3600) {
+  EXPECT_EQ(parse_draining_seconds("0"), 0);
+  EXPECT_EQ(parse_draining_seconds("30"), 30);
+  EXPECT_EQ(parse_draining_seconds("0003600"), 3600);
+  EXPECT_TRUE(contains(error_of(parse_draining_seconds("3601")), "out of range"));
+  EXPECT_TRUE(contains(error_of(parse_draining_seconds(std::string(40, '9'))), "out of range"));
+  EXPECT_TRUE(contains(error_of(parse_draining_seconds("-1")), "is negative"));
+  EXPECT_TRUE(contains(error_of(parse_draining_seconds("-")), "is not a number"));
+  EXPECT_TRUE(contains(error_of(parse_draining_seconds("")), "is not a number"));
+  EXPECT_TRUE(contains(error_of(parse_draining_seconds("1e3")), "is not a number"));
+}
+
+TEST(HostSyntax, SharedByListenAndUrls) {
+  EXPECT_TRUE(is_ipv4("127.0.0.1"));
+  EXPECT_FALSE(is_ipv4("127.0.0"));
+  EXPECT_TRUE(is_ipv6("::1"));
+  EXPECT_FALSE(is_ipv6("[::1]"));
+  EXPECT_TRUE(is_host_name("app-1.internal"));
+  EXPECT_FALSE(is_host_name("app_1"));
+  EXPECT_FALSE(is_host_name(std::string(64, 'a')));
+}
+
 TEST(Closest, FindsWithinTwoEdits) {
   const std::array<std::string_view, 3> keys{"interval", "stale_after", "drain"};
   EXPECT_EQ(closest("intervl", keys), "interval");

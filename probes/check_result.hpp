@@ -30,6 +30,7 @@ enum class ErrorClass {
   bad_result,            // a marker query did not return a single boolean
   missing_tables,        // expected tables are absent
   missing_markers,       // migration markers are absent
+  http_status,           // an HTTP check got an unexpected status code
   unknown,
 };
 

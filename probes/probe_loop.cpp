@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "probes/http_check.hpp"
+
 namespace opsagent::probes {
 
 Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
@@ -18,6 +20,9 @@ Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
   s.server_version = std::move(cycle.server_version);
   s.activity = std::move(cycle.activity);
   s.pool = std::move(cycle.pool);
+  for (const auto& http : config.readiness.http) {
+    s.checks.push_back(run_http_check(http, start + config.cycle_deadline()));
+  }
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
   return s;

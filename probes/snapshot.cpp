@@ -40,6 +40,8 @@ std::string_view to_string(ErrorClass c) {
       return "missing_tables";
     case ErrorClass::missing_markers:
       return "missing_markers";
+    case ErrorClass::http_status:
+      return "http_status";
     case ErrorClass::unknown:
       return "unknown";
   }
