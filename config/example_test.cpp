@@ -135,7 +135,8 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
 // still fit the default stale_after (2s + 3s + 5s + 1s + 2s = 13s <= 15s).
 TEST(Example, HttpCheckExampleLoadsWhenUncommented) {
   const std::string text = example_text();
-  const std::string uncommented = std::regex_replace(text, std::regex("(^|\n)#     "), "$1");
+  const std::string uncommented = std::regex_replace(
+      text, std::regex("\n#     (\\[\\[readiness\\.http\\]\\]|[a-z_]+ = )"), "\n$1");
   ASSERT_NE(uncommented, text);
   const auto r = load_config_string(uncommented, "uncommented", no_env());
   ASSERT_TRUE(r) << dump(r.error());

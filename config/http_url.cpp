@@ -44,7 +44,7 @@ std::expected<void, std::string> check_scheme(std::string_view text, std::size_t
         "container or host over plain HTTP, so use http:// and the app's local port, e.g. "
         "\"http://127.0.0.1:8000/healthz\"");
   }
-  return std::unexpected(fail("the scheme " + in_quotes(scheme) + " is not supported; only http"));
+  return std::unexpected(fail("the scheme " + in_quotes(scheme) + " is not supported, only http"));
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port"; fills host and port, or returns the reason (the
@@ -158,7 +158,8 @@ std::expected<HttpUrl, std::string> parse_http_url(std::string_view text) {
   if (auto ok = check_path(rest); !ok) return std::unexpected(ok.error());
   // "http://host?x" asks for "/?x": the request target always starts with "/".
   out.path = rest.starts_with('/') ? std::string(rest) : "/" + std::string(rest);
-  out.url = std::string(text.substr(0, end)) + out.path;
+  // The scheme in lower case: HTTP clients (cpp-httplib among them) may not accept "HTTP://".
+  out.url = "http://" + std::string(authority) + out.path;
   return out;
 }
 

@@ -16,7 +16,7 @@ struct HttpUrl {
   std::string host;         // a name, an IPv4 address, or an IPv6 address without brackets
   std::uint16_t port = 80;  // 80 when the URL has none
   std::string path = "/";   // path and query as sent in the request line; "/" when the URL has none
-  std::string url;          // the URL as written, with the "/" added when it had no path
+  std::string url;  // as written, but with "http://" in lower case and "/" when it had no path
   bool operator==(const HttpUrl&) const = default;
 };
 

@@ -24,7 +24,7 @@ TEST(ParseHttpUrl, SplitsHostPortAndPath) {
                 {"app-1.internal", 65535, "/a/b?full=1&x=%20",
                  "http://app-1.internal:65535/a/b?full=1&x=%20"}},
            Case{"http://h?x=1", {"h", 80, "/?x=1", "http://h/?x=1"}},
-           Case{"HTTP://Localhost:1/", {"Localhost", 1, "/", "HTTP://Localhost:1/"}},
+           Case{"HTTP://Localhost:1/", {"Localhost", 1, "/", "http://Localhost:1/"}},
            Case{"http://h/users/@me", {"h", 80, "/users/@me", "http://h/users/@me"}},
        }) {
     const auto r = parse_http_url(c.text);
@@ -40,7 +40,7 @@ TEST(ParseHttpUrl, ExplainsEachMistake) {
   for (const Case& c : {
            Case{"https://localhost/", "https is not supported for these local checks"},
            Case{"HTTPS://localhost/", "https is not supported"},
-           Case{"ftp://localhost/", "the scheme \"ftp\" is not supported; only http"},
+           Case{"ftp://localhost/", "the scheme \"ftp\" is not supported, only http"},
            Case{"localhost:8000", "missing \"http://\""},
            Case{"/healthz", "missing \"http://\""},
            Case{"x/y?u=http://h/", "missing \"http://\""},

@@ -321,8 +321,8 @@ const std::array kConfigKeys{
        }},
     CK{"supervise", "on_exit", "string", "\"exit\"",
        "in supervise mode (opsagent run -- CMD...), what to do when the app exits on its own: "
-       "exit (the agent exits with the app's status, so the platform restarts both) or restart "
-       "(the agent starts the app again after a backoff)",
+       "exit (the agent exits with the app's status, so the platform restarts the container) or "
+       "restart (the agent starts the app again after a backoff)",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_on_exit(v, k, c, d);
        }},
@@ -333,8 +333,8 @@ const std::array kConfigKeys{
          set_duration(v, k, d, c.supervise.restart_backoff_max, {1s, 10min});
        }},
     CK{"supervise", "stop_timeout", "duration", "\"10s\"",
-       "on shutdown, after passing SIGTERM on to the app, wait this long for it to exit before "
-       "sending SIGKILL; 1s..10m",
+       "on shutdown, after agent.drain, the agent passes SIGTERM on to the app and waits this "
+       "long for it to exit before sending SIGKILL; 1s..10m",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_duration(v, k, d, c.supervise.stop_timeout, {1s, 10min});
        }},

@@ -66,7 +66,7 @@ struct ClientDraft {
 struct HttpDraft {
   Position at;  // the check's table, for missing keys
   std::optional<Given<std::string>> name;
-  std::optional<Given<std::string>> url;  // as stored: with "/" added when it had no path
+  std::optional<Given<std::string>> url;  // as stored: see HttpUrl::url
   std::optional<Given<int>> expect_status;
   std::optional<Given<Duration>> timeout;
 };

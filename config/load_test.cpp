@@ -840,7 +840,7 @@ TEST(LoadHttpChecks, UrlMistakesAreExplained) {
   const Case cases[] = {
       {"https://localhost:8443/healthz",
        "not a usable check URL: https is not supported for these local checks"},
-      {"ftp://localhost/x", "the scheme \"ftp\" is not supported; only http"},
+      {"ftp://localhost/x", "the scheme \"ftp\" is not supported, only http"},
       {"localhost:8000/healthz", "missing \"http://\" at the start"},
       {"", "the URL is empty"},
       {"http://", "missing host"},

@@ -6,19 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "config/http_url.hpp"
+
 namespace opsagent::probes {
-
-namespace {
-
-// The validated url is http://host[:port][/path]: split it into what httplib::Client takes.
-std::pair<std::string, std::string> split_url(const std::string& url) {
-  const auto authority_start = url.find("://") + 3;
-  const auto path_start = url.find('/', authority_start);
-  if (path_start == std::string::npos) return {url, "/"};
-  return {url.substr(0, path_start), url.substr(path_start)};
-}
-
-}  // namespace
 
 CheckResult run_http_check(const config::HttpCheck& check, Deadline deadline) {
   CheckResult c;
@@ -28,13 +18,19 @@ CheckResult run_http_check(const config::HttpCheck& check, Deadline deadline) {
   const auto budget =
       std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - start),
                  std::chrono::milliseconds(1), check.timeout);
-  const auto [base, path] = split_url(check.url);
-  httplib::Client client(base);
+  // The loader validated the url; parsing it again here gives the same host, port and path.
+  const auto url = config::parse_http_url(check.url);
+  if (!url) {
+    c.error = ErrorClass::config;
+    c.message = "readiness.http url: " + url.error();
+    return c;
+  }
+  httplib::Client client(url->host, url->port);
   client.set_connection_timeout(budget);
   client.set_read_timeout(budget);
   client.set_write_timeout(budget);
   client.set_keep_alive(false);
-  auto res = client.Get(path);
+  auto res = client.Get(url->path);
   c.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
   if (!res) {
     const auto error = res.error();

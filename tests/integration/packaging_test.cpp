@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,10 @@ const std::set<std::string> kBaseImagePackages = {
     "libgpg-error0", "libgnutls30",   "libgmp10",    "libhogweed6", "libnettle8",
     "libidn2-0",     "libunistring2", "libtasn1-6",  "libp11-kit0", "libffi8",
 };
+
+// What a SANITIZE=address or SANITIZE=thread build (scripts/test.sh) links besides the real
+// dependencies. The image is a Release build without them, so they are ignored.
+const std::set<std::string> kSanitizerRuntimes = {"libasan8", "libubsan1", "libtsan2", "liblsan0"};
 
 // Packages the runtime stage may install although the binary does not load them.
 const std::set<std::string> kRuntimeExtras = {"ca-certificates"};
@@ -269,7 +275,9 @@ std::vector<NeededPackage> packages_the_binary_needs() {
     }
     EXPECT_FALSE(package.empty()) << lib.soname << " (" << lib.path
                                   << ") belongs to no Debian package; the image cannot get it";
-    if (!package.empty()) needed.push_back({package, lib.soname, lib.path});
+    if (!package.empty() && !kSanitizerRuntimes.contains(package)) {
+      needed.push_back({package, lib.soname, lib.path});
+    }
   }
   return needed;
 }
@@ -345,6 +353,36 @@ TEST(PackagingTest, RuntimeStageIsNonRootStoppableAndHealthChecked) {
   const auto installed = apt_installed(stage);
   for (const char* tool : {"curl", "wget"}) {
     EXPECT_FALSE(installed.contains(tool)) << "the runtime stage installs " << tool;
+  }
+}
+
+// The build stage copies source directories one by one (for the build cache), so a new module
+// directory would be missing from the image build while every local build still passes.
+TEST(PackagingTest, BuildStageCopiesEverySourceDirectory) {
+  const auto stages = parse_dockerfile(read_text(kDockerfile));
+  ASSERT_GE(stages.size(), 2u);
+  std::set<std::string> copied;
+  for (const auto& args : instruction_args(stages.front(), "COPY")) {
+    const auto w = words(args);
+    for (std::size_t i = 0; i + 1 < w.size(); ++i) {  // the last word is the destination
+      if (w[i].starts_with("--")) continue;
+      auto source = w[i];
+      while (source.ends_with("/")) source.pop_back();
+      copied.insert(source);
+    }
+  }
+  if (copied.contains(".")) return;  // COPY . . takes everything
+  EXPECT_TRUE(copied.contains("CMakeLists.txt"));
+  for (const auto& dir : fs::directory_iterator(kSourceDir)) {
+    const auto name = dir.path().filename().string();
+    if (!dir.is_directory() || name.starts_with(".") || name.starts_with("build")) continue;
+    bool has_sources = false;
+    for (const auto& f : fs::recursive_directory_iterator(dir.path())) {
+      const auto ext = f.path().extension();
+      has_sources = has_sources || ext == ".cpp" || ext == ".hpp" || ext == ".in";
+    }
+    EXPECT_TRUE(!has_sources || copied.contains(name))
+        << name << "/ has C++ sources but the Dockerfile's build stage does not COPY it";
   }
 }
 
@@ -486,16 +524,18 @@ TEST(PackagingTest, SystemdUnitRatesOkInSystemdAnalyzeSecurity) {
                                                     << r.out << "\nstderr:\n"
                                                     << r.err;
   const double exposure = std::stod(m[1]);
-  // Only the settings that cost exposure, so a failure says what to harden.
+  // Only the settings that cost exposure, so a failure says what to harden. Under LC_ALL=C
+  // systemd-analyze marks them "- " (a UTF-8 locale would show a cross instead).
   std::string exposed;
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) {
-    if (line.find("\u2717") != std::string::npos) exposed += line + "\n";
+    if (line.starts_with("- ")) exposed += line + "\n";
   }
   EXPECT_LE(exposure, 2.0) << "systemd-analyze rates the unit " << m[1] << " " << m[2]
                            << "; exposed:\n"
                            << exposed;
-  EXPECT_EQ(m[2].str(), "OK");
+  // systemd's words for 0.0-4.9: PERFECT (0), SAFE (< 1.0), OK (< 5.0).
+  EXPECT_TRUE(m[2] == "OK" || m[2] == "SAFE" || m[2] == "PERFECT") << m[2];
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ class AgentProcess {
     // leave out a member without one.
     std::string config_toml = {};                 // written to <tmp>/config.toml
     std::map<std::string, std::string> env = {};  // over the parent's env and PORT
-    std::vector<std::string> args = {"run"};      // before "--config <file>"
+    std::vector<std::string> args = {"run"};  // "--config <file>" follows, before any "--"
     std::string binary = OPSAGENT_BINARY;         // tests of the harness substitute a script
   };
 
