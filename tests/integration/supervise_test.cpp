@@ -42,12 +42,13 @@ class SuperviseTest : public AgentTest {
   void start(const std::string& config_text, std::map<std::string, std::string> env = {}) {
     env.emplace("DATABASE_URL", cluster_->app_dsn());
     env.emplace("APP_CTL", ctl_);
-    agent_ = std::make_unique<AgentProcess>(AgentProcess::Options{
-        config_text,
-        env,
-        {"run", "--", "perl",
-         std::string(OPSAGENT_SOURCE_DIR) + "/tests/integration/fixtures/app_server.pl",
-         std::to_string(app_port_)}});
+    AgentProcess::Options options;
+    options.config_toml = config_text;
+    options.env = env;
+    options.app = {"perl",
+                   std::string(OPSAGENT_SOURCE_DIR) + "/tests/integration/fixtures/app_server.pl",
+                   std::to_string(app_port_)};
+    agent_ = std::make_unique<AgentProcess>(options);
   }
 
   void set(const std::string& name, const std::string& value) {
@@ -173,8 +174,11 @@ TEST_F(SuperviseTest, AppNotListeningIsRefused) {
 }
 
 TEST_F(SuperviseTest, CommandThatCannotStartExits127) {
-  agent_ = std::make_unique<AgentProcess>(AgentProcess::Options{
-      config(), {{"DATABASE_URL", cluster_->app_dsn()}}, {"run", "--", "/nonexistent/app"}});
+  AgentProcess::Options options;
+  options.config_toml = config();
+  options.env = {{"DATABASE_URL", cluster_->app_dsn()}};
+  options.app = {"/nonexistent/app"};
+  agent_ = std::make_unique<AgentProcess>(options);
   auto code = agent_->wait_exit(10s);
   ASSERT_TRUE(code);
   EXPECT_EQ(*code, 127);

@@ -49,11 +49,12 @@ AgentProcess::AgentProcess(Options options) : options_(std::move(options)), dir_
     if (log_fd < 0) throw std::system_error(errno, std::generic_category(), "open agent log");
     SpawnSpec spec;
     spec.argv.push_back(options_.binary);
-    // "--config FILE" goes before a "--", after which come the supervised app's arguments.
-    const auto dashes = std::find(options_.args.begin(), options_.args.end(), "--");
-    spec.argv.insert(spec.argv.end(), options_.args.begin(), dashes);
+    spec.argv.insert(spec.argv.end(), options_.args.begin(), options_.args.end());
     spec.argv.insert(spec.argv.end(), {"--config", config_path()});
-    spec.argv.insert(spec.argv.end(), dashes, options_.args.end());
+    if (!options_.app.empty()) {
+      spec.argv.push_back("--");
+      spec.argv.insert(spec.argv.end(), options_.app.begin(), options_.app.end());
+    }
     spec.env["PORT"] = std::to_string(port_);
     for (const auto& [key, value] : options_.env) spec.env[key] = value;
     spec.stdout_fd = log_fd;

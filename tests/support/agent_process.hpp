@@ -22,8 +22,9 @@ class AgentProcess {
     // leave out a member without one.
     std::string config_toml = {};                 // written to <tmp>/config.toml
     std::map<std::string, std::string> env = {};  // over the parent's env and PORT
-    std::vector<std::string> args = {"run"};  // "--config <file>" follows, before any "--"
+    std::vector<std::string> args = {"run"};      // before "--config <file>"
     std::string binary = OPSAGENT_BINARY;         // tests of the harness substitute a script
+    std::vector<std::string> app = {};  // supervise mode: appended after "--config <file> --"
   };
 
   struct HttpReply {
