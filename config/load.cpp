@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -236,12 +237,35 @@ std::string ConfigError::to_string() const {
   return out + message;
 }
 
+namespace {
+
+// systemd's LoadCredential=NAME:/path puts the secret in $CREDENTIALS_DIRECTORY/NAME, readable
+// only by the service: a variable that is not set is looked up there, so the DSN and the token
+// need not sit in the process environment at all.
+std::optional<std::string> read_credential(std::string_view name) {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (dir == nullptr || *dir == '\0' || name.empty() ||
+      name.find_first_of("/\0") != std::string_view::npos || name == "." || name == "..") {
+    return std::nullopt;
+  }
+  std::ifstream in(std::string(dir) + "/" + std::string(name), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string value(64 * 1024, '\0');  // a DSN or a token; anything longer is not one
+  in.read(value.data(), static_cast<std::streamsize>(value.size()));
+  value.resize(static_cast<std::size_t>(in.gcount()));
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  return value;
+}
+
+}  // namespace
+
 Environment process_environment() {
   // getenv is not synchronised with setenv; the agent never calls setenv, so any thread may read.
   return [](std::string_view name) -> std::optional<std::string> {
     const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
+    if (value != nullptr && *value != '\0') return std::string(value);
+    if (auto credential = read_credential(name)) return credential;
+    return value != nullptr ? std::optional<std::string>("") : std::nullopt;
   };
 }
 

@@ -31,6 +31,7 @@ struct ConfigError {
 using ConfigErrors = std::vector<ConfigError>;
 
 // Reads an environment variable; std::nullopt when unset. Injected so tests need no setenv.
+// process_environment() falls back to systemd credentials: $CREDENTIALS_DIRECTORY/NAME.
 using Environment = std::function<std::optional<std::string>(std::string_view name)>;
 Environment process_environment();
 

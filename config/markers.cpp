@@ -1,9 +1,8 @@
 // [[readiness.migrations]]: each entry is read against marker_keys(), then its kind is decided
 // from the keys present (or checked against an explicit `kind`), then names are checked for
 // uniqueness across entries.
-#include <map>
-
 #include "config/keys.hpp"
+#include "config/table_array.hpp"
 #include "config/values.hpp"
 
 namespace opsagent::config {
@@ -124,54 +123,22 @@ std::optional<MigrationMarker> resolve(const MarkerDraft& m, const std::string& 
   return out;
 }
 
-struct FirstUse {
-  std::string key;
-  Position at;
-};
-
-// Names identify markers in /health/ready, so two markers must never share one.
-void check_unique_name(const MarkerDraft& m, const std::string& key,
-                       std::map<std::string, FirstUse>& names, Diagnostics& diag) {
-  if (!m.name || diag.has_error(key + ".name")) return;
-  const auto [first, inserted] = names.try_emplace(m.name->value, FirstUse{key, m.name->at});
-  if (inserted) return;
-  diag.error(m.name->at, key + ".name",
-             "marker name " + in_quotes(m.name->value) + " is already used by " +
-                 first->second.key + " (line " + std::to_string(first->second.at.line) +
-                 "); give each marker its own name");
-}
-
 }  // namespace
 
 void apply_migrations(const toml::node& value, const std::string& key, Config& config,
                       Diagnostics& diag) {
-  const auto* array = value.as_array();
-  if (!array) {
-    diag.error(position_of(value), key,
-               "expected an array of tables (write each marker as a [[readiness.migrations]] "
-               "block), got " +
-                   std::string(type_name(value)));
-    return;
-  }
-  std::vector<MigrationMarker> markers;
-  std::map<std::string, FirstUse> names;
-  for (std::size_t i = 0; i < array->size(); ++i) {
-    const toml::node& item = *array->get(i);
-    const std::string item_key = key + "[" + std::to_string(i) + "]";
-    const auto* table = item.as_table();
-    if (!table) {
-      diag.error(position_of(item), item_key,
-                 "expected a table with `name` and `table`, `column` or `query`, got " +
-                     std::string(type_name(item)));
-      continue;
-    }
-    MarkerDraft draft{
-        .at = position_of(*table), .name = {}, .kind = {}, .table = {}, .column = {}, .query = {}};
-    apply_table(*table, "readiness.migrations", item_key, marker_keys(), draft, diag);
-    check_unique_name(draft, item_key, names, diag);
-    if (auto marker = resolve(draft, item_key, diag)) markers.push_back(std::move(*marker));
-  }
-  config.readiness.migrations = std::move(markers);
+  const TableArray<MarkerDraft> spec{.section = "readiness.migrations",
+                                     .block = "marker",
+                                     .expects = "`name` and `table`, `column` or `query`",
+                                     .keys = marker_keys()};
+  auto markers = apply_table_array(
+      value, key, spec,
+      [](Position at) {
+        return MarkerDraft{
+            .at = at, .name = {}, .kind = {}, .table = {}, .column = {}, .query = {}};
+      },
+      resolve, diag);
+  if (markers) config.readiness.migrations = std::move(*markers);
 }
 
 }  // namespace opsagent::config

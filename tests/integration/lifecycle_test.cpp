@@ -1,6 +1,7 @@
 // Signals as a platform sends them: SIGTERM drains, SIGHUP reloads.
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -100,6 +101,21 @@ TEST_F(LifecycleTest, JsonLogsAreOneObjectPerLine) {
     ++parsed;
   }
   EXPECT_GE(parsed, 2);
+}
+
+TEST_F(LifecycleTest, SystemdCredentialsSupplyTheDsnAndToken) {
+  // LoadCredential=DATABASE_URL:... puts the secret in $CREDENTIALS_DIRECTORY/DATABASE_URL.
+  char dir[] = "/tmp/opsagent-creds-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  std::ofstream(std::string(dir) + "/DATABASE_URL") << cluster_->app_dsn() << "\n";
+  std::ofstream(std::string(dir) + "/OPSAGENT_TOKEN") << "cred-token-9931\n";
+  std::string config = agent_config("expected_tables = [\"permits\"]\n");
+  config.replace(config.find("[agent]\n"), 8, "[agent]\ntoken_env = \"OPSAGENT_TOKEN\"\n");
+  start_agent(config, "", {{"CREDENTIALS_DIRECTORY", dir}, {"OPSAGENT_TOKEN", ""}});
+  ASSERT_TRUE(wait_ready(200, 15s));
+  EXPECT_EQ(get("/status").status, 401);
+  EXPECT_EQ(get("/status", {{"Authorization", "Bearer cred-token-9931"}}).status, 200);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(LifecycleTest, PortInUseIsAClearStartupError) {
