@@ -11,24 +11,8 @@
 namespace opsagent::testing {
 namespace {
 
-constexpr const char* kPool = R"(
-[pool]
-warn = "80%"
-critical = "95%"
-[[pool.clients]]
-name = "web"
-application_name = "web:*"
-instances = 4
-pool_max = 20
-[[pool.clients]]
-name = "cron"
-application_name = "cron"
-instances = 1
-pool_max = 20
-)";
-
 // A config whose [pool] section follows [readiness].
-std::string config_with_pool(const std::string& pool = kPool) {
+std::string config_with_pool(const std::string& pool = kReferencePool) {
   return agent_config("expected_tables = [\"permits\"]\n") + pool;
 }
 

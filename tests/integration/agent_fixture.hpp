@@ -29,6 +29,24 @@ struct AgentTimings {
   std::string drain = "1s";
 };
 
+// The design notes' reference deployment: 4 web workers and 1 cron worker, pools of 20 each
+// (4×20 + 1×20 = 100 pooled connections), at the default thresholds.
+constexpr const char* kReferencePool = R"(
+[pool]
+warn = "80%"
+critical = "95%"
+[[pool.clients]]
+name = "web"
+application_name = "web:*"
+instances = 4
+pool_max = 20
+[[pool.clients]]
+name = "cron"
+application_name = "cron"
+instances = 1
+pool_max = 20
+)";
+
 // A config for the agent under test; `readiness` is TOML placed under [readiness].
 inline std::string agent_config(const std::string& readiness, const AgentTimings& t = {},
                                 const std::string& extra = "") {

@@ -23,20 +23,6 @@ constexpr const char* kHostile = "<script>alert(1)</script>";
 constexpr const char* kBrowserAccept =
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 
-// The design notes' reference deployment: 4 web workers and 1 cron worker, pools of 20 each.
-constexpr const char* kPool = R"([pool]
-[[pool.clients]]
-name = "web"
-application_name = "web:*"
-instances = 4
-pool_max = 20
-[[pool.clients]]
-name = "cron"
-application_name = "cron"
-instances = 1
-pool_max = 20
-)";
-
 // Where screenshots and pages are kept: $OPSAGENT_ARTIFACTS_DIR, else test-artifacts/ under the
 // working directory (ctest runs tests in the build directory).
 fs::path artifacts_dir() {
@@ -119,7 +105,7 @@ class StatusPageTest : public AgentTest {
 
   // Starts the agent and waits until /status shows every held session.
   void start_and_wait_for_sessions() {
-    start_agent(agent_config("", {}, kPool), cluster_->app_dsn());
+    start_agent(agent_config("", {}, kReferencePool), cluster_->app_dsn());
     ASSERT_TRUE(wait_ready(200, 15s));
     ASSERT_TRUE(eventually([&] { return has_line(get("/status").body, R"(web:1 +3 .*)"); }, 10s))
         << get("/status").body;
