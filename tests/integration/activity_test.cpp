@@ -205,7 +205,7 @@ TEST_F(ActivityTest, TokenProtectsDetailsButNotTheHealthcheck) {
   for (const char* path : {"/status", "/metrics"}) {
     auto anonymous = get(path);
     EXPECT_EQ(anonymous.status, 401) << path;
-    EXPECT_EQ(anonymous.headers.find("WWW-Authenticate")->second, "Bearer realm=\"opsagent\"");
+    EXPECT_EQ(anonymous.header("WWW-Authenticate"), "Bearer realm=\"opsagent\"");
     EXPECT_EQ(get(path, bad).status, 401) << path;
     EXPECT_EQ(get(path, good).status, 200) << path;
   }

@@ -346,14 +346,14 @@ TEST(AgentProcessTest, GetSpeaksHttpToTheChildsPort) {
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(ready.body, "ready");
   EXPECT_TRUE(ready.error.empty());
-  EXPECT_EQ(ready.headers.find("X-Method")->second, "GET");
-  EXPECT_EQ(ready.headers.find("X-Echo")->second, "abc");
+  EXPECT_EQ(ready.header("X-Method"), "GET");
+  EXPECT_EQ(ready.header("X-Echo"), "abc");
   EXPECT_GT(ready.elapsed.count(), 0);
 
   const auto head = agent.get("/health/ready", {}, "HEAD");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.body, "");
-  EXPECT_EQ(head.headers.find("X-Method")->second, "HEAD");
+  EXPECT_EQ(head.header("X-Method"), "HEAD");
 
   EXPECT_EQ(agent.get("/elsewhere").status, 503);
   const auto start = Clock::now();

@@ -99,7 +99,7 @@ TEST_F(MetricsTest, ReportsHeldConnectionsExactlyAndPassesPromtool) {
 
   auto reply = get("/metrics");
   ASSERT_EQ(reply.status, 200);
-  EXPECT_TRUE(reply.headers.find("Content-Type")->second.starts_with("text/plain; version=0.0.4"));
+  EXPECT_TRUE(reply.header("Content-Type").starts_with("text/plain; version=0.0.4"));
   const std::string& body = reply.body;
 
   EXPECT_EQ(sample(body, "opsagent_ready"), 1.0) << body;

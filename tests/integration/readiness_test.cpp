@@ -49,8 +49,8 @@ TEST_F(ReadinessTest, AnswersLikeAPlatformHealthcheckExpects) {
   ASSERT_TRUE(wait_ready(200, 15s));
   auto railway = get("/health/ready", {{"Host", "healthcheck.railway.app"}});
   EXPECT_EQ(railway.status, 200);
-  EXPECT_EQ(railway.headers.find("Cache-Control")->second, "no-store");
-  EXPECT_EQ(railway.headers.find("Content-Type")->second, "application/json");
+  EXPECT_EQ(railway.header("Cache-Control"), "no-store");
+  EXPECT_EQ(railway.header("Content-Type"), "application/json");
   auto head = get("/health/ready", {}, "HEAD");
   EXPECT_EQ(head.status, 200);
   EXPECT_TRUE(head.body.empty());

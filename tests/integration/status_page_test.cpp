@@ -81,11 +81,6 @@ RunResult chromium(const std::vector<std::string>& extra, const std::string& url
   return run_process(argv, {}, 60s);
 }
 
-std::string header(const AgentProcess::HttpReply& reply, const std::string& name) {
-  const auto it = reply.headers.find(name);
-  return it == reply.headers.end() ? std::string() : it->second;
-}
-
 bool has_line(const std::string& text, const std::string& pattern) {
   return std::regex_search(text, std::regex("(^|\n)" + pattern + "(\n|$)"));
 }
@@ -119,8 +114,8 @@ TEST_F(StatusPageTest, TextShowsWhoHoldsTheConnections) {
   ASSERT_NO_FATAL_FAILURE(start_and_wait_for_sessions());
   const auto reply = get("/status");
   ASSERT_EQ(reply.status, 200);
-  EXPECT_TRUE(header(reply, "Content-Type").starts_with("text/plain")) << reply.body;
-  EXPECT_EQ(header(reply, "Cache-Control"), "no-store");
+  EXPECT_TRUE(reply.header("Content-Type").starts_with("text/plain")) << reply.body;
+  EXPECT_EQ(reply.header("Cache-Control"), "no-store");
   const std::string& text = reply.body;
   write_file(artifacts_dir() / "status.txt", text);
 
@@ -156,7 +151,7 @@ TEST_F(StatusPageTest, BrowsersGetTheHtmlPage) {
   ASSERT_NO_FATAL_FAILURE(start_and_wait_for_sessions());
   const auto reply = get("/status", {{"Accept", kBrowserAccept}});
   ASSERT_EQ(reply.status, 200);
-  EXPECT_EQ(header(reply, "Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(reply.header("Content-Type"), "text/html; charset=utf-8");
   const std::string& html = reply.body;
   EXPECT_TRUE(html.starts_with("<!DOCTYPE html>")) << html;
   EXPECT_NE(html.find(R"(<meta http-equiv="refresh" content="5">)"), std::string::npos);
@@ -167,8 +162,7 @@ TEST_F(StatusPageTest, BrowsersGetTheHtmlPage) {
   EXPECT_EQ(html.find("<script"), std::string::npos) << "an application_name became markup";
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   // curl's default and an explicit text/plain still get text.
-  EXPECT_TRUE(
-      header(get("/status", {{"Accept", "*/*"}}), "Content-Type").starts_with("text/plain"));
+  EXPECT_TRUE(get("/status", {{"Accept", "*/*"}}).header("Content-Type").starts_with("text/plain"));
 }
 
 TEST_F(StatusPageTest, RendersInHeadlessChromium) {

@@ -33,6 +33,12 @@ class AgentProcess {
     httplib::Headers headers;
     std::chrono::microseconds elapsed{0};
     std::string error;  // transport failure (refused, timed out, ...); empty otherwise
+
+    // The header's value, "" when absent: a missing header fails an assertion, never crashes.
+    std::string header(const std::string& name) const {
+      const auto it = headers.find(name);
+      return it == headers.end() ? std::string() : it->second;
+    }
   };
 
   // Starts `binary <args...> --config <file>` with PORT set to a free port, stdout and stderr
