@@ -67,7 +67,10 @@ RUN apt-get update \
 # Kubernetes' runAsNonRoot can verify the user (it cannot for a user *name*). No home, no shell.
 RUN groupadd --system --gid 10001 opsagent \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin opsagent
+      --shell /usr/sbin/nologin opsagent \
+ && install -d -o 10001 -g 10001 -m 0700 /var/lib/opsagent
+# Alert state (alerts.state_file): mount a volume here so a restart resumes open alerts.
+VOLUME /var/lib/opsagent
 
 COPY --from=build /src/build/opsagent /usr/local/bin/opsagent
 # The example documents every key, but its [readiness] section describes the reference app

@@ -1,5 +1,6 @@
 #include "agent/commands.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -8,6 +9,10 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include "agent/alerts/alert_book.hpp"
+#include "agent/alerts/alerter.hpp"
+#include "agent/alerts/delivery.hpp"
+#include "agent/identity.hpp"
 #include "agent/readiness.hpp"
 #include "agent/render_json.hpp"
 #include "config/duration.hpp"
@@ -131,6 +136,55 @@ int wait_command(const std::string& path, config::Duration timeout) {
   std::cerr << fmt::format("not ready after {}: {}\n", config::format_duration(timeout),
                            last_reason);
   return kCritical;
+}
+
+int test_alert_command(const std::string& path, const std::string& name) {
+  auto config = load_or_report(path, "opsagent test-alert: config: ");
+  if (!config) return kUnknown;
+  const auto& receivers = config->alerts.receivers;
+  const auto it = std::ranges::find(receivers, name, &config::AlertReceiver::name);
+  if (it == receivers.end()) {
+    std::string known;
+    for (const auto& r : receivers) known += (known.empty() ? "" : ", ") + r.name;
+    std::cerr << "opsagent test-alert: no receiver named \"" << name << "\" in " << path
+              << (known.empty() ? " (it has no [[alerts.receivers]])" : "; receivers: " + known)
+              << "\n";
+    return kUnknown;
+  }
+  const auto who = agent_identity(*config);
+  const auto env = config::process_environment();
+  const auto send = [&](alerts::Notification n) {
+    const auto start = SteadyClock::now();
+    auto result = alerts::attempt_delivery(
+        *it, alerts::DeliveryJob{.receiver = name, .notification = std::move(n)}, env, who,
+        alerts::kAlertmanagerTtl);
+    return std::pair{
+        result, std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start)};
+  };
+  auto test = alerts::test_notification(name, who.database, alerts::WallClock::now());
+  const auto [result, took] = send(test);
+  if (result.kind != alerts::AttemptResult::Kind::delivered) {
+    std::cerr << fmt::format("opsagent test-alert: not delivered to {}: {}\n", name,
+                             result.error.empty() ? "failed" : result.error);
+    return kCritical;
+  }
+  // PagerDuty and Alertmanager would keep the test open as an incident: close it at once.
+  using Type = config::AlertReceiver::Type;
+  if (it->type == Type::pagerduty || it->type == Type::alertmanager) {
+    test.alert.ends_at = alerts::WallClock::now();
+    auto resolve =
+        alerts::notify(alerts::NotificationKind::resolved, test.alert, *test.alert.ends_at);
+    if (const auto [closed, t] = send(std::move(resolve));
+        closed.kind != alerts::AttemptResult::Kind::delivered) {
+      std::cerr << fmt::format(
+          "opsagent test-alert: the test was delivered but resolving it "
+          "failed ({}); resolve it by hand\n",
+          closed.error);
+    }
+  }
+  std::cout << fmt::format("delivered a test notification to {} in {}\n", name,
+                           config::format_duration(took));
+  return kOk;
 }
 
 }  // namespace opsagent::agent

@@ -22,5 +22,8 @@ int check_command(const std::string& config_path, bool json);
 int status_command(const std::string& config_path, const std::string& url);
 // Probe until ready (0) or until the timeout (2); 3 on a config error.
 int wait_command(const std::string& config_path, config::Duration timeout);
+// Sends one test notification to the receiver named `receiver` (one attempt, no retries) and
+// says what happened: 0 delivered, 2 not delivered, 3 config error or no such receiver.
+int test_alert_command(const std::string& config_path, const std::string& receiver);
 
 }  // namespace opsagent::agent

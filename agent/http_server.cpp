@@ -167,6 +167,8 @@ HttpServer::View HttpServer::view() const {
   v.ctx.config = v.config.get();
   v.ctx.now = SteadyClock::now();
   v.ctx.draining = state_.draining.load();
+  v.alerts = state_.alerter.status();
+  v.ctx.alerts = v.alerts.get();
   const auto app_problem = state_.app_problem.get();
   v.ctx.readiness = evaluate_readiness(v.ctx.snapshot, v.ctx.now, v.config->agent.stale_after,
                                        v.ctx.draining, app_problem ? *app_problem : "");

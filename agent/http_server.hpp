@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "agent/alerts/alerter.hpp"
 #include "agent/bearer_token.hpp"
 #include "agent/metrics.hpp"
 #include "probes/config_holder.hpp"
@@ -33,6 +34,7 @@ struct ServingState {
   const std::atomic<bool>& draining;
   const AgentMetrics& metrics;
   const probes::Latest<std::string>& app_problem;  // supervise mode; nullptr/empty: fine
+  const alerts::Alerter& alerter;
 };
 
 class HttpServer {
@@ -55,6 +57,7 @@ class HttpServer {
   struct View {
     std::shared_ptr<const probes::Snapshot> snapshot;
     std::shared_ptr<const config::Config> config;
+    std::shared_ptr<const alerts::AlertsStatus> alerts;
     RenderContext ctx;
   };
   View view() const;

@@ -34,13 +34,18 @@ int main(int argc, char** argv) {
   auto* status = app.add_subcommand("status", "print a running agent's /status");
   std::string url;
   status->add_option("--url", url, "the agent's base URL (default: from the config's listen)");
-  for (auto* sub : {run, validate, check, wait, status}) sub->fallthrough();
+  auto* test_alert =
+      app.add_subcommand("test-alert", "send a test notification to one [[alerts.receivers]]");
+  std::string receiver;
+  test_alert->add_option("--receiver", receiver, "the receiver's name")->required();
+  for (auto* sub : {run, validate, check, wait, status, test_alert}) sub->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
 
   if (*validate) return agent::validate_command(config_path);
   if (*check) return agent::check_command(config_path, json);
   if (*status) return agent::status_command(config_path, url);
+  if (*test_alert) return agent::test_alert_command(config_path, receiver);
   if (*wait) {
     auto timeout = config::parse_duration(timeout_text);
     if (!timeout) {

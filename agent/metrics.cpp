@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -100,6 +101,15 @@ class ScrapeGauges {
   // application literally named "(none)") are reported as their sum, not as whichever came last.
   void add(const std::string& name, const std::string& help, double value, const Labels& labels) {
     series(name, help, labels).Increment(value);
+  }
+  // A counter whose running total is kept elsewhere (the delivery queue): set once per scrape.
+  void count(const std::string& name, const std::string& help, double total, const Labels& labels) {
+    prometheus::BuildCounter()
+        .Name(name)
+        .Help(help)
+        .Register(registry_)
+        .Add(sanitized(labels))
+        .Increment(total);
   }
   std::vector<prometheus::MetricFamily> collect() const { return registry_.Collect(); }
 
@@ -283,6 +293,40 @@ void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u
   }
 }
 
+void add_alert_metrics(ScrapeGauges& g, const alerts::AlertsStatus& a) {
+  if (a.role == alerts::Role::off) return;
+  g.set("opsagent_alert_leader",
+        "1 when this agent sends alert notifications, 0 when another agent does.",
+        flag(a.role == alerts::Role::leader));
+  for (const auto& r : a.receivers) {
+    const auto outcome = [&](std::string_view o) {
+      return Labels{{"receiver", r.name}, {"outcome", std::string(o)}};
+    };
+    const std::string help =
+        "Alert notifications by receiver and outcome: delivered, retried (an attempt failed and "
+        "was scheduled again), failed (given up), dropped (pushed out of a full queue).";
+    g.count("opsagent_alert_notifications_total", help, r.stats.delivered, outcome("delivered"));
+    g.count("opsagent_alert_notifications_total", help, r.stats.retried, outcome("retried"));
+    g.count("opsagent_alert_notifications_total", help, r.stats.failed, outcome("failed"));
+    g.count("opsagent_alert_notifications_total", help, r.stats.dropped, outcome("dropped"));
+    g.set("opsagent_alert_queue_length", "Notifications waiting to be delivered, by receiver.",
+          static_cast<double>(r.stats.queued), {{"receiver", r.name}});
+    g.set("opsagent_alert_receiver_disabled",
+          "1 when a receiver answered 410 Gone and is disabled until the config changes.",
+          flag(r.stats.disabled), {{"receiver", r.name}});
+  }
+  std::map<std::pair<std::string, std::string>, int> firing;
+  for (const auto& alert : a.firing) {
+    ++firing[{alert.labels.at("alertname"), std::string(alerts::to_string(alert.severity))}];
+  }
+  for (const auto& [key, n] : firing) {
+    g.set("opsagent_alerts_firing", "Alerts firing now, by name and severity.", n,
+          {{"alertname", key.first}, {"severity", key.second}});
+  }
+  g.set("opsagent_alert_notifications_suppressed",
+        "Notifications held back by alerts.max_per_hour, not yet summarised.", a.suppressed);
+}
+
 }  // namespace
 
 // The accumulating series: they must survive between scrapes, so they live as long as the agent.
@@ -332,6 +376,7 @@ std::string AgentMetrics::render(const RenderContext& ctx) const {
     if (s->pool) add_pool_gauges(gauges, *s->pool);
     add_utilization_gauges(gauges, s->utilization);
   }
+  if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);
   // Two registries, one exposition: their family names are disjoint (gauges here, the counters
   // and the histogram there), so no family appears twice.
   std::ostringstream out;

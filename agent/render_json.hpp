@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/alerts/alerts_status.hpp"
 #include "agent/readiness.hpp"
 #include "config/config.hpp"
 #include "probes/snapshot.hpp"
@@ -20,6 +21,7 @@ struct RenderContext {
   Readiness readiness;
   SteadyClock::time_point now;
   bool draining = false;
+  const alerts::AlertsStatus* alerts = nullptr;  // nullptr: not running as an agent (CLI)
 };
 
 // Minimal: overall status, reason, snapshot age and each check's pass/fail with the names of

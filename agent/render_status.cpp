@@ -473,6 +473,32 @@ void text_errors(std::string& out, const RenderContext& ctx) {
   }
 }
 
+// "leader (holds the leadership lock ...)", and what each receiver has done.
+void text_alerts(std::string& out, const alerts::AlertsStatus& a) {
+  out += "\nalerts: " + std::string(alerts::to_string(a.role));
+  if (a.role == alerts::Role::off) {
+    out += " (no [[alerts.receivers]] configured)\n";
+    return;
+  }
+  out += " (" + a.role_reason + ")\n";
+  if (a.firing.empty()) out += "  firing: none\n";
+  for (const auto& f : a.firing) {
+    out += wrap(fmt::format("  FIRING {:<8} {} ", alerts::to_string(f.severity),
+                            printable(f.labels.at("alertname"))),
+                f.summary, "      ");
+  }
+  if (a.suppressed > 0) {
+    out += fmt::format("  {} notification(s) held back by alerts.max_per_hour\n", a.suppressed);
+  }
+  for (const auto& r : a.receivers) {
+    out += fmt::format(
+        "  receiver {} ({}): {} delivered, {} retried, {} failed, {} dropped, {} "
+        "queued{}\n",
+        printable(r.name), r.type, r.stats.delivered, r.stats.retried, r.stats.failed,
+        r.stats.dropped, r.stats.queued, r.stats.disabled ? ", DISABLED (answered 410 Gone)" : "");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTML view. Inline CSS only: the page must work offline, behind a strict CSP, and when saved
 // into an incident ticket.
@@ -801,6 +827,39 @@ std::string html_errors(const RenderContext& ctx) {
   return out + "</table></section>";
 }
 
+std::string html_alerts(const alerts::AlertsStatus& a) {
+  std::string out = fmt::format(R"(<section class="card wide"><h2>Alerts &middot; {}</h2>)",
+                                h(alerts::to_string(a.role)));
+  if (a.role == alerts::Role::off) {
+    return out + R"(<p class="muted">No [[alerts.receivers]] configured.</p></section>)";
+  }
+  out += fmt::format(R"(<p class="muted">This agent is the {}: {}.</p>)",
+                     h(alerts::to_string(a.role)), h(a.role_reason));
+  if (a.firing.empty()) {
+    out += R"(<p>No alert is firing.</p>)";
+  } else {
+    out += "<table><tr><th>severity</th><th>alert</th><th>since (UTC)</th><th>summary</th></tr>";
+    for (const auto& f : a.firing) {
+      out += fmt::format(
+          R"(<tr><td><span class="pill {}">{}</span></td><td class="name">{}</td><td class="n">{}</td><td>{}</td></tr>)",
+          f.severity == alerts::Severity::critical ? "fail" : "warn",
+          h(alerts::to_string(f.severity)), h(f.labels.at("alertname")), iso8601(f.starts_at),
+          h(f.summary));
+    }
+    out += "</table>";
+  }
+  out +=
+      R"(<table><tr><th>receiver</th><th>type</th><th class="n">delivered</th><th class="n">retried</th><th class="n">failed</th><th class="n">dropped</th><th class="n">queued</th><th>state</th></tr>)";
+  for (const auto& r : a.receivers) {
+    out += fmt::format(
+        R"(<tr><td class="name">{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>)",
+        h(r.name), h(r.type), r.stats.delivered, r.stats.retried, r.stats.failed, r.stats.dropped,
+        r.stats.queued,
+        r.stats.disabled ? R"(<span class="limit">disabled (410 Gone)</span>)" : "active");
+  }
+  return out + "</table></section>";
+}
+
 std::string html_banner(const RenderContext& ctx) {
   const Banner b = banner_of(ctx);
   std::string out = fmt::format(R"(<header class="banner {}"><h1>{}{}</h1>)", css_class(b),
@@ -840,6 +899,7 @@ std::string html_body(const RenderContext& ctx) {
     out += (s.pool ? html_pools(*s.pool) : std::string()) + html_breakdowns(a) + "</div>";
   }
   out += R"(<div class="grid">)" + html_checks(s) + html_errors(ctx);
+  if (ctx.alerts) out += html_alerts(*ctx.alerts);
   // With the database unreachable, the last hour's history is what led up to it.
   if (!s.activity) out += html_chart(s, pool);
   return out + "</div>";
@@ -906,6 +966,7 @@ std::string render_status_text(const RenderContext& ctx) {
   text_probe(out, s);
   text_checks(out, s.checks);
   text_errors(out, ctx);
+  if (ctx.alerts) text_alerts(out, *ctx.alerts);
   return out;
 }
 

@@ -10,8 +10,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/alerts/alerter.hpp"
 #include "agent/commands.hpp"
 #include "agent/http_server.hpp"
+#include "agent/identity.hpp"
 #include "agent/logging.hpp"
 #include "agent/readiness.hpp"
 #include "agent/supervisor.hpp"
@@ -42,14 +44,6 @@ int next_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
   return sig > 0 ? sig : 0;
 }
 
-// Where the agent probes, without the password: for the startup line.
-std::string target_display(const config::Config& c) {
-  auto dsn = config::process_environment()(c.database.dsn_env);
-  if (!dsn) return "(" + c.database.dsn_env + " is not set)";
-  auto target = probes::make_connection_target(*dsn, c.database);
-  return target ? target->display : "(" + c.database.dsn_env + " is not a valid database URL)";
-}
-
 void notify_systemd(const std::string& state) {
   sd_notify(0, state.c_str());
 }
@@ -61,12 +55,15 @@ class Agent {
       : path_(std::move(path)),
         config_(initial),
         token_(std::make_shared<const BearerToken>(std::move(token))),
+        alerter_(*initial, config::process_environment(), agent_identity(*initial)),
         loop_(config_, store_, config::process_environment(),
               [this](const probes::Snapshot& s) {
                 metrics_.observe_cycle(s);
+                alerter_.observe(s, *config_.get());
                 observe();
               }),
-        server_(ServingState{store_, config_, token_, loop_, draining_, metrics_, app_problem_},
+        server_(ServingState{store_, config_, token_, loop_, draining_, metrics_, app_problem_,
+                             alerter_},
                 initial->agent.http_threads) {
     if (!app_command.empty()) app_.emplace(std::move(app_command));
   }
@@ -271,7 +268,9 @@ class Agent {
 
   int stop_serving(int exit_code = EXIT_SUCCESS) {
     server_.stop();
-    if (!loop_.stop_within(std::chrono::seconds(1))) {
+    const bool loop_stopped = loop_.stop_within(std::chrono::seconds(1));
+    alerter_.stop(std::chrono::seconds(1));  // what is still undelivered stays in the state file
+    if (!loop_stopped) {
       // The cycle in flight ends by its deadline anyway; nobody will read its result.
       spdlog::info("shutdown: done (a probe cycle was still in flight)");
       spdlog::default_logger()->flush();
@@ -295,6 +294,7 @@ class Agent {
   std::atomic<bool> draining_{false};
   ReadinessLog readiness_log_;
   AgentMetrics metrics_;
+  alerts::Alerter alerter_;
   probes::ProbeLoop loop_;
   HttpServer server_;
 };

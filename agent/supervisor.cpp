@@ -1,5 +1,7 @@
 #include "agent/supervisor.hpp"
 
+#include "agent/alerts/exec_command.hpp"
+
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -50,6 +52,8 @@ std::optional<int> Supervisor::reap() {
     if (pid == pid_) {
       app_status = status;
       pid_ = -1;
+    } else {
+      alerts::claim_reaped_command(pid, status);  // an exec receiver's command, if it was one
     }
   }
   return app_status;
@@ -57,7 +61,8 @@ std::optional<int> Supervisor::reap() {
 
 void Supervisor::reap_orphans() {
   int status = 0;
-  while (waitpid(-1, &status, WNOHANG) > 0) {
+  for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
+    alerts::claim_reaped_command(pid, status);
   }
 }
 

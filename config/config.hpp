@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace opsagent::config {
@@ -129,6 +130,49 @@ struct SuperviseSection {
   bool operator==(const SuperviseSection&) const = default;
 };
 
+// The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`).
+inline constexpr std::string_view kAlertRules[] = {
+    "pool_saturation",     "client_pool_at_limit", "pool_budget", "readiness",
+    "idle_in_transaction", "long_transaction",     "lock_waits"};
+
+// One [[alerts.receivers]] entry: where notifications go. URLs and secrets usually live in the
+// environment (url_env, secret_env, routing_key_env), read at delivery time, never in the file.
+struct AlertReceiver {
+  enum class Type { webhook, slack, pagerduty, alertmanager, exec };
+  std::string name;  // unique; labels delivery metrics and `opsagent test-alert --receiver`
+  Type type = Type::webhook;
+  std::string url;      // http(s)://...; for pagerduty defaults to the Events v2 endpoint
+  std::string url_env;  // instead of url: the variable holding it (Slack URLs are secrets)
+  // webhook: variable holding the Standard Webhooks secret ("whsec_<base64>"); two secrets
+  // separated by a space while rotating. Empty: unsigned.
+  std::string secret_env;
+  std::string routing_key_env;       // pagerduty: variable holding the integration key
+  std::vector<std::string> command;  // exec: argv, no shell
+  std::vector<std::string> rules;    // the rules routed here; empty: every rule
+  Duration timeout{10000};           // one attempt: connect + send + answer (or the command)
+  bool operator==(const AlertReceiver&) const = default;
+};
+
+// [alerts]: rules, timing and receivers. With no receivers, nothing is evaluated or sent.
+struct AlertsSection {
+  Duration pending{30000};      // a condition must hold this long before it fires (Prometheus for:)
+  Duration keep_firing{60000};  // and be clear this long before it resolves
+  Duration repeat{4 * 3600 * 1000};  // reminder while still firing; 0: never
+  std::string state_file = "/var/lib/opsagent/alerts.json";  // "" keeps state in memory only
+  // Pool saturation hysteresis: once firing, it resolves only below this level.
+  Threshold clear_below{Threshold::Kind::percent, 75};
+  Duration idle_in_transaction{300000};  // a session idle in a transaction this long; 0: off
+  Duration long_transaction{900000};     // a transaction open this long; 0: off
+  int lock_waiters = 1;                  // this many sessions waiting on locks; 0: off
+  int max_per_hour = 30;        // notifications (resolves excepted) per hour across receivers
+  bool leader_election = true;  // one agent per database sends (Postgres advisory lock)
+  std::string runbook_url;      // added to every alert when set
+  std::vector<AlertReceiver> receivers;
+  bool operator==(const AlertsSection&) const = default;
+
+  bool enabled() const { return !receivers.empty(); }
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
@@ -137,6 +181,7 @@ struct Config {
   ReadinessSection readiness;
   PoolSection pool;
   SuperviseSection supervise;
+  AlertsSection alerts;
   bool operator==(const Config&) const = default;
 
   // The longest one probe cycle may take: connecting, then the statements, then a grace period

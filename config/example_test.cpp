@@ -111,6 +111,7 @@ TEST(Example, DocumentsEveryKey) {
   expect_entry_keys_described(text, marker_keys());
   expect_entry_keys_described(text, client_keys());
   expect_entry_keys_described(text, http_keys());
+  expect_entry_keys_described(text, alert_receiver_keys());
 }
 
 // Uncommenting every "# key = value" line must change nothing: the documented defaults are the
@@ -128,15 +129,23 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(r->pool.warn, defaults.pool.warn);
   EXPECT_EQ(r->pool.critical, defaults.pool.critical);
   EXPECT_EQ(r->supervise, defaults.supervise);
+  EXPECT_EQ(r->alerts, defaults.alerts);   // the receivers are examples, not defaults
   EXPECT_TRUE(r->readiness.http.empty());  // the HTTP check is an example, not a default
+}
+
+// The commented-out example blocks ("#     [[readiness.http]]", "#     name = ..."), uncommented
+// as a user would: all of them at once, so that no block's keys land in another table.
+std::string uncomment_example_blocks(const std::string& text) {
+  return std::regex_replace(
+      text, std::regex("\n#     (\\[\\[(readiness\\.http|alerts\\.receivers)\\]\\]|[a-z_]+ = )"),
+      "\n$1");
 }
 
 // The commented-out [[readiness.http]] example must work when a user uncomments it, and must
 // still fit the default stale_after (2s + 3s + 5s + 1s + 2s = 13s <= 15s).
 TEST(Example, HttpCheckExampleLoadsWhenUncommented) {
   const std::string text = example_text();
-  const std::string uncommented = std::regex_replace(
-      text, std::regex("\n#     (\\[\\[readiness\\.http\\]\\]|[a-z_]+ = )"), "\n$1");
+  const std::string uncommented = uncomment_example_blocks(text);
   ASSERT_NE(uncommented, text);
   const auto r = load_config_string(uncommented, "uncommented", no_env());
   ASSERT_TRUE(r) << dump(r.error());
@@ -172,9 +181,10 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 23u);
-  EXPECT_EQ(config_sections(), (std::vector<std::string_view>{"agent", "log", "database",
-                                                              "readiness", "pool", "supervise"}));
+  EXPECT_EQ(seen.size(), 35u);
+  EXPECT_EQ(config_sections(),
+            (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
+                                           "supervise", "alerts"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;
@@ -194,6 +204,93 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_TRUE(http_names.insert(spec.name).second) << spec.name << " declared twice";
   }
   EXPECT_EQ(http_names, (std::set<std::string_view>{"name", "url", "expect_status", "timeout"}));
+  std::set<std::string_view> receiver_names;
+  for (const auto& spec : alert_receiver_keys()) {
+    EXPECT_EQ(spec.section, "alerts.receivers");
+    EXPECT_FALSE(spec.doc.empty()) << spec.name;
+    EXPECT_TRUE(receiver_names.insert(spec.name).second) << spec.name << " declared twice";
+  }
+  EXPECT_EQ(receiver_names,
+            (std::set<std::string_view>{"name", "url", "url_env", "secret_env", "routing_key_env",
+                                        "type", "command", "rules", "timeout"}));
+}
+
+// The commented-out receivers, one of each type, must load as written when a user uncomments
+// them.
+TEST(Example, AlertReceiverExamplesLoadWhenUncommented) {
+  const std::string text = example_text();
+  const std::string uncommented = uncomment_example_blocks(text);
+  ASSERT_NE(uncommented, text);
+  const auto r = load_config_string(uncommented, "uncommented", no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  using Type = AlertReceiver::Type;
+  const std::vector<AlertReceiver> want{
+      {.name = "hooks",
+       .type = Type::webhook,
+       .url = "https://hooks.example.com/opsagent",
+       .url_env = "",
+       .secret_env = "OPSAGENT_WEBHOOK_SECRET",
+       .routing_key_env = "",
+       .command = {},
+       .rules = {},
+       .timeout = std::chrono::seconds(10)},
+      {.name = "slack",
+       .type = Type::slack,
+       .url = "",
+       .url_env = "SLACK_WEBHOOK_URL",
+       .secret_env = "",
+       .routing_key_env = "",
+       .command = {},
+       .rules = {"pool_saturation", "pool_budget", "readiness"},
+       .timeout = std::chrono::seconds(10)},
+      {.name = "pager",
+       .type = Type::pagerduty,
+       .url = "",
+       .url_env = "",
+       .secret_env = "",
+       .routing_key_env = "PAGERDUTY_ROUTING_KEY",
+       .command = {},
+       .rules = {"pool_saturation", "readiness"},
+       .timeout = std::chrono::seconds(10)},
+      {.name = "alertmanager",
+       .type = Type::alertmanager,
+       .url = "http://alertmanager:9093/api/v2/alerts",
+       .url_env = "",
+       .secret_env = "",
+       .routing_key_env = "",
+       .command = {},
+       .rules = {},
+       .timeout = std::chrono::seconds(10)},
+      {.name = "script",
+       .type = Type::exec,
+       .url = "",
+       .url_env = "",
+       .secret_env = "",
+       .routing_key_env = "",
+       .command = {"/usr/local/bin/notify-oncall", "--team", "database"},
+       .rules = {},
+       .timeout = std::chrono::seconds(30)},
+  };
+  EXPECT_EQ(r->alerts.receivers, want);
+  EXPECT_TRUE(r->alerts.enabled());
+  EXPECT_EQ(r->readiness.http.size(), 1u);
+}
+
+// The optional keys of a receiver document their defaults as TOML; they must be AlertReceiver's.
+TEST(KeyTable, ReceiverFallbacksAreTheDefaults) {
+  std::string toml =
+      "[[alerts.receivers]]\nname = \"a\"\ntype = \"alertmanager\"\nurl = \"http://h/\"\n";
+  for (const auto& spec : alert_receiver_keys()) {
+    if (!spec.fallback.empty()) {
+      toml += std::string(spec.name) + " = " + std::string(spec.fallback) + "\n";
+    }
+  }
+  const auto r = load_config_string(toml, "fallbacks", no_env());
+  ASSERT_TRUE(r) << dump(r.error()) << "\n" << toml;
+  ASSERT_EQ(r->alerts.receivers.size(), 1u);
+  const AlertReceiver defaults;
+  EXPECT_EQ(r->alerts.receivers[0].rules, defaults.rules);
+  EXPECT_EQ(r->alerts.receivers[0].timeout, defaults.timeout);
 }
 
 // The optional keys of an HTTP check document their defaults as TOML; they must be HttpCheck's.

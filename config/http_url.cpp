@@ -7,8 +7,31 @@
 namespace opsagent::config {
 namespace {
 
-constexpr std::string_view kForm =
-    "write http://host[:port][/path], e.g. \"http://127.0.0.1:8000/healthz\"";
+// What a kind of URL accepts, and how its errors are worded.
+struct Rules {
+  bool https = false;        // https:// is accepted too
+  bool fragment = false;     // a "#fragment" is accepted (links for people), and kept in `url`
+  bool quote_parts = false;  // errors may quote the scheme, host or port (never for secrets)
+  std::string_view form;     // how to write it, ending every message
+};
+
+constexpr Rules kCheckRules{
+    .https = false,
+    .fragment = false,
+    .quote_parts = true,
+    .form = "write http://host[:port][/path], e.g. \"http://127.0.0.1:8000/healthz\""};
+constexpr Rules kReceiverRules{.https = true,
+                               .fragment = false,
+                               .quote_parts = false,
+                               .form =
+                                   "write https://host[:port][/path] (or http://), e.g. "
+                                   "\"https://hooks.example.com/opsagent\""};
+constexpr Rules kLinkRules{.https = true,
+                           .fragment = true,
+                           .quote_parts = false,
+                           .form =
+                               "write https://host[:port][/path][#section] (or http://), e.g. "
+                               "\"https://wiki.example.com/runbooks/postgres\""};
 
 char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
@@ -27,30 +50,43 @@ bool is_scheme(std::string_view s) {
   });
 }
 
-std::string fail(std::string reason) {
-  return reason + "; " + std::string(kForm);
+std::string fail(std::string reason, const Rules& rules) {
+  return reason + "; " + std::string(rules.form);
 }
 
-std::expected<void, std::string> check_scheme(std::string_view text, std::size_t sep) {
+// Sets out.https (and the default port that goes with it).
+std::expected<void, std::string> check_scheme(std::string_view text, std::size_t sep,
+                                              const Rules& rules, HttpUrl& out) {
   if (sep == std::string_view::npos || !is_scheme(text.substr(0, sep))) {
-    return std::unexpected(fail("missing \"http://\" at the start"));
+    return std::unexpected(fail(rules.https ? "missing \"https://\" or \"http://\" at the start"
+                                            : "missing \"http://\" at the start",
+                                rules));
   }
   std::string scheme(text.substr(0, sep));
   std::ranges::transform(scheme, scheme.begin(), lower);
   if (scheme == "http") return {};
+  if (scheme == "https" && rules.https) {
+    out.https = true;
+    out.port = 443;
+    return {};
+  }
   if (scheme == "https") {
     return std::unexpected(
         "https is not supported for these local checks: the agent calls the app in its own "
         "container or host over plain HTTP, so use http:// and the app's local port, e.g. "
         "\"http://127.0.0.1:8000/healthz\"");
   }
-  return std::unexpected(fail("the scheme " + in_quotes(scheme) + " is not supported, only http"));
+  if (!rules.quote_parts) {
+    return std::unexpected(fail("the scheme is not supported, only https and http", rules));
+  }
+  return std::unexpected(
+      fail("the scheme " + in_quotes(scheme) + " is not supported, only http", rules));
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port"; fills host and port, or returns the reason (the
-// caller adds the form to use). `quiet`: quote no part of it, because the URL has an "@"
-// somewhere and a password with a "/" in it ("user:pa/ss@host") would end the authority early
-// and show up as the host or port.
+// caller adds the form to use). `quiet`: quote no part of it, because the URL is a secret (a
+// receiver's) or has an "@" somewhere and a password with a "/" in it ("user:pa/ss@host") would
+// end the authority early and show up as the host or port.
 std::expected<void, std::string> parse_authority(std::string_view authority, bool quiet,
                                                  HttpUrl& out) {
   const auto quoted = [quiet](std::string_view part, std::string_view what) {
@@ -114,53 +150,80 @@ std::expected<void, std::string> parse_authority(std::string_view authority, boo
   return {};
 }
 
-// The request target goes into the request line as it is, so it must already be encoded.
-std::expected<void, std::string> check_path(std::string_view path) {
+// The request target goes into the request line as it is, so it must already be encoded. With
+// rules.fragment, a "#" ends the path and what follows obeys the same rules (it is never sent).
+std::expected<void, std::string> check_path(std::string_view path, const Rules& rules) {
+  bool in_fragment = false;
   for (std::size_t i = 0; i < path.size(); ++i) {
     const auto u = static_cast<unsigned char>(path[i]);
-    if (path[i] == '#') {
-      return std::unexpected(fail("a fragment (\"#...\") is never sent to the server; remove it"));
-    }
-    if (u <= 0x20 || u >= 0x7f) {
+    if (path[i] == '#' && !rules.fragment) {
       return std::unexpected(
-          fail("the path has a space, control or non-ASCII character at "
-               "position " +
-               std::to_string(i + 1) + "; percent-encode it (a space is %20)"));
+          fail("a fragment (\"#...\") is never sent to the server; remove it", rules));
+    }
+    if (path[i] == '#' && !in_fragment) {
+      in_fragment = true;
+      continue;
+    }
+    const std::string_view part = in_fragment ? "the fragment" : "the path";
+    if (u <= 0x20 || u >= 0x7f) {
+      return std::unexpected(fail(std::string(part) +
+                                      " has a space, control or non-ASCII character at "
+                                      "position " +
+                                      std::to_string(i + 1) +
+                                      "; percent-encode it (a space is %20)",
+                                  rules));
     }
     if (path[i] == '%' && (i + 2 >= path.size() || !is_hex(path[i + 1]) || !is_hex(path[i + 2]))) {
-      return std::unexpected(
-          fail("\"%\" in the path must start an escape of two hex digits, like %20"));
+      return std::unexpected(fail(
+          "\"%\" in " + std::string(part) + " must start an escape of two hex digits, like %20",
+          rules));
     }
   }
   return {};
 }
 
-}  // namespace
-
-std::expected<HttpUrl, std::string> parse_http_url(std::string_view text) {
-  if (text.empty()) return std::unexpected(fail("the URL is empty"));
+std::expected<HttpUrl, std::string> parse_url(std::string_view text, const Rules& rules) {
+  if (text.empty()) return std::unexpected(fail("the URL is empty", rules));
+  HttpUrl out;
   const std::size_t sep = text.find("://");
-  if (auto ok = check_scheme(text, sep); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_scheme(text, sep, rules, out); !ok) return std::unexpected(ok.error());
   const std::size_t start = sep + 3;
   const std::size_t end = std::min(text.find_first_of("/?#", start), text.size());
-  HttpUrl out;
-  const bool quiet = text.find('@') != std::string_view::npos;
+  const bool has_at = text.find('@') != std::string_view::npos;
   const std::string_view authority = text.substr(start, end - start);
-  if (auto ok = parse_authority(authority, quiet, out); !ok) {
+  if (auto ok = parse_authority(authority, has_at || !rules.quote_parts, out); !ok) {
     // An "@" after the authority may still have been meant as the end of a user:password.
-    const bool userinfo_hint = quiet && authority.find('@') == std::string_view::npos;
+    const bool userinfo_hint = has_at && authority.find('@') == std::string_view::npos;
     return std::unexpected(
         fail(ok.error() + (userinfo_hint ? " (if the \"@\" in the URL ends a user name or "
                                            "password, remove them: they are not allowed)"
-                                         : "")));
+                                         : ""),
+             rules));
   }
   const std::string_view rest = text.substr(end);
-  if (auto ok = check_path(rest); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_path(rest, rules); !ok) return std::unexpected(ok.error());
+  const std::string_view target = rest.substr(0, std::min(rest.find('#'), rest.size()));
+  const std::string_view fragment = rest.substr(target.size());
   // "http://host?x" asks for "/?x": the request target always starts with "/".
-  out.path = rest.starts_with('/') ? std::string(rest) : "/" + std::string(rest);
+  out.path = target.starts_with('/') ? std::string(target) : "/" + std::string(target);
   // The scheme in lower case: HTTP clients (cpp-httplib among them) may not accept "HTTP://".
-  out.url = "http://" + std::string(authority) + out.path;
+  out.url = (out.https ? "https://" : "http://") + std::string(authority) + out.path +
+            std::string(fragment);
   return out;
+}
+
+}  // namespace
+
+std::expected<HttpUrl, std::string> parse_http_url(std::string_view text) {
+  return parse_url(text, kCheckRules);
+}
+
+std::expected<HttpUrl, std::string> parse_receiver_url(std::string_view text) {
+  return parse_url(text, kReceiverRules);
+}
+
+std::expected<HttpUrl, std::string> parse_link_url(std::string_view text) {
+  return parse_url(text, kLinkRules);
 }
 
 }  // namespace opsagent::config

@@ -202,6 +202,194 @@ void set_expected_tables(const toml::node& value, const std::string& key, Config
   c.readiness.expected_tables = std::move(tables);
 }
 
+void set_bool(const toml::node& value, const std::string& key, Diagnostics& diag, bool& out) {
+  if (const auto* flag = value.as_boolean()) {
+    out = flag->get();
+    return;
+  }
+  const std::string hint = value.is_string() ? " (write true or false without quotes)" : "";
+  report(diag, value, key, "expected true or false, got " + std::string(type_name(value)) + hint);
+}
+
+// PATH_MAX on Linux: a longer path cannot be opened.
+constexpr std::size_t kMaxPathBytes = 4096;
+
+// The path is not echoed in these messages: nothing in it needs quoting to explain the problem.
+void set_state_file(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
+  const std::string* text =
+      string_value(value, key, "a string like \"/var/lib/opsagent/alerts.json\"", diag);
+  if (!text) return;
+  constexpr std::string_view kOr = " (or \"\" to keep alert state in memory only)";
+  if (const std::size_t nul = text->find('\0'); nul != std::string::npos) {
+    return report(diag, value, key,
+                  "the path has a NUL character at byte " + std::to_string(nul + 1) +
+                      ", which no file name can contain; remove it" + std::string(kOr));
+  }
+  if (text->size() > kMaxPathBytes) {
+    return report(diag, value, key,
+                  "the path is " + std::to_string(text->size()) + " bytes long; use a path of " +
+                      "at most " + std::to_string(kMaxPathBytes) + " bytes" + std::string(kOr));
+  }
+  if (text->ends_with('/')) {
+    return report(diag, value, key,
+                  "the path ends with \"/\", so it names a directory; name the file, e.g. "
+                  "\"/var/lib/opsagent/alerts.json\"" +
+                      std::string(kOr));
+  }
+  c.alerts.state_file = *text;
+}
+
+void set_runbook_url(const toml::node& value, const std::string& key, Config& c,
+                     Diagnostics& diag) {
+  const std::string* text = string_value(
+      value, key, "a string like \"https://wiki.example.com/runbooks/postgres\"", diag);
+  if (!text) return;
+  if (text->empty()) {
+    c.alerts.runbook_url.clear();
+    return;
+  }
+  // Not echoed: the reason names the part that is wrong, never a token in the URL.
+  auto url = parse_link_url(*text);
+  if (!url) {
+    return report(diag, value, key, "not a usable runbook URL (use \"\" for none): " + url.error());
+  }
+  c.alerts.runbook_url = std::move(url->url);
+}
+
+// A receiver's *_env key: the name of the variable read when a notification is sent. The value
+// is never echoed: a URL, key or secret pasted here instead of a name must not reach the logs.
+const std::string* env_name_value(const toml::node& value, const std::string& key,
+                                  std::string_view holds, std::string_view example,
+                                  Diagnostics& diag) {
+  const std::string* text =
+      string_value(value, key, "a string like \"" + std::string(example) + "\"", diag);
+  if (!text) return nullptr;
+  if (is_env_name(*text)) return text;
+  const std::string what =
+      text->empty() ? "is empty"
+      : text->find("://") != std::string::npos
+          ? "looks like a URL, not the name of an environment variable"
+          : "is not an environment variable name (letters, digits and _, not starting with a "
+            "digit)";
+  report(diag, value, key,
+         "the value " + what + "; write the name of the variable that holds " + std::string(holds) +
+             ", e.g. \"" + std::string(example) + "\" (" + std::string(holds) +
+             " itself never goes in the file; the variable is read when a notification is sent)");
+  return nullptr;
+}
+
+// [alerts.receivers] command: the program and its arguments, run without a shell. Arguments are
+// not echoed: they may carry a token.
+std::optional<std::vector<std::string>> command_value(const toml::node& value,
+                                                      const std::string& key, Diagnostics& diag) {
+  constexpr std::string_view kLike =
+      "an array of strings like [\"/usr/local/bin/notify\", \"--team\", \"db\"]";
+  const auto* array = value.as_array();
+  if (!array) {
+    const std::string hint = value.is_string()
+                                 ? "; no shell runs it, so write the program and each argument "
+                                   "as its own string"
+                                 : "";
+    report(diag, value, key,
+           "expected " + std::string(kLike) + ", got " + std::string(type_name(value)) + hint);
+    return std::nullopt;
+  }
+  if (array->empty()) {
+    report(diag, value, key,
+           "the command is empty; write the program and its arguments, e.g. "
+           "[\"/usr/local/bin/notify\", \"--team\", \"db\"]");
+    return std::nullopt;
+  }
+  std::vector<std::string> argv;
+  bool ok = true;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = *array->get(i);
+    const std::string item_key = key + "[" + std::to_string(i) + "]";
+    const std::string* text =
+        string_value(item, item_key, i == 0 ? "a program path" : "an argument string", diag);
+    if (!text) {
+      ok = false;
+    } else if (text->empty()) {
+      ok = false;
+      report(diag, item, item_key,
+             i == 0 ? "the program is empty; write its path, e.g. \"/usr/local/bin/notify\""
+                    : "the argument is empty; remove it (no shell runs the command, so an empty "
+                      "string would be passed as an empty argument)");
+    } else if (const std::size_t nul = text->find('\0'); nul != std::string::npos) {
+      ok = false;
+      report(diag, item, item_key,
+             "has a NUL character at byte " + std::to_string(nul + 1) +
+                 ", which a program's arguments cannot contain; remove it");
+    } else {
+      argv.push_back(*text);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return argv;
+}
+
+std::string alert_rule_list() {
+  std::string out;
+  const std::size_t n = std::size(kAlertRules);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) out += (i + 1 == n) ? " or " : ", ";
+    out += kAlertRules[i];
+  }
+  return out;
+}
+
+// [alerts.receivers] rules: names from kAlertRules, each once. The items are not echoed (a
+// misplaced secret must not reach the logs); the position and a "did you mean" point at them.
+std::optional<std::vector<std::string>> rules_value(const toml::node& value, const std::string& key,
+                                                    Diagnostics& diag) {
+  const auto* array = value.as_array();
+  if (!array) {
+    report(diag, value, key,
+           "expected an array of rule names like [\"pool_saturation\", \"readiness\"] (or [] "
+           "for every rule), got " +
+               std::string(type_name(value)));
+    return std::nullopt;
+  }
+  std::vector<std::string> rules;
+  std::map<std::string, Position> seen;  // rule -> first occurrence
+  bool ok = true;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = *array->get(i);
+    const std::string item_key = key + "[" + std::to_string(i) + "]";
+    const std::string* text = string_value(item, item_key, "a rule name like \"readiness\"", diag);
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    if (std::ranges::find(kAlertRules, *text) == std::end(kAlertRules)) {
+      ok = false;
+      std::string folded = *text;
+      std::ranges::transform(folded, folded.begin(), [](char ch) {
+        return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch;
+      });
+      const auto near = closest(folded, kAlertRules);
+      report(diag, item, item_key,
+             (text->empty() ? std::string("the rule name is empty") : "not an alert rule") +
+                 "; use " + alert_rule_list() +
+                 (near ? " (did you mean \"" + std::string(*near) + "\"?)" : "") +
+                 ", or leave `rules` out for every rule");
+      continue;
+    }
+    const auto [first, inserted] = seen.try_emplace(*text, position_of(item));
+    if (!inserted) {
+      ok = false;
+      report(diag, item, item_key,
+             "rule \"" + *text + "\" is listed twice (first at line " +
+                 std::to_string(first->second.line) + ", column " +
+                 std::to_string(first->second.column) + "); list each rule once");
+      continue;
+    }
+    rules.push_back(*text);
+  }
+  if (!ok) return std::nullopt;
+  return rules;
+}
+
 // The tables. Every row's `fallback` must equal the default in config.hpp (load_test checks).
 using CK = KeySpec<Config>;
 const std::array kConfigKeys{
@@ -337,6 +525,74 @@ const std::array kConfigKeys{
        "long for it to exit before sending SIGKILL; 1s..10m",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_duration(v, k, d, c.supervise.stop_timeout, {1s, 10min});
+       }},
+    CK{"alerts", "pending", "duration", "\"30s\"",
+       "a condition must hold this long before its alert fires, so that a blip does not page "
+       "anyone; 0s..1h (0s: fire at once)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.alerts.pending, {0s, 1h});
+       }},
+    CK{"alerts", "keep_firing", "duration", "\"1m\"",
+       "a firing alert resolves only after its condition has been clear this long; 0s..1h",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.alerts.keep_firing, {0s, 1h});
+       }},
+    CK{"alerts", "repeat", "duration", "\"4h\"",
+       "while an alert keeps firing, notify again this often; 0s (never) or 1m..168h (7 days)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.alerts.repeat, {1min, 168h, true});
+       }},
+    CK{"alerts", "state_file", "string", "\"/var/lib/opsagent/alerts.json\"",
+       "where firing alerts and undelivered notifications are kept across restarts; \"\" keeps "
+       "them in memory only; at most 4096 bytes, no NUL",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_state_file(v, k, c, d);
+       }},
+    CK{"alerts", "clear_below", "threshold", "\"75%\"",
+       "a firing pool_saturation alert resolves only once connection use is below this; same "
+       "forms as pool.warn. In the same form as pool.warn it must come strictly before it (a "
+       "lower percentage or count, or more slots left), so the alert does not flap",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_threshold(v, k, d, c.alerts.clear_below);
+       }},
+    CK{"alerts", "idle_in_transaction", "duration", "\"5m\"",
+       "alert when a session has been idle in a transaction this long; 0s (off) or 1s..24h",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.alerts.idle_in_transaction, {1s, 24h, true});
+       }},
+    CK{"alerts", "long_transaction", "duration", "\"15m\"",
+       "alert when a transaction has been open this long; 0s (off) or 1s..24h",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.alerts.long_transaction, {1s, 24h, true});
+       }},
+    CK{"alerts", "lock_waiters", "integer", "1",
+       "alert when this many sessions wait on locks; 0 (off) or 1..10000",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_int(v, k, d, c.alerts.lock_waiters, {.min = 0, .max = 10000, .example = 1});
+       }},
+    CK{"alerts", "max_per_hour", "integer", "30",
+       "at most this many notifications per hour across all receivers (resolves are always "
+       "sent); 1..10000",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_int(v, k, d, c.alerts.max_per_hour, {.min = 1, .max = 10000, .example = 30});
+       }},
+    CK{"alerts", "leader_election", "boolean", "true",
+       "with several agents on one database, only the one holding a Postgres advisory lock "
+       "sends notifications; false: every agent sends",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_bool(v, k, d, c.alerts.leader_election);
+       }},
+    CK{"alerts", "runbook_url", "string", "\"\"",
+       "a link added to every alert: \"\" (none) or an https:// or http:// URL; a #section is "
+       "allowed",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_runbook_url(v, k, c, d);
+       }},
+    CK{"alerts", "receivers", "array of tables", "[]",
+       "where notifications go, one [[alerts.receivers]] block each (keys below); with none, no "
+       "alert is evaluated or sent",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         apply_alert_receivers(v, k, c, d);
        }},
 };
 
@@ -489,6 +745,110 @@ const std::array kHttpKeys{
        }},
 };
 
+// Like the client keys, receiver keys only record what they saw; apply_alert_receivers() checks
+// what each type needs and forbids once the entry is complete.
+using RK = KeySpec<ReceiverDraft>;
+const std::array kReceiverKeys{
+    RK{"alerts.receivers", "name", "string", "",
+       "required; unique among receivers; 1..63 printable ASCII characters; labels delivery "
+       "metrics and `opsagent test-alert --receiver`",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.name.emplace(std::string{}, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"oncall\"", d);
+         if (!text) return;
+         if (auto ok = check_application_name(*text); !ok) {
+           return report(d, v, k, "receiver name " + in_quotes(*text) + " " + ok.error());
+         }
+         r.name->value = *text;
+       }},
+    RK{"alerts.receivers", "type", "string", "",
+       "required; webhook, slack, pagerduty, alertmanager or exec",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         using Type = AlertReceiver::Type;
+         r.type.emplace(Type::webhook, position_of(v));
+         const std::string* text = string_value(v, k, "a string like \"slack\"", d);
+         if (!text) return;
+         const auto it = std::ranges::find(kReceiverTypes, *text);
+         if (it != std::end(kReceiverTypes)) {
+           r.type->value = static_cast<Type>(it - std::begin(kReceiverTypes));
+           return;
+         }
+         // Not echoed, like the other receiver values: it may be a URL pasted in the wrong key.
+         std::string folded = *text;
+         std::ranges::transform(folded, folded.begin(), [](char ch) {
+           return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch;
+         });
+         const auto near = closest(folded, kReceiverTypes);
+         report(d, v, k,
+                "not a receiver type; use webhook, slack, pagerduty, alertmanager or exec" +
+                    (near ? " (did you mean \"" + std::string(*near) + "\"?)" : std::string()));
+       }},
+    RK{"alerts.receivers", "url", "string", "",
+       "where to send: https://host[:port][/path][?query] (or http://), no user:password@; "
+       "webhook, slack and alertmanager need url or url_env; for pagerduty it replaces the "
+       "Events v2 endpoint; prefer url_env when the URL carries a token",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.url.emplace(std::string{}, position_of(v));
+         const std::string* text =
+             string_value(v, k, "a string like \"https://hooks.example.com/opsagent\"", d);
+         if (!text) return;
+         // Not echoed: the reason names the part that is wrong, never the token in the URL.
+         auto url = parse_receiver_url(*text);
+         if (!url) return report(d, v, k, "not a usable receiver URL: " + url.error());
+         r.url->value = std::move(url->url);
+       }},
+    RK{"alerts.receivers", "url_env", "string", "",
+       "instead of url: the environment variable holding it, read when sending (Slack webhook "
+       "URLs are secrets)",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.url_env.emplace(std::string{}, position_of(v));
+         if (auto* text = env_name_value(v, k, "the URL", "SLACK_WEBHOOK_URL", d)) {
+           r.url_env->value = *text;
+         }
+       }},
+    RK{"alerts.receivers", "secret_env", "string", "",
+       "webhook only: the environment variable holding the Standard Webhooks signing secret "
+       "(\"whsec_<base64>\"; two separated by a space while rotating); absent: unsigned",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.secret_env.emplace(std::string{}, position_of(v));
+         if (auto* text =
+                 env_name_value(v, k, "the signing secret", "OPSAGENT_WEBHOOK_SECRET", d)) {
+           r.secret_env->value = *text;
+         }
+       }},
+    RK{"alerts.receivers", "routing_key_env", "string", "",
+       "pagerduty only, required there: the environment variable holding the integration "
+       "(routing) key",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.routing_key_env.emplace(std::string{}, position_of(v));
+         if (auto* text = env_name_value(v, k, "the routing key", "PAGERDUTY_ROUTING_KEY", d)) {
+           r.routing_key_env->value = *text;
+         }
+       }},
+    RK{"alerts.receivers", "command", "array of strings", "",
+       "exec only, required there: the program and its arguments, run without a shell; the "
+       "alert is written to its standard input as JSON",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.command.emplace(std::vector<std::string>{}, position_of(v));
+         if (auto argv = command_value(v, k, d)) r.command->value = std::move(*argv);
+       }},
+    RK{"alerts.receivers", "rules", "array of strings", "[]",
+       "the rules routed to this receiver, each once: pool_saturation, client_pool_at_limit, "
+       "pool_budget, readiness, idle_in_transaction, long_transaction, lock_waits; [] or "
+       "absent: every rule",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.rules.emplace(std::vector<std::string>{}, position_of(v));
+         if (auto rules = rules_value(v, k, d)) r.rules->value = std::move(*rules);
+       }},
+    RK{"alerts.receivers", "timeout", "duration", "\"10s\"",
+       "how long one attempt may take (connect, send, answer; or the command to finish); "
+       "1s..60s",
+       [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
+         r.timeout.emplace(Duration{10000}, position_of(v));
+         set_duration(v, k, d, r.timeout->value, {1s, 60s});
+       }},
+};
+
 // The array-of-tables sections below `section` that declare `name`: `pool_max` under [pool] was
 // meant for a [[pool.clients]] block; `name` under [readiness] for either of its blocks.
 std::vector<std::string_view> entry_sections_of(std::string_view section, std::string_view name) {
@@ -504,6 +864,7 @@ std::vector<std::string_view> entry_sections_of(std::string_view section, std::s
   find(marker_keys());
   find(client_keys());
   find(http_keys());
+  find(alert_receiver_keys());
   return out;
 }
 
@@ -520,6 +881,9 @@ std::span<const KeySpec<ClientDraft>> client_keys() {
 }
 std::span<const KeySpec<HttpDraft>> http_keys() {
   return kHttpKeys;
+}
+std::span<const KeySpec<ReceiverDraft>> alert_receiver_keys() {
+  return kReceiverKeys;
 }
 
 std::vector<std::string_view> config_sections() {

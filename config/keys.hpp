@@ -71,10 +71,31 @@ struct HttpDraft {
   std::optional<Given<Duration>> timeout;
 };
 
+// The values of a receiver's `type`, in the order of AlertReceiver::Type.
+inline constexpr std::string_view kReceiverTypes[] = {"webhook", "slack", "pagerduty",
+                                                      "alertmanager", "exec"};
+
+// An [[alerts.receivers]] entry while it is being read: which keys a receiver needs or forbids
+// depends on its `type`, so that is checked (and explained) once the whole entry has been seen.
+// A key is recorded as present even when its value was wrong, so that it still counts there.
+struct ReceiverDraft {
+  Position at;  // the receiver's table, for missing keys
+  std::optional<Given<std::string>> name;
+  std::optional<Given<AlertReceiver::Type>> type;
+  std::optional<Given<std::string>> url;  // as stored: see HttpUrl::url
+  std::optional<Given<std::string>> url_env;
+  std::optional<Given<std::string>> secret_env;
+  std::optional<Given<std::string>> routing_key_env;
+  std::optional<Given<std::vector<std::string>>> command;
+  std::optional<Given<std::vector<std::string>>> rules;
+  std::optional<Given<Duration>> timeout;
+};
+
 std::span<const KeySpec<Config>> config_keys();
 std::span<const KeySpec<MarkerDraft>> marker_keys();
 std::span<const KeySpec<ClientDraft>> client_keys();
 std::span<const KeySpec<HttpDraft>> http_keys();
+std::span<const KeySpec<ReceiverDraft>> alert_receiver_keys();
 
 // The sections (top-level tables) that config_keys() uses, in table order.
 std::vector<std::string_view> config_sections();
@@ -129,5 +150,9 @@ void apply_http_checks(const toml::node& value, const std::string& key, Config& 
 // Applies `pool.clients` (an array of tables) to `config`.
 void apply_pool_clients(const toml::node& value, const std::string& key, Config& config,
                         Diagnostics& diag);
+
+// Applies `alerts.receivers` (an array of tables) to `config`.
+void apply_alert_receivers(const toml::node& value, const std::string& key, Config& config,
+                           Diagnostics& diag);
 
 }  // namespace opsagent::config

@@ -161,6 +161,37 @@ void check_pool_thresholds(const Config& c, Diagnostics& diag) {
              both + ", so warn could never be reported before critical; " + fix);
 }
 
+// A pool_saturation alert fires at pool.warn and resolves only once use is below
+// alerts.clear_below: the gap between them (hysteresis) keeps an alert from firing and resolving
+// over and over while use hovers around warn. As for critical, only thresholds of one form can be
+// compared. Checked when the file sets clear_below or has receivers: without receivers no alert
+// is evaluated, so a lowered pool.warn alone must not be an error.
+void check_clear_below(const Config& c, Diagnostics& diag) {
+  const auto keys = {std::string_view{"alerts.clear_below"}, std::string_view{"pool.warn"}};
+  if (any_error(diag, keys)) return;
+  const bool set_here = diag.where_set("alerts.clear_below").has_value();
+  if (!set_here && !diag.where_set("alerts.receivers")) return;
+  const Threshold& warn = c.pool.warn;
+  const Threshold& clear = c.alerts.clear_below;
+  if (warn.kind != clear.kind) return;
+  const bool slots = warn.kind == Threshold::Kind::slots_left;
+  if (slots ? clear.value > warn.value : clear.value < warn.value) return;
+  const std::string both = "alerts.clear_below (" + shown(clear) +
+                           (set_here ? "" : ", the default") + ") " +
+                           (slots ? "does not leave more slots than" : "is not below") +
+                           " pool.warn (" + shown(warn) + ")";
+  const std::string fix = slots ? "use more slots left for alerts.clear_below or fewer for "
+                                  "pool.warn (e.g. warn = \"-5\", clear_below = \"-10\")"
+                                : "lower alerts.clear_below or raise pool.warn (e.g. warn = "
+                                  "\"80%\", clear_below = \"75%\")";
+  diag.error(first_set(diag, keys), "alerts.clear_below",
+             both +
+                 "; a pool_saturation alert fires at pool.warn and resolves only once use "
+                 "drops below clear_below, so clear_below must come strictly before warn: the "
+                 "gap (hysteresis) keeps the alert from flapping while use hovers around warn; " +
+                 fix);
+}
+
 // Unset and empty are the same: `PORT=` is what `${PORT}` yields when the variable is missing.
 std::optional<std::string> env_value(const Environment& env, std::string_view name) {
   if (!env) return std::nullopt;
@@ -295,6 +326,7 @@ std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_tex
     check_lock_timeout(config, diag);
     check_stale_after(config, diag);
     check_pool_thresholds(config, diag);
+    check_clear_below(config, diag);
   } catch (const toml::parse_error& e) {
     diag.error(position_of(e.source()), {},
                "TOML syntax error: " + std::string(e.description()) +

@@ -246,7 +246,8 @@ TEST(LoadErrors, UnknownSectionWithoutHintListsSections) {
   expect_single_error(
       "\n[metrics]\n",
       {2, 2, "metrics",
-       "the sections are [agent], [log], [database], [readiness], [pool] and [supervise]"});
+       "the sections are [agent], [log], [database], [readiness], [pool], [supervise] and "
+       "[alerts]"});
 }
 
 TEST(LoadErrors, OddKeysAreShownQuotedOnOneLine) {

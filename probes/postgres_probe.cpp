@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "config/duration.hpp"
+#include "probes/leadership.hpp"
 #include "probes/schema_check.hpp"
 
 namespace opsagent::probes {
@@ -86,6 +87,7 @@ std::optional<CheckResult> PostgresProbe::ensure_connected(const config::Config&
     return failed(kConnection, opened.error(), since(start));
   }
   connection_ = std::move(*opened);
+  ++connection_generation_;
   server_version_ = connection_->server_version();
   fresh_connect_ = passed(
       kFreshConnect, "new connection accepted in " + format_micros(since(start)), since(start));
@@ -133,13 +135,19 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
     target_ = std::move(*target);
   }
 
-  auto statements = schema_statements(config.readiness);
-  statements.push_back(activity_statement());  // last, so schema result indexes stay put
+  auto schema_and_activity = schema_statements(config.readiness);
+  schema_and_activity.push_back(activity_statement());  // after the schema's, whose indexes count
+  const std::size_t activity_at = schema_and_activity.size() - 1;
+  const bool want_leadership = config.alerts.enabled() && config.alerts.leader_election;
   // A reused connection that broke (server restart, failover, pooler restart) gets one
   // immediate reconnect, so one dead socket does not cost a whole interval of not-ready.
   for (bool retry_allowed = connection_.has_value();; retry_allowed = false) {
     if (auto failure = ensure_connected(config, deadline)) return stop_with(std::move(*failure));
     const auto start = SteadyClock::now();
+    // The lock is held for the session's life: only a session that does not hold it asks.
+    const bool holds_lock = leader_generation_ != 0 && leader_generation_ == connection_generation_;
+    auto statements = schema_and_activity;
+    if (want_leadership && !holds_lock) statements.push_back(leadership_statement());
     auto results = connection_->run_pipeline(statements, deadline);
     if (!results) {
       if (retry_allowed && results.error().error == ErrorClass::connection_lost) {
@@ -162,7 +170,15 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
     verdict.tables.duration = verdict.migrations.duration = took;
     out.checks.push_back(std::move(verdict.tables));
     out.checks.push_back(std::move(verdict.migrations));
-    const pg_result* activity_result = results->back().get();
+    if (want_leadership) {
+      if (holds_lock) {
+        out.alert_leader = true;
+      } else if (auto leader = read_leadership(results->back().get())) {
+        out.alert_leader = *leader;
+        if (*leader) leader_generation_ = connection_generation_;
+      }
+    }
+    const pg_result* activity_result = (*results)[activity_at].get();
     auto activity =
         PQresultStatus(activity_result) == PGRES_TUPLES_OK
             ? read_activity(activity_result)

@@ -5,6 +5,7 @@
 // command).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct ProbeCycle {
   std::string server_version;
   std::optional<ActivitySnapshot> activity;
   std::optional<PoolReport> pool;
+  std::optional<bool> alert_leader;  // see Snapshot::alert_leader
 };
 
 class PostgresProbe {
@@ -37,6 +39,9 @@ class PostgresProbe {
   std::optional<CheckResult> fresh_connect_;  // the latest fresh-connection result
   SteadyClock::time_point last_fresh_connect_{};
   std::string server_version_;
+  // Counts connections made, so a new session is known not to hold the leadership lock yet.
+  std::uint64_t connection_generation_ = 0;
+  std::uint64_t leader_generation_ = 0;  // the connection that took the lock; 0: none
 };
 
 }  // namespace opsagent::probes

@@ -20,6 +20,7 @@ Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
   s.server_version = std::move(cycle.server_version);
   s.activity = std::move(cycle.activity);
   s.pool = std::move(cycle.pool);
+  s.alert_leader = cycle.alert_leader;
   for (const auto& http : config.readiness.http) {
     s.checks.push_back(run_http_check(http, start + config.cycle_deadline()));
   }

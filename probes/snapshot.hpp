@@ -26,8 +26,11 @@ struct Snapshot {
   std::vector<CheckResult> checks;
   std::optional<ActivitySnapshot> activity;  // absent when the cycle could not read it
   std::optional<PoolReport> pool;            // with activity
-  UtilizationSummary utilization;            // history up to and including this cycle
-  std::vector<RecentError> recent_errors;    // newest first, at most kRecentErrors
+  // Alert leadership (alerts configured with leader_election): true when this agent's session
+  // holds the leadership lock. nullopt: not asked, or the database did not answer this cycle.
+  std::optional<bool> alert_leader;
+  UtilizationSummary utilization;          // history up to and including this cycle
+  std::vector<RecentError> recent_errors;  // newest first, at most kRecentErrors
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates curl procps
   libcpp-httplib-dev libpq-dev libtomlplusplus-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libcli11-dev prometheus-cpp-dev libssl-dev libsystemd-dev libgtest-dev
-  postgresql-15 postgresql-client-15 prometheus chromium
+  postgresql-15 postgresql-client-15 prometheus prometheus-alertmanager chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@
 
 #include "tests/integration/agent_fixture.hpp"
 #include "tests/support/run_binary.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace opsagent::testing {
 namespace {
@@ -37,30 +38,10 @@ void write_file(const fs::path& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
 }
 
-// A fresh profile per run: Chromium must not reuse state from an earlier test or another user.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "opsagent-chromium-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 // Headless Chromium with `extra` flags on `url`, bounded so a wedged browser fails the test
 // instead of hanging it.
 RunResult chromium(const std::vector<std::string>& extra, const std::string& url) {
-  TempDir profile;
+  TempDir profile("opsagent-chromium");  // a fresh profile: never reuse a browser's state
   // --no-sandbox: tests run as root. --run-all-compositor-stages-before-draw: paint everything
   // before the capture; without it a screenshot can come out with blank, unrastered tiles.
   std::vector<std::string> argv{kChromium,

@@ -1,0 +1,229 @@
+#include "agent/alerts/rules.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "config/duration.hpp"
+#include "config/threshold.hpp"
+
+namespace opsagent::alerts {
+namespace {
+
+using probes::ActivitySnapshot;
+using probes::SessionCounts;
+
+constexpr std::size_t kTopApplications = 5;
+
+std::string app_name(const std::string& key) {
+  return key.empty() ? "(none)" : key;
+}
+
+std::string seconds_text(double s) {
+  return config::format_duration(
+      config::Duration(static_cast<std::int64_t>(std::max(0.0, s) * 1000)));
+}
+
+std::string state_breakdown(const SessionCounts& c) {
+  std::string out = fmt::format("{} active, {} idle, {} idle in transaction", c.active, c.idle,
+                                c.idle_in_transaction);
+  if (c.idle_in_transaction_aborted > 0)
+    out += fmt::format(" ({} aborted)", c.idle_in_transaction_aborted);
+  if (c.waiting_on_locks > 0) out += fmt::format(", {} waiting on locks", c.waiting_on_locks);
+  return out;
+}
+
+// "used/usable (pct%)" and who holds the connections: the facts every database alert carries.
+std::vector<std::string> activity_context(const ActivitySnapshot& a) {
+  std::vector<std::string> out;
+  out.push_back(fmt::format("{}/{} usable connection slots in use ({:.1f}%); max_connections {}",
+                            a.used(), a.usable_slots, a.utilization() * 100, a.max_connections));
+  if (a.partial_view) {
+    out.push_back(
+        "partial view: the agent's role cannot see other roles' sessions (grant "
+        "pg_monitor); counts are a lower bound");
+  }
+  for (std::size_t i = 0; i < a.by_application.size() && i < kTopApplications; ++i) {
+    const auto& g = a.by_application[i];
+    out.push_back(
+        fmt::format("{}: {} ({})", app_name(g.key), g.counts.total, state_breakdown(g.counts)));
+  }
+  if (a.sessions.oldest_idle_in_xact_s) {
+    out.push_back("oldest idle in transaction: " + seconds_text(*a.sessions.oldest_idle_in_xact_s));
+  }
+  return out;
+}
+
+// The application holding the most sessions that match `count`, e.g. idle in transaction.
+std::vector<std::string> top_by(const ActivitySnapshot& a, int SessionCounts::*count,
+                                std::string_view what) {
+  std::vector<const probes::GroupCount*> groups;
+  for (const auto& g : a.by_application) {
+    if (g.counts.*count > 0) groups.push_back(&g);
+  }
+  std::ranges::stable_sort(groups,
+                           [&](auto* x, auto* y) { return x->counts.*count > y->counts.*count; });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < groups.size() && i < kTopApplications; ++i) {
+    out.push_back(
+        fmt::format("{}: {} {}", app_name(groups[i]->key), groups[i]->counts.*count, what));
+  }
+  return out;
+}
+
+Finding make(std::string_view rule, std::string alertname, Severity severity, std::string summary,
+             const std::string& database) {
+  Finding f;
+  f.rule = std::string(rule);
+  f.labels = {{"alertname", std::move(alertname)}, {"database", database}};
+  f.severity = severity;
+  f.summary = std::move(summary);
+  return f;
+}
+
+void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
+  to.insert(to.end(), more.begin(), more.end());
+}
+
+void saturation(const probes::Snapshot& s, const config::Config& c, bool active,
+                const std::string& db, RuleOutcome& out) {
+  const auto& a = *s.activity;
+  const auto& pool = *s.pool;
+  Severity severity = Severity::warning;
+  if (pool.level == probes::PoolLevel::critical) {
+    severity = Severity::critical;
+  } else if (pool.level == probes::PoolLevel::ok) {
+    // Inside the hysteresis band an active alert stays (as warning); a new one does not start.
+    const bool cleared = !c.alerts.clear_below.reached(a.used(), a.usable_slots);
+    if (!active || cleared) return;
+  }
+  auto f = make(kRulePoolSaturation, "PostgresPoolSaturation", severity,
+                fmt::format("Postgres connections at {:.0f}% ({}/{} usable slots)",
+                            a.utilization() * 100, a.used(), a.usable_slots),
+                db);
+  f.details = activity_context(a);
+  f.details.push_back(fmt::format(
+      "warn at {}, critical at {}, clears below {}", config::format_threshold(c.pool.warn),
+      config::format_threshold(c.pool.critical), config::format_threshold(c.alerts.clear_below)));
+  if (!pool.clients.empty()) f.details.push_back("budget: " + pool.budget.arithmetic);
+  out.findings.push_back(std::move(f));
+}
+
+void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
+  for (const auto& client : s.pool->clients) {
+    if (client.instances_at_limit == 0) continue;
+    auto f =
+        make(kRuleClientPoolAtLimit, "PostgresClientPoolAtLimit", Severity::warning,
+             fmt::format("{} of {} {} instance(s) at their pool limit of {}",
+                         client.instances_at_limit, client.instances, client.name, client.pool_max),
+             db);
+    f.labels["client"] = client.name;
+    for (const auto& i : client.per_instance) {
+      if (i.at_limit) {
+        f.details.push_back(fmt::format("{}: {}/{} connections", app_name(i.application_name),
+                                        i.connections, client.pool_max));
+      }
+    }
+    f.details.push_back(
+        fmt::format("{} ({}): {}", client.name, client.pattern, state_breakdown(client.counts)));
+    f.details.push_back(
+        "requests in these workers wait for a connection (or fail at the pool's "
+        "timeout)");
+    out.findings.push_back(std::move(f));
+  }
+}
+
+void budget(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
+  const auto& b = s.pool->budget;
+  if (b.fits) return;
+  auto f = make(kRulePoolBudget, "PostgresPoolBudgetExceeded", Severity::warning,
+                fmt::format("declared pools can open {} connections, Postgres has {} usable slots",
+                            b.declared, b.usable_slots),
+                db);
+  f.details.push_back(b.arithmetic);
+  f.details.push_back(
+      "lower pool_max or instances, or raise max_connections (or put PgBouncer in "
+      "front)");
+  append(f.details, activity_context(*s.activity));
+  out.findings.push_back(std::move(f));
+}
+
+void session_age_rules(const probes::Snapshot& s, const config::Config& c, const std::string& db,
+                       RuleOutcome& out) {
+  const auto& a = *s.activity;
+  const auto& sessions = a.sessions;
+  const double idle_limit = static_cast<double>(c.alerts.idle_in_transaction.count()) / 1000;
+  if (c.alerts.idle_in_transaction.count() > 0 && sessions.oldest_idle_in_xact_s &&
+      *sessions.oldest_idle_in_xact_s >= idle_limit) {
+    auto f = make(kRuleIdleInTransaction, "PostgresIdleInTransaction", Severity::warning,
+                  fmt::format("a session has been idle in a transaction for {} (limit {})",
+                              seconds_text(*sessions.oldest_idle_in_xact_s),
+                              config::format_duration(c.alerts.idle_in_transaction)),
+                  db);
+    f.details = top_by(a, &SessionCounts::idle_in_transaction, "idle in transaction");
+    f.details.push_back("it holds its locks and a connection slot, and blocks vacuum");
+    out.findings.push_back(std::move(f));
+  }
+  const double xact_limit = static_cast<double>(c.alerts.long_transaction.count()) / 1000;
+  if (c.alerts.long_transaction.count() > 0 && sessions.oldest_xact_s &&
+      *sessions.oldest_xact_s >= xact_limit) {
+    auto f = make(kRuleLongTransaction, "PostgresLongTransaction", Severity::warning,
+                  fmt::format("a transaction has been open for {} (limit {})",
+                              seconds_text(*sessions.oldest_xact_s),
+                              config::format_duration(c.alerts.long_transaction)),
+                  db);
+    if (sessions.longest_query_s) {
+      f.details.push_back("longest running query: " + seconds_text(*sessions.longest_query_s));
+    }
+    append(f.details, top_by(a, &SessionCounts::active, "active"));
+    out.findings.push_back(std::move(f));
+  }
+  if (c.alerts.lock_waiters > 0 && sessions.waiting_on_locks >= c.alerts.lock_waiters) {
+    auto f = make(kRuleLockWaits, "PostgresLockWaits", Severity::warning,
+                  fmt::format("{} session(s) waiting on locks (alert at {})",
+                              sessions.waiting_on_locks, c.alerts.lock_waiters),
+                  db);
+    f.details = top_by(a, &SessionCounts::waiting_on_locks, "waiting on locks");
+    if (sessions.oldest_xact_s) {
+      f.details.push_back("oldest open transaction: " + seconds_text(*sessions.oldest_xact_s));
+    }
+    out.findings.push_back(std::move(f));
+  }
+}
+
+void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
+  const auto* failure = s.first_failure();
+  if (!failure) return;
+  auto f =
+      make(kRuleReadiness, "DatabaseNotReady", Severity::critical,
+           fmt::format("not ready: {} failed ({})", failure->name, to_string(failure->error)), db);
+  for (const auto& c : s.checks) {
+    if (c.gates_readiness && c.status == probes::CheckStatus::fail) {
+      std::string line = c.name + ": " + std::string(to_string(c.error)) + ": " + c.message;
+      f.details.push_back(std::move(line));
+    }
+  }
+  out.findings.push_back(std::move(f));
+}
+
+}  // namespace
+
+RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Config& config,
+                           bool saturation_active, const std::string& database) {
+  RuleOutcome out;
+  readiness(snapshot, database, out);
+  if (!snapshot.activity || !snapshot.pool) {
+    for (auto rule : {kRulePoolSaturation, kRuleClientPoolAtLimit, kRulePoolBudget,
+                      kRuleIdleInTransaction, kRuleLongTransaction, kRuleLockWaits}) {
+      out.unknown_rules.insert(std::string(rule));
+    }
+    return out;
+  }
+  saturation(snapshot, config, saturation_active, database, out);
+  clients_at_limit(snapshot, database, out);
+  budget(snapshot, database, out);
+  session_age_rules(snapshot, config, database, out);
+  return out;
+}
+
+}  // namespace opsagent::alerts

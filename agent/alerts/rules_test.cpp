@@ -1,0 +1,117 @@
+#include "agent/alerts/rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace opsagent::alerts {
+namespace {
+
+// A snapshot with `used` sessions of one application out of 100 usable slots.
+probes::Snapshot snapshot(const config::Config& c, int used, std::string app = "web:1") {
+  probes::ActivityRow row;
+  row.application_name = std::move(app);
+  row.state = "idle";
+  row.counts.total = used;
+  row.counts.idle = used;
+  probes::ActivitySnapshot a = probes::aggregate_activity({row});
+  a.max_connections = 103;
+  a.superuser_reserved_connections = 3;
+  a.usable_slots = 100;
+  probes::Snapshot s;
+  s.pool = probes::evaluate_pool(a, c.pool);
+  s.activity = a;
+  probes::CheckResult ok;
+  ok.name = "postgres:connection";
+  ok.status = probes::CheckStatus::pass;
+  s.checks.push_back(ok);
+  return s;
+}
+
+const Finding* find(const RuleOutcome& o, std::string_view rule) {
+  auto it = std::ranges::find(o.findings, rule, &Finding::rule);
+  return it == o.findings.end() ? nullptr : &*it;
+}
+
+TEST(Rules, SaturationFollowsThePoolThresholdsWithHysteresis) {
+  config::Config c;  // warn 80%, critical 95%, clears below 75%
+  EXPECT_EQ(find(evaluate_rules(snapshot(c, 79), c, false, "db"), kRulePoolSaturation), nullptr);
+  const auto warn = evaluate_rules(snapshot(c, 80), c, false, "db");
+  const Finding* f = find(warn, kRulePoolSaturation);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_EQ(f->labels.at("alertname"), "PostgresPoolSaturation");
+  EXPECT_EQ(f->labels.at("database"), "db");
+  EXPECT_NE(f->summary.find("80/100"), std::string::npos);
+  EXPECT_FALSE(f->details.empty());
+  EXPECT_NE(f->details.front().find("80/100 usable connection slots in use (80.0%)"),
+            std::string::npos);
+  EXPECT_TRUE(std::ranges::any_of(
+      f->details, [](const std::string& d) { return d.starts_with("web:1: 80 ("); }));
+  const Finding* crit = find(evaluate_rules(snapshot(c, 95), c, false, "db"), kRulePoolSaturation);
+  ASSERT_NE(crit, nullptr);
+  EXPECT_EQ(crit->severity, Severity::critical);
+  // Inside the band (75..80): stays when active, does not start otherwise.
+  EXPECT_NE(find(evaluate_rules(snapshot(c, 76), c, true, "db"), kRulePoolSaturation), nullptr);
+  EXPECT_EQ(find(evaluate_rules(snapshot(c, 76), c, false, "db"), kRulePoolSaturation), nullptr);
+  EXPECT_EQ(find(evaluate_rules(snapshot(c, 74), c, true, "db"), kRulePoolSaturation), nullptr);
+}
+
+TEST(Rules, ClientAtItsPoolLimitAndBudget) {
+  config::Config c;
+  c.pool.clients = {{.name = "web", .application_name = "web:*", .instances = 4, .pool_max = 20},
+                    {.name = "cron", .application_name = "cron", .instances = 1, .pool_max = 30}};
+  const auto o = evaluate_rules(snapshot(c, 20, "web:7"), c, false, "db");
+  const Finding* limit = find(o, kRuleClientPoolAtLimit);
+  ASSERT_NE(limit, nullptr);
+  EXPECT_EQ(limit->labels.at("client"), "web");
+  EXPECT_NE(limit->details.front().find("web:7: 20/20"), std::string::npos);
+  const Finding* budget = find(o, kRulePoolBudget);
+  ASSERT_NE(budget, nullptr);
+  EXPECT_NE(budget->summary.find("110"), std::string::npos);
+  EXPECT_EQ(find(evaluate_rules(snapshot(c, 19, "web:7"), c, false, "db"), kRuleClientPoolAtLimit),
+            nullptr);
+}
+
+TEST(Rules, SessionAgesAndLockWaits) {
+  config::Config c;
+  auto s = snapshot(c, 10);
+  s.activity->sessions.oldest_idle_in_xact_s = 301;
+  s.activity->sessions.oldest_xact_s = 899;
+  s.activity->sessions.waiting_on_locks = 2;
+  s.activity->by_application[0].counts.waiting_on_locks = 2;
+  const auto o = evaluate_rules(s, c, false, "db");
+  ASSERT_NE(find(o, kRuleIdleInTransaction), nullptr);
+  EXPECT_NE(find(o, kRuleIdleInTransaction)->summary.find("5m"), std::string::npos);
+  EXPECT_EQ(find(o, kRuleLongTransaction), nullptr);
+  ASSERT_NE(find(o, kRuleLockWaits), nullptr);
+  EXPECT_EQ(find(o, kRuleLockWaits)->details.front(), "web:1: 2 waiting on locks");
+  c.alerts.lock_waiters = 0;
+  c.alerts.idle_in_transaction = config::Duration(0);
+  const auto off = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(find(off, kRuleLockWaits), nullptr);
+  EXPECT_EQ(find(off, kRuleIdleInTransaction), nullptr);
+}
+
+TEST(Rules, UnreachableDatabaseFiresReadinessAndInhibitsTheRest) {
+  config::Config c;
+  probes::Snapshot s;
+  probes::CheckResult down;
+  down.name = "postgres:connection";
+  down.status = probes::CheckStatus::fail;
+  down.error = probes::ErrorClass::refused;
+  down.message = "connection refused";
+  s.checks.push_back(down);
+  const auto o = evaluate_rules(s, c, true, "db");
+  const Finding* r = find(o, kRuleReadiness);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->severity, Severity::critical);
+  EXPECT_NE(r->summary.find("refused"), std::string::npos);
+  EXPECT_EQ(r->details.front(), "postgres:connection: refused: connection refused");
+  EXPECT_EQ(o.findings.size(), 1u);
+  EXPECT_TRUE(o.unknown_rules.contains(std::string(kRulePoolSaturation)));
+  EXPECT_FALSE(o.unknown_rules.contains(std::string(kRuleReadiness)));
+}
+
+}  // namespace
+}  // namespace opsagent::alerts

@@ -1,0 +1,64 @@
+// The alert state file: firing and pending alerts, notifications not yet delivered, and the rate
+// limiter's window, so a restart neither re-sends what was delivered nor forgets a resolve.
+// Written atomically (temporary file, fsync, rename, fsync of the directory) by a StateWriter on
+// its own thread, so a slow disk never holds up probing. Thread-safety: the functions are
+// reentrant; StateWriter's members are safe to call from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <expected>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "agent/alerts/alert_book.hpp"
+#include "agent/alerts/delivery.hpp"
+
+namespace opsagent::alerts {
+
+struct AlertState {
+  std::map<std::string, TrackedAlert> alerts;  // by fingerprint
+  std::vector<DeliveryJob> undelivered;
+  std::vector<WallClock::time_point> sent;  // notifications counted by the rate limit
+  int suppressed = 0;                       // held back by it, not yet summarised
+};
+
+std::string serialize_state(const AlertState& state);
+// The error says what is wrong with the text (never quotes it: it holds alert details).
+std::expected<AlertState, std::string> parse_state(std::string_view text);
+
+// nullopt when there is no file yet.
+std::expected<std::optional<AlertState>, std::string> read_state_file(const std::string& path);
+std::expected<void, std::string> write_state_file(const std::string& path,
+                                                  std::string_view contents);
+
+class StateWriter {
+ public:
+  explicit StateWriter(std::string path);
+  ~StateWriter();  // writes what is still waiting, then joins
+
+  // Queues `contents` to be written; a later submit replaces one still waiting.
+  void submit(std::string contents);
+  // Waits (at most `timeout`) until everything submitted so far is on disk; false on timeout.
+  bool flush(std::chrono::milliseconds timeout);
+
+ private:
+  void run();
+
+  std::string path_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::optional<std::string> waiting_;
+  std::uint64_t submitted_ = 0;
+  std::uint64_t written_ = 0;
+  bool stopping_ = false;
+  bool last_failed_ = false;  // log a failure once, and the recovery
+  std::thread thread_;
+};
+
+}  // namespace opsagent::alerts

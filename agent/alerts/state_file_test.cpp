@@ -1,0 +1,111 @@
+#include "agent/alerts/state_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace opsagent::alerts {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::filesystem::path temp_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "opsagent-state-XXXXXX").string();
+  return mkdtemp(pattern.data());
+}
+
+AlertState sample() {
+  AlertState s;
+  TrackedAlert t;
+  t.alert.rule = "pool_saturation";
+  t.alert.labels = {{"alertname", "PostgresPoolSaturation"}, {"database", "db"}};
+  t.alert.fingerprint = fingerprint_of(t.alert.labels);
+  t.alert.severity = Severity::critical;
+  t.alert.summary = "Postgres connections at 96%";
+  t.alert.details = {"96/100", "caf\xc3\xa9"};
+  t.alert.starts_at = WallClock::time_point(1700000000123ms);
+  t.phase = TrackedAlert::Phase::firing;
+  t.seen_since = t.alert.starts_at;
+  t.absent_since = t.alert.starts_at + 5s;
+  t.next_severity = Severity::warning;
+  t.next_severity_since = t.alert.starts_at + 6s;
+  t.last_notified = t.alert.starts_at;
+  s.alerts[t.alert.fingerprint] = t;
+  DeliveryJob job;
+  job.receiver = "slack";
+  job.attempts = 3;
+  job.notification.id = "msg_1";
+  job.notification.kind = NotificationKind::escalated;
+  job.notification.previous_severity = Severity::warning;
+  job.notification.alert = t.alert;
+  job.notification.alert.ends_at = t.alert.starts_at + 1h;
+  job.notification.created = t.alert.starts_at;
+  s.undelivered.push_back(job);
+  s.sent = {t.alert.starts_at};
+  s.suppressed = 4;
+  return s;
+}
+
+TEST(StateFile, RoundTripsEverything) {
+  const AlertState s = sample();
+  auto back = parse_state(serialize_state(s));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->alerts, s.alerts);
+  ASSERT_EQ(back->undelivered.size(), 1u);
+  const auto& n = back->undelivered[0].notification;
+  EXPECT_EQ(back->undelivered[0].receiver, "slack");
+  EXPECT_EQ(back->undelivered[0].attempts, 3);
+  EXPECT_EQ(n.id, "msg_1");
+  EXPECT_EQ(n.kind, NotificationKind::escalated);
+  EXPECT_EQ(n.previous_severity, Severity::warning);
+  EXPECT_EQ(n.alert.ends_at, s.undelivered[0].notification.alert.ends_at);
+  EXPECT_EQ(back->sent, s.sent);
+  EXPECT_EQ(back->suppressed, 4);
+}
+
+TEST(StateFile, BadContentIsAnErrorNotACrash) {
+  EXPECT_FALSE(parse_state(""));
+  EXPECT_FALSE(parse_state("[]"));
+  EXPECT_FALSE(parse_state(R"({"version": 99})"));
+  const auto wrong_type = parse_state(
+      R"({"version": 1, "alerts": [{"alert": 5}], "undelivered": [], "sent": [], "suppressed": 0})");
+  ASSERT_FALSE(wrong_type);
+  EXPECT_NE(wrong_type.error().find("unexpected content"), std::string::npos);
+  EXPECT_FALSE(parse_state(R"({"version": 1, "alerts": [], "undelivered": [], "sent": ["x"],
+                               "suppressed": 0})"));
+}
+
+TEST(StateFile, WrittenAtomicallyAndReadBack) {
+  const auto dir = temp_dir();
+  const auto path = (dir / "alerts.json").string();
+  auto none = read_state_file(path);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  {
+    StateWriter writer(path);
+    writer.submit("stale");
+    writer.submit(serialize_state(sample()));
+    ASSERT_TRUE(writer.flush(5s));
+  }
+  auto read = read_state_file(path);
+  ASSERT_TRUE(read) << read.error();
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ((*read)->suppressed, 4);
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  { std::ofstream(path) << "{ not json"; }
+  auto corrupt = read_state_file(path);
+  ASSERT_FALSE(corrupt);
+  EXPECT_NE(corrupt.error().find(path), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StateFile, UnwritableDirectoryIsReportedNotFatal) {
+  auto written = write_state_file("/nonexistent-dir/alerts.json", "{}");
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().find("/nonexistent-dir/alerts.json.tmp"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace opsagent::alerts
