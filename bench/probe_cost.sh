@@ -126,24 +126,6 @@ measure_check() {
   done
 }
 
-health_field() { curl -s --max-time 2 "http://127.0.0.1:$agent_port/health" | jq -r "$1"; }
-
-# Polls /health every 0.1 s until the snapshot's sequence is not $1 (≤ 15 s); prints
-# "sequence duration_ms".
-next_snapshot() {
-  local seen="$1" deadline=$((SECONDS + 15)) line
-  while :; do
-    line="$(curl -s --max-time 2 "http://127.0.0.1:$agent_port/health" |
-      jq -r '"\(.snapshot.sequence) \(.snapshot.duration_ms)"')" || line=""
-    if [ -n "$line" ] && [ "${line%% *}" != "$seen" ] && [ "${line%% *}" != null ]; then
-      printf '%s\n' "$line"
-      return 0
-    fi
-    [ "$SECONDS" -lt "$deadline" ] || die "the agent published no new snapshot for 15 s"
-    sleep 0.1
-  done
-}
-
 measure_run() {
   local level="$1" rep seq0 seq end off line pids cpu0
   agent_start "$config"

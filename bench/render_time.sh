@@ -35,14 +35,6 @@ check_tools wrk awk sort
 agent_bin="$(find_agent_bin)"
 [ -x "$agent_bin" ] || die "no agent binary at $agent_bin (build it, or set OPSAGENT_BIN)"
 
-# wrk's latency with a unit (us, ms, s) -> milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-    printf "%.3f\n", n }'
-}
-
 # Appends "endpoint round metric value" lines to $bench_dir/results.
 record() { printf '%s %s %s %s\n' "$@" >>"$bench_dir/results"; }
 val() { awk -v e="$1" -v r="$2" -v m="$3" '$1 == e && $2 == r && $3 == m { print $4 }' "$bench_dir/results"; }
