@@ -2,12 +2,12 @@
 
 #include <httplib.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
 
+#include "agent/http/request_guard.hpp"
 #include "agent/readiness.hpp"
 #include "agent/render_json.hpp"
 #include "agent/render_status.hpp"
@@ -16,8 +16,6 @@ namespace opsagent::agent {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kRoutes{"/health/live", "/health/ready", "/health",
-                                                  "/status", "/metrics"};
 constexpr const char* kJson = "application/json";
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body,
@@ -30,11 +28,12 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body,
 }  // namespace
 
 HttpServer::HttpServer(ServingState state, int threads)
-    : state_(state), server_(std::make_unique<httplib::Server>()) {
-  const auto pool_size = static_cast<std::size_t>(threads);
-  server_->new_task_queue = [pool_size] { return new httplib::ThreadPool(pool_size); };
-  // Health checkers open a connection, ask once and leave; long keep-alive only pins workers.
-  server_->set_keep_alive_max_count(100);
+    : state_(state),
+      server_(
+          std::make_unique<http::EventServer>(static_cast<std::size_t>(threads), kMaxConnections)) {
+  // Idle keep-alive connections cost no worker here, but each holds a descriptor: keep them
+  // short, as health checkers mostly ask once and leave.
+  server_->set_keep_alive_max_count(1000);
   server_->set_keep_alive_timeout(2);
   server_->set_read_timeout(2, 0);
   server_->set_write_timeout(2, 0);
@@ -55,20 +54,16 @@ HttpServer::~HttpServer() {
 
 void HttpServer::install_routes() {
   server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (req.path.size() > kMaxPathLength) {
-      send_json(res, 414, {{"error", "path too long"}});
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (std::ranges::find(kRoutes, req.path) == kRoutes.end()) {
-      send_json(res, 404, {{"error", "not found"}, {"endpoints", kRoutes}});
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (req.method != "GET" && req.method != "HEAD") {
-      res.set_header("Allow", "GET, HEAD");
-      send_json(res, 405, {{"error", "method not allowed"}});
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    const std::string content_length = req.get_header_value("Content-Length");
+    const std::string transfer_encoding = req.get_header_value("Transfer-Encoding");
+    const auto rejection =
+        http::guard_request({req.method, req.path, content_length, transfer_encoding});
+    if (!rejection) return httplib::Server::HandlerResponse::Unhandled;
+    nlohmann::json body{{"error", rejection->message}};
+    if (rejection->list_routes) body["endpoints"] = http::kRoutes;
+    if (rejection->allow_header) res.set_header("Allow", "GET, HEAD");
+    send_json(res, rejection->status, body);
+    return httplib::Server::HandlerResponse::Handled;
   });
 
   // cpp-httplib's default puts e.what() in a response header; say nothing, log everything.
@@ -86,8 +81,10 @@ void HttpServer::install_routes() {
       });
 
   // Called for every status >= 400, ours included: only fill in what is still empty
-  // (e.g. the 400 cpp-httplib sends for a malformed request line).
+  // (e.g. the 400 cpp-httplib sends for a malformed request line). The event server closes
+  // the connection after a 4xx (an unread body may follow); say so.
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.status < 500 && !res.has_header("Connection")) res.set_header("Connection", "close");
     if (res.body.empty()) {
       send_json(res, res.status, {{"error", res.status < 500 ? "bad request" : "server error"}});
     }
@@ -177,7 +174,7 @@ HttpServer::View HttpServer::view() const {
 
 std::expected<void, std::string> HttpServer::bind(const std::string& host, int port) {
   errno = 0;
-  if (!server_->bind_to_port(host, port)) {
+  if (server_->bind_listener(host, port) < 0) {
     const int err = errno;
     return std::unexpected("cannot listen on " + host + ":" + std::to_string(port) + ": " +
                            (err != 0 ? std::strerror(err) : "bind failed") +
@@ -188,12 +185,12 @@ std::expected<void, std::string> HttpServer::bind(const std::string& host, int p
 
 void HttpServer::start() {
   thread_ = std::thread([this] {
-    if (!server_->listen_after_bind()) spdlog::debug("http: listener ended");
+    if (!server_->serve()) spdlog::error("http: the listening socket failed; no more requests");
   });
 }
 
 void HttpServer::stop() {
-  server_->stop();
+  server_->shutdown();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -1,7 +1,8 @@
 // The HTTP endpoints. Handlers only read the latest Snapshot and a few atomics: no database or
 // network I/O on the request path, so a frozen database cannot slow any answer.
-// cpp-httplib is set up for a health endpoint: a sized worker pool, short keep-alive and I/O
-// timeouts, a tiny payload limit, a guard on path length and method before routing, and an
+// Connections wait in epoll, not on worker threads (http::EventServer), so idle keep-alive and
+// slow clients cannot starve /health/ready; short keep-alive and I/O timeouts, a tiny payload
+// limit, a guard on path, method and body before routing (http::guard_request), and an
 // exception handler that logs the error and tells the client nothing about it.
 // Thread-safety: handlers run on the worker pool; start/stop from one thread.
 #pragma once
@@ -14,14 +15,11 @@
 
 #include "agent/alerts/alerter.hpp"
 #include "agent/bearer_token.hpp"
+#include "agent/http/event_server.hpp"
 #include "agent/metrics.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/probe_loop.hpp"
 #include "probes/snapshot_store.hpp"
-
-namespace httplib {
-class Server;
-}
 
 namespace opsagent::agent {
 
@@ -47,8 +45,11 @@ class HttpServer {
   void start();  // serves on a thread of its own
   void stop();
 
-  // The longest request path served; anything longer gets 414.
-  static constexpr std::size_t kMaxPathLength = 256;
+  // Client connections held at once (idle, slow or being served); beyond it the one that has
+  // waited longest is closed. Keeps file descriptors bounded whatever the clients do.
+  static constexpr std::size_t kMaxConnections = 512;
+
+  http::EventServerStats connection_stats() const { return server_->stats(); }
 
  private:
   void install_routes();
@@ -63,7 +64,7 @@ class HttpServer {
   View view() const;
 
   ServingState state_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<http::EventServer> server_;
   std::thread thread_;
 };
 

@@ -1,0 +1,287 @@
+#include "agent/http/event_server.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "agent/http/request_head.hpp"
+
+namespace opsagent::agent::http {
+
+namespace {
+
+constexpr std::uint64_t kWakeKey = 0;  // connection ids start at 1
+constexpr auto kSweepEvery = std::chrono::milliseconds(100);
+constexpr std::uint32_t kArmed = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+
+std::chrono::microseconds timeout_of(time_t sec, time_t usec) {
+  return std::chrono::seconds(sec) + std::chrono::microseconds(usec);
+}
+
+// A response the server writes itself, before cpp-httplib has seen the request; the
+// connection is closed right after, so this is best effort.
+void send_final(int fd, int status, std::string_view reason, std::string_view error) {
+  const std::string body = "{\"error\":\"" + std::string(error) + "\"}";
+  const std::string response =
+      "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  (void)::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+// cpp-httplib hands over a queue of one job per accepted socket; running it inline just
+// registers the socket with epoll, which never blocks the accept loop.
+class InlineTaskQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+}  // namespace
+
+EventServer::EventServer(std::size_t workers, std::size_t max_connections)
+    : worker_count_(workers), max_connections_(max_connections) {
+  if (workers == 0 || max_connections == 0) {
+    throw std::invalid_argument("EventServer needs at least one worker and one connection");
+  }
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error("epoll/eventfd unavailable");
+  epoll_event ev{};
+  ev.events = EPOLLIN;  // level-triggered and never read: wakes every worker once written
+  ev.data.u64 = kWakeKey;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  new_task_queue = [] { return new InlineTaskQueue; };
+}
+
+EventServer::~EventServer() {
+  shutdown();
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+  for (auto& [id, c] : connections_) ::close(c->fd);
+  ::close(wake_fd_);
+  ::close(epoll_fd_);
+}
+
+int EventServer::bind_listener(const std::string& host, int port) {
+  const int bound = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
+  // cpp-httplib 0.11 listens with a backlog of 5: a burst of healthchecks or a load balancer's
+  // reconnects would see SYNs dropped and retried a second later. Listening again resizes it.
+  if (bound > 0) ::listen(svr_sock_.load(), SOMAXCONN);
+  return bound;
+}
+
+bool EventServer::serve() {
+  if (stopping_) return true;
+  for (std::size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
+  const bool ok = listen_after_bind() || stopping_;
+  shutdown();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+  std::lock_guard lock(mutex_);
+  while (!connections_.empty()) close_locked(connections_.begin()->first);
+  return ok;
+}
+
+void EventServer::shutdown() {
+  if (!stopping_.exchange(true)) {
+    stop();  // cpp-httplib: closes the listening socket, which ends a running accept loop
+    // stop() does nothing before the accept loop has started; a listening socket that is shut
+    // down ends that loop as soon as it starts, so an early shutdown cannot hang serve().
+    const int listener = svr_sock_.load();
+    if (listener != INVALID_SOCKET) ::shutdown(listener, SHUT_RDWR);
+    const std::uint64_t one = 1;
+    (void)::write(wake_fd_, &one, sizeof(one));
+  }
+}
+
+EventServerStats EventServer::stats() const {
+  std::lock_guard lock(mutex_);
+  EventServerStats s = counters_;
+  s.open_connections = connections_.size();
+  return s;
+}
+
+bool EventServer::process_and_close_socket(int sock) {
+  adopt(sock);
+  return true;
+}
+
+void EventServer::adopt(int fd) {
+  // cpp-httplib 0.11 accepts without SOCK_CLOEXEC: a supervised app must not inherit these.
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  int yes = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+
+  std::lock_guard lock(mutex_);
+  if (stopping_ || (connections_.size() >= max_connections_ && !evict_longest_waiting_locked())) {
+    ::close(fd);
+    return;
+  }
+  auto c = std::make_unique<Connection>();
+  c->fd = fd;
+  c->id = next_id_++;
+  c->waiting_since = Clock::now();
+  epoll_event ev{};
+  ev.events = kArmed;
+  ev.data.u64 = c->id;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    ::close(fd);
+    return;
+  }
+  ++counters_.accepted;
+  connections_.emplace(c->id, std::move(c));
+}
+
+bool EventServer::evict_longest_waiting_locked() {
+  Connection* oldest = nullptr;
+  for (auto& [id, c] : connections_) {
+    if (!c->busy && (oldest == nullptr || c->waiting_since < oldest->waiting_since)) {
+      oldest = c.get();
+    }
+  }
+  if (oldest == nullptr) return false;  // every connection is being served right now
+  ++counters_.evicted;
+  close_locked(oldest->id);
+  return true;
+}
+
+void EventServer::close_locked(std::uint64_t id) {
+  const auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  const int fd = it->second->fd;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  // Closing with unread bytes (a refused body, the rest of an oversized head) makes the kernel
+  // send a reset, which can destroy the error response before the client reads it. Discard
+  // what has arrived so the close is an orderly FIN.
+  std::array<char, 4096> discard;
+  for (int i = 0; i < 64; ++i) {
+    if (::recv(fd, discard.data(), discard.size(), MSG_DONTWAIT) <= 0) break;
+  }
+  ::close(fd);
+  connections_.erase(it);
+}
+
+void EventServer::work() {
+  while (!stopping_) {
+    epoll_event ev{};
+    const int n = ::epoll_wait(epoll_fd_, &ev, 1, static_cast<int>(kSweepEvery.count()));
+    const auto now = Clock::now();
+    if (now.time_since_epoch().count() >= next_sweep_.load(std::memory_order_relaxed)) {
+      sweep(now);
+    }
+    if (n <= 0 || ev.data.u64 == kWakeKey) continue;
+
+    Connection* c = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      const auto it = connections_.find(ev.data.u64);
+      if (it == connections_.end()) continue;  // closed by the sweeper or an eviction
+      c = it->second.get();
+      c->busy = true;
+    }
+    // The connection is this worker's alone until it is handed back: epoll will not report
+    // it again (one-shot), and the sweeper and evictions skip busy connections.
+    const bool keep = serve_ready(*c);
+    std::lock_guard lock(mutex_);
+    if (!keep || stopping_) {
+      close_locked(c->id);
+      continue;
+    }
+    c->busy = false;
+    epoll_event again{};
+    again.events = kArmed;
+    again.data.u64 = c->id;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &again) != 0) close_locked(c->id);
+  }
+}
+
+bool EventServer::serve_ready(Connection& c) {
+  // Read what arrived, up to a full head's worth: bodies are read by cpp-httplib itself.
+  std::array<char, 4096> chunk;
+  while (c.buffer.size() < kMaxHeadBytes && !c.peer_closed) {
+    const ssize_t n = ::recv(c.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      c.buffer.append(chunk.data(), static_cast<std::size_t>(n));
+      // A short read emptied the socket: skip the recv that would only say EAGAIN.
+      if (static_cast<std::size_t>(n) < chunk.size()) break;
+    } else if (n == 0) {
+      c.peer_closed = true;  // a request sent before the FIN is still answered
+    } else if (errno == EINTR) {
+      continue;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      break;
+    } else {
+      return false;
+    }
+  }
+
+  for (;;) {
+    switch (scan_request_head(c.buffer)) {
+      case HeadState::kIncomplete:
+        if (c.peer_closed) return false;
+        if (!c.buffer.empty() && c.first_byte_at == Clock::time_point{}) {
+          c.first_byte_at = Clock::now();
+        }
+        return true;
+      case HeadState::kTooLarge: {
+        send_final(c.fd, 431, "Request Header Fields Too Large", "request head too large");
+        std::lock_guard lock(mutex_);
+        ++counters_.head_too_large;
+        return false;
+      }
+      case HeadState::kComplete:
+        break;
+    }
+    const auto deadline = Clock::now() + timeout_of(read_timeout_sec_, read_timeout_usec_) +
+                          timeout_of(write_timeout_sec_, write_timeout_usec_);
+    const bool last = c.served + 1 >= keep_alive_max_count_ || c.peer_closed || stopping_;
+    bool client_closes = false;
+    bool written = false;
+    int status = 0;
+    {
+      ConnectionStream stream(c, deadline);
+      written = process_request(stream, last, client_closes, nullptr);
+      status = stream.response_status();
+    }
+    ++c.served;
+    c.first_byte_at = {};
+    c.waiting_since = Clock::now();
+    if (!written || last || client_closes || (status >= 400 && status < 500)) return false;
+  }
+}
+
+void EventServer::sweep(Clock::time_point now) {
+  std::unique_lock sweeping(sweep_mutex_, std::try_to_lock);
+  if (!sweeping.owns_lock()) return;
+  next_sweep_.store((now + kSweepEvery).time_since_epoch().count(), std::memory_order_relaxed);
+  const auto idle_limit = std::chrono::seconds(keep_alive_timeout_sec_);
+  const auto head_limit = timeout_of(read_timeout_sec_, read_timeout_usec_);
+
+  std::lock_guard lock(mutex_);
+  std::vector<std::uint64_t> expired;
+  for (const auto& [id, c] : connections_) {
+    if (c->busy) continue;
+    const bool partial = c->first_byte_at != Clock::time_point{};
+    if (partial ? now - c->first_byte_at >= head_limit : now - c->waiting_since >= idle_limit) {
+      if (partial) send_final(c->fd, 408, "Request Timeout", "request timed out");
+      expired.push_back(id);
+    }
+  }
+  counters_.timed_out += expired.size();
+  for (const auto id : expired) close_locked(id);
+}
+
+}  // namespace opsagent::agent::http

@@ -1,0 +1,90 @@
+// cpp-httplib with event-driven waiting. cpp-httplib 0.11 gives every connection a worker
+// thread for its whole keep-alive life, so as many idle keep-alive clients, or clients that
+// send a request a byte at a time (slowloris), as there are workers stop all answers. Here a
+// connection waits in epoll, not on a thread: a worker takes it only once a whole request head
+// has arrived, serves that request with cpp-httplib's own parser, router and response writer
+// (Server::process_request), and hands the connection back. So:
+//   - threads: the fixed worker pool plus cpp-httplib's accept thread, whatever the clients do;
+//   - file descriptors: at most `max_connections` client sockets; when full, the connection
+//     that has waited longest for its next request is closed to admit the new one;
+//   - waiting has deadlines: an idle keep-alive connection is closed after cpp-httplib's
+//     keep-alive timeout, a request head must be complete within the read timeout of its first
+//     byte (else 408), a head larger than kMaxHeadBytes gets 431, and each request's reads and
+//     writes end at read + write timeout after it was dispatched.
+// Routes, handlers and timeouts are set with cpp-httplib's own setters.
+// Thread-safety: configure before serve(); shutdown() from any thread; handlers run on the
+// worker threads concurrently.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/http/connection.hpp"
+
+namespace opsagent::agent::http {
+
+struct EventServerStats {
+  std::size_t open_connections = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t evicted = 0;         // closed to admit a newer connection at max_connections
+  std::uint64_t timed_out = 0;       // idle past keep-alive, or head not complete in time (408)
+  std::uint64_t head_too_large = 0;  // answered 431
+};
+
+class EventServer : public httplib::Server {
+ public:
+  EventServer(std::size_t workers, std::size_t max_connections);
+  ~EventServer() override;
+  EventServer(const EventServer&) = delete;
+  EventServer& operator=(const EventServer&) = delete;
+
+  // Binds the listening socket (port 0: any free port). The bound port, or -1 with errno set.
+  int bind_listener(const std::string& host, int port);
+  // Runs the accept loop on the calling thread and the workers beside it until shutdown();
+  // returns after every worker has finished its request and every connection is closed.
+  // False if the accept loop ended on an error.
+  bool serve();
+  // Stops accepting and ends serve(). Requests being served are finished first.
+  void shutdown();
+
+  EventServerStats stats() const;
+
+ private:
+  // cpp-httplib calls this, through the task queue, for every accepted socket.
+  bool process_and_close_socket(int sock) override;
+
+  void adopt(int fd);
+  void work();
+  // Reads what arrived and serves every complete request in the buffer. True: keep the
+  // connection waiting for its next request; false: close it.
+  bool serve_ready(Connection& c);
+  void sweep(Clock::time_point now);
+  // Under mutex_: removes the connection from epoll and the table, closes its socket.
+  void close_locked(std::uint64_t id);
+  bool evict_longest_waiting_locked();
+
+  const std::size_t worker_count_;
+  const std::size_t max_connections_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;  // eventfd in the epoll set: written once to wake every worker on shutdown
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> workers_;
+
+  mutable std::mutex mutex_;  // guards connections_, next_id_ and the counters below
+  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::uint64_t next_id_ = 1;
+  EventServerStats counters_;
+
+  std::mutex sweep_mutex_;  // one sweeper at a time; the others skip
+  std::atomic<Clock::rep> next_sweep_{0};
+};
+
+}  // namespace opsagent::agent::http

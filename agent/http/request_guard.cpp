@@ -1,0 +1,33 @@
+#include "agent/http/request_guard.hpp"
+
+#include <algorithm>
+
+namespace opsagent::agent::http {
+
+namespace {
+
+// A Content-Length of "0" (any number of zeros) announces no body; anything else, including
+// garbage, is treated as a body.
+bool announces_body(std::string_view content_length, std::string_view transfer_encoding) {
+  if (!transfer_encoding.empty()) return true;
+  return !content_length.empty() &&
+         std::ranges::any_of(content_length, [](char c) { return c != '0'; });
+}
+
+}  // namespace
+
+std::optional<Rejection> guard_request(const RequestLine& request) {
+  if (request.path.size() > kMaxPathLength) return Rejection{414, "path too long"};
+  if (std::ranges::find(kRoutes, request.path) == kRoutes.end()) {
+    return Rejection{404, "not found", true};
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    return Rejection{405, "method not allowed", false, true};
+  }
+  if (announces_body(request.content_length, request.transfer_encoding)) {
+    return Rejection{413, "request bodies are not accepted"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace opsagent::agent::http

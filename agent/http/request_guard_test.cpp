@@ -1,0 +1,52 @@
+#include "agent/http/request_guard.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace opsagent::agent::http {
+namespace {
+
+TEST(RequestGuard, RoutesEveryEndpointForGetAndHead) {
+  for (const auto path : kRoutes) {
+    EXPECT_FALSE(guard_request({"GET", path, "", ""})) << path;
+    EXPECT_FALSE(guard_request({"HEAD", path, "0", ""})) << path;
+  }
+}
+
+TEST(RequestGuard, UnknownPathIs404WithTheRoutes) {
+  const auto r = guard_request({"GET", "/healthz", "", ""});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_TRUE(r->list_routes);
+  // Paths are matched exactly: no prefix, trailing slash or case folding.
+  EXPECT_EQ(guard_request({"GET", "/health/", "", ""})->status, 404);
+  EXPECT_EQ(guard_request({"GET", "/HEALTH", "", ""})->status, 404);
+  EXPECT_EQ(guard_request({"GET", "", "", ""})->status, 404);
+}
+
+TEST(RequestGuard, LongPathIs414BeforeAnythingElse) {
+  const std::string longest(kMaxPathLength, 'a');
+  EXPECT_EQ(guard_request({"GET", "/" + longest, "", ""})->status, 414);
+  EXPECT_EQ(guard_request({"DELETE", "/" + longest, "5", ""})->status, 414);
+  EXPECT_EQ(guard_request({"GET", longest, "", ""})->status, 404);  // exactly the limit
+}
+
+TEST(RequestGuard, OtherMethodsAre405WithAllow) {
+  for (const auto method : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH", "get", "TRACE"}) {
+    const auto r = guard_request({method, "/health/ready", "", ""});
+    ASSERT_TRUE(r) << method;
+    EXPECT_EQ(r->status, 405) << method;
+    EXPECT_TRUE(r->allow_header) << method;
+  }
+}
+
+TEST(RequestGuard, AnnouncedBodiesAre413) {
+  EXPECT_EQ(guard_request({"GET", "/health", "12", ""})->status, 413);
+  EXPECT_EQ(guard_request({"GET", "/health", "", "chunked"})->status, 413);
+  EXPECT_EQ(guard_request({"GET", "/health", "abc", ""})->status, 413);  // garbage: a body
+  EXPECT_FALSE(guard_request({"GET", "/health", "000", ""}));
+}
+
+}  // namespace
+}  // namespace opsagent::agent::http
