@@ -150,7 +150,9 @@ void HttpServer::install_routes() {
   server_->Get(
       "/metrics", [this, authorized, deny](const httplib::Request& req, httplib::Response& res) {
         if (!authorized(req)) return deny(res);
-        const View v = view();
+        View v = view();
+        const http::ConnectionStats connections = server_->stats();
+        v.ctx.connections = &connections;
         res.set_header("Cache-Control", "no-store");
         res.set_content(state_.metrics.render(v.ctx), "text/plain; version=0.0.4; charset=utf-8");
       });

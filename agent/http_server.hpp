@@ -49,8 +49,6 @@ class HttpServer {
   // waited longest is closed. Keeps file descriptors bounded whatever the clients do.
   static constexpr std::size_t kMaxConnections = 512;
 
-  http::EventServerStats connection_stats() const { return server_->stats(); }
-
  private:
   void install_routes();
 

@@ -327,6 +327,23 @@ void add_alert_metrics(ScrapeGauges& g, const alerts::AlertsStatus& a) {
         "Notifications held back by alerts.max_per_hour, not yet summarised.", a.suppressed);
 }
 
+void add_connection_metrics(ScrapeGauges& g, const http::ConnectionStats& c) {
+  g.set("opsagent_http_connections", "Client connections open now (at most 512).",
+        static_cast<double>(c.open_connections));
+  g.count("opsagent_http_connections_accepted_total", "Client connections accepted.",
+          static_cast<double>(c.accepted), {});
+  const std::string help =
+      "Client connections the agent closed by reason: evicted (the longest-waiting one, to "
+      "admit a new connection at the limit), timed_out (idle past keep-alive, or a request "
+      "head not complete in time: 408), head_too_large (431).";
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.evicted),
+          {{"reason", "evicted"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.timed_out),
+          {{"reason", "timed_out"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.head_too_large),
+          {{"reason", "head_too_large"}});
+}
+
 }  // namespace
 
 // The accumulating series: they must survive between scrapes, so they live as long as the agent.
@@ -377,6 +394,7 @@ std::string AgentMetrics::render(const RenderContext& ctx) const {
     add_utilization_gauges(gauges, s->utilization);
   }
   if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);
+  if (ctx.connections) add_connection_metrics(gauges, *ctx.connections);
   // Two registries, one exposition: their family names are disjoint (gauges here, the counters
   // and the histogram there), so no family appears twice.
   std::ostringstream out;

@@ -157,6 +157,22 @@ TEST(AgentMetrics, ReadinessAgeAndCheckStatuses) {
   EXPECT_TRUE(has_line(body, "# TYPE opsagent_check_status gauge"));
 }
 
+TEST(AgentMetrics, ClientConnectionsWhenTheServerReportsThem) {
+  AgentMetrics metrics;
+  Fixture f;
+  EXPECT_EQ(metrics.render(f.ctx).find("opsagent_http_"), std::string::npos);
+  const http::ConnectionStats c{
+      .open_connections = 7, .accepted = 120, .evicted = 3, .timed_out = 11, .head_too_large = 2};
+  f.ctx.connections = &c;
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections 7")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections_accepted_total 120"));
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections_closed_total{reason=\"evicted\"} 3"));
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections_closed_total{reason=\"timed_out\"} 11"));
+  EXPECT_TRUE(
+      has_line(body, "opsagent_http_connections_closed_total{reason=\"head_too_large\"} 2"));
+}
+
 TEST(AgentMetrics, NoActivityMeansNoPostgresOrPoolSeries) {
   AgentMetrics metrics;
   Fixture f;

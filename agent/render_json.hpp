@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/alerts/alerts_status.hpp"
+#include "agent/http/connection_stats.hpp"
 #include "agent/readiness.hpp"
 #include "config/config.hpp"
 #include "probes/snapshot.hpp"
@@ -21,7 +22,8 @@ struct RenderContext {
   Readiness readiness;
   SteadyClock::time_point now;
   bool draining = false;
-  const alerts::AlertsStatus* alerts = nullptr;  // nullptr: not running as an agent (CLI)
+  const alerts::AlertsStatus* alerts = nullptr;        // nullptr: not running as an agent (CLI)
+  const http::ConnectionStats* connections = nullptr;  // /metrics only; nullptr elsewhere
 };
 
 // Minimal: overall status, reason, snapshot age and each check's pass/fail with the names of

@@ -106,9 +106,9 @@ void EventServer::shutdown() {
   }
 }
 
-EventServerStats EventServer::stats() const {
+ConnectionStats EventServer::stats() const {
   std::lock_guard lock(mutex_);
-  EventServerStats s = counters_;
+  ConnectionStats s = counters_;
   s.open_connections = connections_.size();
   return s;
 }

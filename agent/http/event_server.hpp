@@ -28,16 +28,9 @@
 #include <vector>
 
 #include "agent/http/connection.hpp"
+#include "agent/http/connection_stats.hpp"
 
 namespace opsagent::agent::http {
-
-struct EventServerStats {
-  std::size_t open_connections = 0;
-  std::uint64_t accepted = 0;
-  std::uint64_t evicted = 0;         // closed to admit a newer connection at max_connections
-  std::uint64_t timed_out = 0;       // idle past keep-alive, or head not complete in time (408)
-  std::uint64_t head_too_large = 0;  // answered 431
-};
 
 class EventServer : public httplib::Server {
  public:
@@ -55,7 +48,7 @@ class EventServer : public httplib::Server {
   // Stops accepting and ends serve(). Requests being served are finished first.
   void shutdown();
 
-  EventServerStats stats() const;
+  ConnectionStats stats() const;
 
  private:
   // cpp-httplib calls this, through the task queue, for every accepted socket.
@@ -81,7 +74,7 @@ class EventServer : public httplib::Server {
   mutable std::mutex mutex_;  // guards connections_, next_id_ and the counters below
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::uint64_t next_id_ = 1;
-  EventServerStats counters_;
+  ConnectionStats counters_;
 
   std::mutex sweep_mutex_;  // one sweeper at a time; the others skip
   std::atomic<Clock::rep> next_sweep_{0};
