@@ -1,25 +1,75 @@
 #!/usr/bin/env bash
-# Builds opsagent with warnings as errors and runs the whole test suite (unit + integration
-# against throwaway Postgres clusters the tests start themselves).
-#   scripts/test.sh                  normal build in build/
-#   SANITIZE=address scripts/test.sh ASan+UBSan build in build-asan/
-#   SANITIZE=thread  scripts/test.sh TSan build in build-tsan/
+# Builds opsagent and runs everything CI requires, in order (fastest feedback first):
+#   build   g++, warnings as errors, the whole suite (unit + integration against throwaway
+#           Postgres clusters the tests start themselves)               in build/
+#   tidy    clang-tidy 16 with the checked-in .clang-tidy, no findings    (scripts/tidy.sh)
+#   fuzz    every libFuzzer target for FUZZ_SECONDS (default 10) each    (scripts/fuzz.sh)
+#   asan    the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer   in build-asan/
+#   tsan    the whole suite under ThreadSanitizer                                 in build-tsan/
+# Usage: scripts/test.sh [STAGE...]   (no stage: all of them; e.g. `scripts/test.sh build` for
+# the quick loop). SANITIZE=address|thread scripts/test.sh runs just that sanitizer stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
-sanitize="${SANITIZE:-}"
-case "$sanitize" in
-  "") dir=build ;;
-  address) dir=build-asan ;;
-  thread) dir=build-tsan ;;
-  *) echo "SANITIZE must be empty, address or thread" >&2; exit 2 ;;
-esac
+stages=("$@")
+if [ ${#stages[@]} -eq 0 ]; then
+  case "${SANITIZE:-}" in
+    "") stages=(build tidy fuzz asan tsan) ;;
+    address) stages=(asan) ;;
+    thread) stages=(tsan) ;;
+    *) echo "SANITIZE must be empty, address or thread" >&2; exit 2 ;;
+  esac
+fi
 
-cmake -S . -B "$dir" -DOPSAGENT_WERROR=ON -DOPSAGENT_SANITIZE="$sanitize" >/dev/null
-cmake --build "$dir" -j"$(nproc)"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
-cd "$dir"
-ctest --output-on-failure --timeout 300 -j"$(nproc)"
+
+passed=0
+failed=0
+# Builds in $1 with the sanitizer $2 and runs the whole suite there with ctest.
+suite() {
+  local dir="$1" sanitize="$2" log
+  echo "==> suite in $dir (sanitizer: ${sanitize:-none})"
+  cmake -S . -B "$dir" -DOPSAGENT_WERROR=ON -DOPSAGENT_SANITIZE="$sanitize" >/dev/null
+  cmake --build "$dir" -j"$(nproc)"
+  log="$dir/ctest.log"
+  local rc=0
+  (cd "$dir" && ctest --output-on-failure --timeout 300 -j"$(nproc)") 2>&1 | tee "$log" || rc=$?
+  count "$log"
+  return "$rc"
+}
+# Adds ctest's "N% tests passed, F tests failed out of T" from log $1 to the totals.
+count() {
+  local line total bad
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$1" | tail -n 1) || return 0
+  bad=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+}
+
+status=0
+for stage in "${stages[@]}"; do
+  case "$stage" in
+    build) suite build "" || status=1 ;;
+    asan) suite build-asan address || status=1 ;;
+    tsan) suite build-tsan thread || status=1 ;;
+    tidy) bash scripts/tidy.sh || { status=1; failed=$((failed + 1)); } ;;
+    fuzz)
+      rc=0
+      bash scripts/fuzz.sh 2>&1 | tee /tmp/opsagent-fuzz.$$.log || rc=$?
+      count /tmp/opsagent-fuzz.$$.log
+      rm -f /tmp/opsagent-fuzz.$$.log
+      [ "$rc" -eq 0 ] || status=1
+      ;;
+    *) echo "unknown stage '$stage' (build, tidy, fuzz, asan, tsan)" >&2; exit 2 ;;
+  esac
+  # Stop at the first failing stage: later ones would only take time.
+  [ "$status" -eq 0 ] || break
+done
+echo
+echo "stages: ${stages[*]}"
+echo "opsagent: $passed passed, $failed failed"
+exit "$status"
