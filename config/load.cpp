@@ -22,6 +22,26 @@ namespace {
 constexpr std::string_view kHowToPass =
     "pass --config FILE or set OPSAGENT_CONFIG; see config/example.toml";
 
+// toml++ quotes the text it stopped at in its error descriptions, and that can be a line break
+// or another control character from the file ("expected 'inf', saw 'i\n'"). Messages are printed
+// one per line and logged, so those are escaped (\x0a) like in_quotes does.
+std::string escape_control_chars(std::string_view text) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string list_sections(std::span<const std::string_view> sections) {
   std::string out;
   for (std::size_t i = 0; i < sections.size(); ++i) {
@@ -329,7 +349,7 @@ std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_tex
     check_clear_below(config, diag);
   } catch (const toml::parse_error& e) {
     diag.error(position_of(e.source()), {},
-               "TOML syntax error: " + std::string(e.description()) +
+               "TOML syntax error: " + escape_control_chars(e.description()) +
                    "; fix the file (it must be valid TOML, see config/example.toml)");
   }
   // Checked even after a syntax error, so one run shows every problem.

@@ -221,6 +221,17 @@ TEST(LoadErrors, InvalidUtf8IsASyntaxErrorNotAnException) {
   EXPECT_NE(errors[0].message.find("TOML syntax error"), std::string::npos);
 }
 
+// Found by config/load_fuzz.cpp: toml++ quotes the character it stopped at, here the line break
+// after "i", so the message of `opsagent validate` spilled onto a second line.
+TEST(LoadErrors, SyntaxErrorMessageStaysOnOneLine) {
+  const ConfigErrors errors = errors_of("[readiness]\nexpected_tables = [\"permits\",i\n]\n");
+  ASSERT_EQ(errors.size(), 1u) << dump(errors);
+  EXPECT_EQ(errors[0].line, 2);
+  EXPECT_NE(errors[0].message.find("TOML syntax error"), std::string::npos);
+  EXPECT_EQ(errors[0].message.find_first_of("\n\r"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("\\x0a"), std::string::npos) << errors[0].message;
+}
+
 TEST(LoadErrors, UnknownKeyWithHint) {
   expect_single_error(
       "[agent]\nintervl = \"5s\"\n",

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang-16, ASan+UBSan, in build-fuzz/) and runs each one briefly
+# over a temporary copy of its seed corpus in tests/fuzz/ (ctest label `fuzz`).
+#   bash scripts/fuzz.sh                    10 s per target (CI)
+#   FUZZ_SECONDS=600 bash scripts/fuzz.sh   the longer run: 10 min per target
+# A crash fails the run; the crashing input is kept in build-fuzz/fuzz-artifacts/<target>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+packages=(clang-16 libclang-rt-16-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dir=build-fuzz
+cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++-16 -DOPSAGENT_FUZZ=ON \
+  -DFUZZ_SECONDS="${FUZZ_SECONDS:-10}" >/dev/null
+cmake --build "$dir" -j"$(nproc)" --target fuzzers  # the four fuzz targets, not `all`
+cd "$dir"
+ctest -L fuzz --output-on-failure
