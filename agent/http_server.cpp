@@ -38,7 +38,6 @@ HttpServer::HttpServer(ServingState state, int threads)
   server_->set_read_timeout(2, 0);
   server_->set_write_timeout(2, 0);
   server_->set_payload_max_length(4096);
-  server_->set_tcp_nodelay(true);
   // cpp-httplib's default sets SO_REUSEPORT, which lets a second agent bind the same port and
   // silently take half the healthchecks. SO_REUSEADDR alone still allows quick restarts.
   server_->set_socket_options([](int sock) {
