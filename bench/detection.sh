@@ -18,14 +18,16 @@
 # /dev/tcp, no fork, every POLL_MS = 10 ms, bounded in count and time) stamps every change of
 # the status code. Detection = first 503 after the fault; recovery = first 200 after the repair.
 # Between repetitions readiness must have been 200 for 1.0-2.0 s (random), so faults land at
-# different points of the probe interval.
+# different points of the probe interval; with REPAIR_DELAY=random (default) the repair waits
+# 0-1.9 s (random) after the 503 is seen, for the same reason (REPAIR_DELAY=0: repair at once,
+# i.e. just after a failing cycle, the worst phase for recovery).
 #
 # The agent's config (written to the temp dir): config/demo.toml's [readiness] sections with
 # AGENT_INTERVAL (1s), CONNECT_TIMEOUT (3s), STATEMENT_TIMEOUT (5s, as the demo) and
 # FRESH_CONNECT_INTERVAL (1s here: the default 30s would make `exhaust` take up to 30 s).
 # The cluster has PG_MAX_CONNECTIONS = 40 (37 slots for ordinary roles).
 #
-# Environment: QUICK, REPS, FAULTS, POLL_MS, AGENT_INTERVAL, CONNECT_TIMEOUT, STATEMENT_TIMEOUT,
+# Environment: QUICK, REPS, FAULTS, REPAIR_DELAY, POLL_MS, AGENT_INTERVAL, CONNECT_TIMEOUT, STATEMENT_TIMEOUT,
 # FRESH_CONNECT_INTERVAL, PG_MAX_CONNECTIONS, OPSAGENT_BIN, PG_BINDIR, BENCH_OUT (also write the
 # results table to this file), BENCH_KEEP_LOGS=1, BENCH_NO_INSTALL=1.
 set -euo pipefail
@@ -37,6 +39,7 @@ QUICK="${QUICK:-0}"
 if [ "$QUICK" = 1 ]; then REPS="${REPS:-2}"; fi
 REPS="${REPS:-5}"
 FAULTS="${FAULTS:-table kill freeze exhaust}"
+REPAIR_DELAY="${REPAIR_DELAY:-random}"
 export AGENT_INTERVAL="${AGENT_INTERVAL:-1s}" CONNECT_TIMEOUT="${CONNECT_TIMEOUT:-3s}"
 export STATEMENT_TIMEOUT="${STATEMENT_TIMEOUT:-5s}" FRESH_CONNECT_INTERVAL="${FRESH_CONNECT_INTERVAL:-1s}"
 export PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-40}"
@@ -217,6 +220,8 @@ for fault in $FAULTS; do
     t503="$(poller_wait_for 503 "$t_fault" "$limit" "$polls")" ||
       die "$fault #$rep: /health/ready did not turn 503 within $limit s (last: $(poller_last "$polls"))"
     reason="$(ready_reason)"
+    # Without a pause the repair always lands just after a failing cycle (the worst phase).
+    if [ "$REPAIR_DELAY" = random ]; then sleep "$((RANDOM % 2)).$((RANDOM % 10))"; fi
     "${fault}_repair"
     t_repair="$stamp"
     t200="$(poller_wait_for 200 "$t_repair" "$limit" "$polls")" ||
@@ -262,6 +267,7 @@ say "Results ($REPS repetitions each; milliseconds from the fault or repair to t
     printf 'freeze: %s processes stopped each time (the postmaster and every process it had started).\n' "$(med freeze frozen_processes)"
   fi
   printf 'Pass/fail compares the max with the target; the targets do not include the cycle'"'"'s own duration (~10-20 ms) or the %s ms poll.\n' "${POLL_MS:-10}"
+  printf 'Repair delay after the 503 was seen: %s.\n' "$([ "$REPAIR_DELAY" = random ] && echo 'random 0-1.9 s' || echo 'none (repair at once, just after a failing cycle)')"
   printf 'Set-up: agent interval %s, connect_timeout %s, statement_timeout %s, fresh_connect_interval %s; cluster max_connections %s; /health/ready polled every ~%s ms (%s status changes logged); %s CPUs, load average at the end: %s.\n' \
     "$AGENT_INTERVAL" "$CONNECT_TIMEOUT" "$STATEMENT_TIMEOUT" "$FRESH_CONNECT_INTERVAL" "$PG_MAX_CONNECTIONS" \
     "${POLL_MS:-10}" "$polls_total" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
