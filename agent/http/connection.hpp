@@ -25,6 +25,7 @@ struct Connection {
   std::size_t served = 0;           // requests answered on this connection
   bool busy = false;                // a worker holds it; the sweeper leaves it alone
   bool peer_closed = false;         // the client half-closed (EOF seen)
+  bool discard_input = false;       // closing after a 4xx: unread bytes may follow
   // The peer's address, looked up on first use: cpp-httplib asks for it on every request.
   std::string remote_ip;
   int remote_port = -1;

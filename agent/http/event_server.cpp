@@ -1,10 +1,10 @@
 #include "agent/http/event_server.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -120,9 +120,9 @@ bool EventServer::process_and_close_socket(int sock) {
 
 void EventServer::adopt(int fd) {
   // cpp-httplib 0.11 accepts without SOCK_CLOEXEC: a supervised app must not inherit these.
-  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   int yes = 1;
+  ::ioctl(fd, FIOCLEX);
+  ::ioctl(fd, FIONBIO, &yes);
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
 
   std::lock_guard lock(mutex_);
@@ -161,16 +161,17 @@ bool EventServer::evict_longest_waiting_locked() {
 void EventServer::close_locked(std::uint64_t id) {
   const auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  const int fd = it->second->fd;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  // Closing with unread bytes (a refused body, the rest of an oversized head) makes the kernel
-  // send a reset, which can destroy the error response before the client reads it. Discard
-  // what has arrived so the close is an orderly FIN.
-  std::array<char, 4096> discard;
-  for (int i = 0; i < 64; ++i) {
-    if (::recv(fd, discard.data(), discard.size(), MSG_DONTWAIT) <= 0) break;
+  const Connection& c = *it->second;
+  if (c.discard_input) {
+    // Closing with unread bytes (a refused body, the rest of an oversized head) makes the
+    // kernel send a reset, which can destroy the error response before the client reads it.
+    // Discard what has arrived so the close is an orderly FIN.
+    std::array<char, 4096> discard;
+    for (int i = 0; i < 64; ++i) {
+      if (::recv(c.fd, discard.data(), discard.size(), MSG_DONTWAIT) <= 0) break;
+    }
   }
-  ::close(fd);
+  ::close(c.fd);  // also takes it out of the epoll set
   connections_.erase(it);
 }
 
@@ -237,6 +238,7 @@ bool EventServer::serve_ready(Connection& c) {
         }
         return true;
       case HeadState::kTooLarge: {
+        c.discard_input = true;
         send_final(c.fd, 431, "Request Header Fields Too Large", "request head too large");
         std::lock_guard lock(mutex_);
         ++counters_.head_too_large;
@@ -259,7 +261,11 @@ bool EventServer::serve_ready(Connection& c) {
     ++c.served;
     c.first_byte_at = {};
     c.waiting_since = Clock::now();
-    if (!written || last || client_closes || (status >= 400 && status < 500)) return false;
+    if (status >= 400 && status < 500) {
+      c.discard_input = true;
+      return false;
+    }
+    if (!written || last || client_closes) return false;
   }
 }
 
