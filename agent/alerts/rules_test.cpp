@@ -48,7 +48,8 @@ TEST(Rules, SaturationFollowsThePoolThresholdsWithHysteresis) {
             std::string::npos);
   EXPECT_TRUE(std::ranges::any_of(
       f->details, [](const std::string& d) { return d.starts_with("web:1: 80 ("); }));
-  const Finding* crit = find(evaluate_rules(snapshot(c, 95), c, false, "db"), kRulePoolSaturation);
+  const auto critical = evaluate_rules(snapshot(c, 95), c, false, "db");
+  const Finding* crit = find(critical, kRulePoolSaturation);
   ASSERT_NE(crit, nullptr);
   EXPECT_EQ(crit->severity, Severity::critical);
   // Inside the band (75..80): stays when active, does not start otherwise.
