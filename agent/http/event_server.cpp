@@ -86,7 +86,8 @@ bool EventServer::serve() {
   if (stopping_) return true;
   for (std::size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
   const bool ok = listen_after_bind() || stopping_;
-  shutdown();
+  accept_loop_ended_ = true;  // its socket is closed: shutdown() must not touch that number
+  stop_workers();
   for (auto& w : workers_) w.join();
   workers_.clear();
   std::lock_guard lock(mutex_);
@@ -95,12 +96,18 @@ bool EventServer::serve() {
 }
 
 void EventServer::shutdown() {
-  if (!stopping_.exchange(true)) {
+  if (!accept_loop_ended_) {
     stop();  // cpp-httplib: closes the listening socket, which ends a running accept loop
     // stop() does nothing before the accept loop has started; a listening socket that is shut
     // down ends that loop as soon as it starts, so an early shutdown cannot hang serve().
     const int listener = svr_sock_.load();
     if (listener != INVALID_SOCKET) ::shutdown(listener, SHUT_RDWR);
+  }
+  stop_workers();
+}
+
+void EventServer::stop_workers() {
+  if (!stopping_.exchange(true)) {
     const std::uint64_t one = 1;
     (void)::write(wake_fd_, &one, sizeof(one));
   }

@@ -55,6 +55,7 @@ class EventServer : public httplib::Server {
   bool process_and_close_socket(int sock) override;
 
   void adopt(int fd);
+  void stop_workers();  // wakes every worker to finish its request and exit
   void work();
   // Reads what arrived and serves every complete request in the buffer. True: keep the
   // connection waiting for its next request; false: close it.
@@ -69,6 +70,7 @@ class EventServer : public httplib::Server {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd in the epoll set: written once to wake every worker on shutdown
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> accept_loop_ended_{false};
   std::vector<std::thread> workers_;
 
   mutable std::mutex mutex_;  // guards connections_, next_id_ and the counters below
