@@ -84,7 +84,9 @@ int EventServer::bind_listener(const std::string& host, int port) {
 
 bool EventServer::serve() {
   if (stopping_) return true;
-  for (std::size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
+  for (std::size_t i = 0; i < worker_count_; ++i) {
+    workers_.emplace_back([this, i] { work(i == 0); });
+  }
   const bool ok = listen_after_bind() || stopping_;
   accept_loop_ended_ = true;  // its socket is closed: shutdown() must not touch that number
   stop_workers();
@@ -182,13 +184,17 @@ void EventServer::close_locked(std::uint64_t id) {
   connections_.erase(it);
 }
 
-void EventServer::work() {
+void EventServer::work(bool sweeper) {
+  // Only the sweeper wakes on a timer: an idle agent costs ten wake-ups a second, not ten per
+  // worker. A sweep delayed by the request the sweeper is serving only closes connections late.
+  const int wait_ms = sweeper ? static_cast<int>(kSweepEvery.count()) : -1;
+  auto next_sweep = Clock::now() + kSweepEvery;
   while (!stopping_) {
     epoll_event ev{};
-    const int n = ::epoll_wait(epoll_fd_, &ev, 1, static_cast<int>(kSweepEvery.count()));
-    const auto now = Clock::now();
-    if (now.time_since_epoch().count() >= next_sweep_.load(std::memory_order_relaxed)) {
-      sweep(now);
+    const int n = ::epoll_wait(epoll_fd_, &ev, 1, wait_ms);
+    if (sweeper && Clock::now() >= next_sweep) {
+      sweep(Clock::now());
+      next_sweep = Clock::now() + kSweepEvery;
     }
     if (n <= 0 || ev.data.u64 == kWakeKey) continue;
 
@@ -277,9 +283,6 @@ bool EventServer::serve_ready(Connection& c) {
 }
 
 void EventServer::sweep(Clock::time_point now) {
-  std::unique_lock sweeping(sweep_mutex_, std::try_to_lock);
-  if (!sweeping.owns_lock()) return;
-  next_sweep_.store((now + kSweepEvery).time_since_epoch().count(), std::memory_order_relaxed);
   const auto idle_limit = std::chrono::seconds(keep_alive_timeout_sec_);
   const auto head_limit = timeout_of(read_timeout_sec_, read_timeout_usec_);
 

@@ -55,8 +55,8 @@ class EventServer : public httplib::Server {
   bool process_and_close_socket(int sock) override;
 
   void adopt(int fd);
-  void stop_workers();  // wakes every worker to finish its request and exit
-  void work();
+  void stop_workers();      // wakes every worker to finish its request and exit
+  void work(bool sweeper);  // the first worker also closes expired connections
   // Reads what arrived and serves every complete request in the buffer. True: keep the
   // connection waiting for its next request; false: close it.
   bool serve_ready(Connection& c);
@@ -77,9 +77,6 @@ class EventServer : public httplib::Server {
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::uint64_t next_id_ = 1;
   ConnectionStats counters_;
-
-  std::mutex sweep_mutex_;  // one sweeper at a time; the others skip
-  std::atomic<Clock::rep> next_sweep_{0};
 };
 
 }  // namespace opsagent::agent::http
