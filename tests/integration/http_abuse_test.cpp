@@ -129,7 +129,7 @@ TEST_F(HttpAbuseTest, MalformedAndOversizedRequestsGet4xxAndServingGoesOn) {
       {"get with a body", "GET /health HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", "413"},
       {"chunked body", "GET /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
        "413"},
-      {"garbage", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 16), "400"},
+      {"garbage", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15), "400"},
   };
   for (const auto& c : cases) {
     RawClient client(agent_->port());
