@@ -27,6 +27,8 @@ class ProbeLoop {
   ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
             OnPublish on_publish);
   ~ProbeLoop();  // stops and joins
+  ProbeLoop(const ProbeLoop&) = delete;
+  ProbeLoop& operator=(const ProbeLoop&) = delete;
 
   void start();
   void stop();  // returns once the cycle in flight (bounded by its deadline) has ended

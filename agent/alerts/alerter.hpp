@@ -33,6 +33,8 @@ class Alerter {
   // file path applies for the process's life; receivers and rules follow reloads.
   Alerter(const config::Config& config, config::Environment env, AgentIdentity who);
   ~Alerter();  // stops delivery (bounded) and writes the state a last time
+  Alerter(const Alerter&) = delete;
+  Alerter& operator=(const Alerter&) = delete;
 
   // After each probe cycle, with the config in force.
   void observe(const probes::Snapshot& snapshot, const config::Config& config);

@@ -108,6 +108,8 @@ class DeliveryQueue {
   // `attempt` is attempt_delivery bound to the environment (tests inject their own).
   DeliveryQueue(Options options, Attempt attempt, OnChange on_change);
   ~DeliveryQueue();  // stops and joins
+  DeliveryQueue(const DeliveryQueue&) = delete;
+  DeliveryQueue& operator=(const DeliveryQueue&) = delete;
 
   // The receivers in force; jobs for receivers no longer configured are dropped (counted) at
   // their turn. A reload passes the new list; a receiver disabled by 410 stays disabled only

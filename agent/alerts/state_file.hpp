@@ -41,6 +41,8 @@ class StateWriter {
  public:
   explicit StateWriter(std::string path);
   ~StateWriter();  // writes what is still waiting, then joins
+  StateWriter(const StateWriter&) = delete;
+  StateWriter& operator=(const StateWriter&) = delete;
 
   // Queues `contents` to be written; a later submit replaces one still waiting.
   void submit(std::string contents);

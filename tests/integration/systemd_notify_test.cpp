@@ -43,6 +43,8 @@ class NotifySocket {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
   const std::string& path() const { return path_; }
   int count(const std::string& prefix) const {
     std::lock_guard lock(mutex_);
