@@ -442,7 +442,7 @@ TEST(AgentMetrics, PromtoolAcceptsTheExposition) {
   ASSERT_NE(pipe, nullptr);
   std::string output;
   char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
+  for (std::size_t n = 0; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
   const int status = pclose(pipe);
   std::filesystem::remove(path);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -10,7 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
-extern char** environ;
+// POSIX leaves declaring environ to the program; <unistd.h> declares it only under _GNU_SOURCE.
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace opsagent::agent {
 
@@ -31,6 +32,7 @@ std::expected<void, std::string> Supervisor::start() {
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> args;
+  args.reserve(argv_.size() + 1);
   for (auto& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
   pid_t pid = -1;
@@ -61,7 +63,7 @@ std::optional<int> Supervisor::reap() {
 
 void Supervisor::reap_orphans() {
   int status = 0;
-  for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
+  for (pid_t pid = 0; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
     alerts::claim_reaped_command(pid, status);
   }
 }

@@ -93,8 +93,8 @@ class SigpipeBlock {
   }
 
  private:
-  sigset_t pipe_;
-  sigset_t old_;
+  sigset_t pipe_{};
+  sigset_t old_{};
   bool was_pending_ = false;
 };
 

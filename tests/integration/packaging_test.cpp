@@ -396,7 +396,7 @@ std::string healthcheck_shell_command() {
   auto command = trim(health[0].substr(cmd + 4));
   if (command.starts_with("[")) throw std::runtime_error("exec-form HEALTHCHECK not handled");
   // Run the binary under test where the image has /usr/local/bin/opsagent.
-  for (std::string::size_type at;
+  for (std::string::size_type at = 0;
        (at = command.find("/usr/local/bin/opsagent")) != std::string::npos;) {
     command.replace(at, std::string("/usr/local/bin/opsagent").size(), OPSAGENT_BINARY);
   }

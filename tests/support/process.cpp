@@ -16,15 +16,16 @@
 #include <system_error>
 #include <unordered_map>
 
-extern char** environ;
+// POSIX leaves declaring environ to the program; <unistd.h> declares it only under _GNU_SOURCE.
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace opsagent::testing {
 namespace {
 
 // RAII for the two posix_spawn attribute objects so every error path destroys them.
 struct SpawnAttributes {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions{};
+  posix_spawnattr_t attr{};
   SpawnAttributes() {
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attr);
@@ -145,7 +146,7 @@ std::vector<pid_t> process_descendants(pid_t root) {
     while (const dirent* entry = ::readdir(proc)) {
       const std::string_view name(entry->d_name);
       if (name.empty() || name.find_first_not_of("0123456789") != std::string_view::npos) continue;
-      const pid_t pid = static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10));
+      const auto pid = static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10));
       ProcStat st;
       if (read_proc_stat(pid, st) && st.state != 'Z' && st.state != 'X') {
         children.emplace(st.ppid, pid);

@@ -15,8 +15,7 @@ namespace opsagent::testing {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-RawClient::RawClient(int port) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+RawClient::RawClient(int port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
   if (fd_ < 0) return;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -52,7 +51,7 @@ bool RawClient::receive_some(std::chrono::milliseconds wait) {
   pollfd p{fd_, POLLIN, 0};
   const int ready = ::poll(&p, 1, static_cast<int>(std::max<long>(wait.count(), 0)));
   if (ready <= 0) return true;  // nothing yet
-  std::array<char, 4096> chunk;
+  std::array<char, 4096> chunk{};
   const ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), 0);
   if (n > 0) {
     received_.append(chunk.data(), static_cast<std::size_t>(n));
