@@ -272,7 +272,7 @@ void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
     g.set("opsagent_pool_unattributed_connections",
           "Sessions that no declared pool client's pattern matches.", pool.unattributed);
     g.set("opsagent_pool_budget_declared_connections", "Sum of the declared pool clients' budgets.",
-          pool.budget.declared);
+          static_cast<double>(pool.budget.declared));
     g.set("opsagent_pool_budget_fits", "1 when the declared budgets fit in the usable slots.",
           flag(pool.budget.fits));
   }
@@ -305,10 +305,14 @@ void add_alert_metrics(ScrapeGauges& g, const alerts::AlertsStatus& a) {
     const std::string help =
         "Alert notifications by receiver and outcome: delivered, retried (an attempt failed and "
         "was scheduled again), failed (given up), dropped (pushed out of a full queue).";
-    g.count("opsagent_alert_notifications_total", help, r.stats.delivered, outcome("delivered"));
-    g.count("opsagent_alert_notifications_total", help, r.stats.retried, outcome("retried"));
-    g.count("opsagent_alert_notifications_total", help, r.stats.failed, outcome("failed"));
-    g.count("opsagent_alert_notifications_total", help, r.stats.dropped, outcome("dropped"));
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.delivered),
+            outcome("delivered"));
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.retried),
+            outcome("retried"));
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.failed),
+            outcome("failed"));
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.dropped),
+            outcome("dropped"));
     g.set("opsagent_alert_queue_length", "Notifications waiting to be delivered, by receiver.",
           static_cast<double>(r.stats.queued), {{"receiver", r.name}});
     g.set("opsagent_alert_receiver_disabled",

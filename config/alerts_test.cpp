@@ -266,8 +266,8 @@ TEST(LoadAlerts, RangesAreEnforcedAtTheBoundaries) {
     if (c.in_range) {
       loaded(toml);
     } else {
-      expect_single_error(
-          toml, {2, int(c.key.size()) + 4, "alerts." + std::string(c.key), "is out of range"});
+      expect_single_error(toml, {2, static_cast<int>(c.key.size()) + 4,
+                                 "alerts." + std::string(c.key), "is out of range"});
     }
   }
 }
@@ -599,7 +599,7 @@ TEST(LoadAlertReceivers, EnvironmentVariableNames) {
     const std::string key(c.key);
     const std::string head = receiver("type = \"" + std::string(c.type) + "\"\n");
     const std::string rest(c.rest);
-    const int column = int(key.size()) + 4;
+    const int column = static_cast<int>(key.size()) + 4;
     const std::string shown = "alerts.receivers[0]." + key;
     // The key is on line 4; the others the type needs follow it.
     const auto file = [&](std::string_view value) {

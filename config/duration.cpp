@@ -57,7 +57,8 @@ std::size_t unit_index(std::string_view word) {
 bool add_group(std::uint64_t& total, std::string_view digits, std::uint64_t unit_ms) {
   std::uint64_t n = 0;
   for (char c : digits) {
-    if (__builtin_mul_overflow(n, 10u, &n) || __builtin_add_overflow(n, unsigned(c - '0'), &n)) {
+    if (__builtin_mul_overflow(n, 10u, &n) ||
+        __builtin_add_overflow(n, static_cast<unsigned>(c - '0'), &n)) {
       return false;
     }
   }
@@ -124,8 +125,8 @@ std::string format_duration(Duration d) {
   if (d.count() == 0) return "0s";
   // Config values are never negative, but diagnostics should still print something exact.
   const bool negative = d.count() < 0;
-  const std::uint64_t ms =
-      negative ? std::uint64_t(-(d.count() + 1)) + 1 : std::uint64_t(d.count());
+  const std::uint64_t ms = negative ? static_cast<std::uint64_t>(-(d.count() + 1)) + 1
+                                    : static_cast<std::uint64_t>(d.count());
   // Trying every combination of units is cheap (15 candidates) and makes "shortest" literal;
   // on a tie, fewer groups read better.
   std::string best;

@@ -34,7 +34,7 @@ constexpr Rules kLinkRules{.https = true,
                                "\"https://wiki.example.com/runbooks/postgres\""};
 
 char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 bool is_hex(char c) {
@@ -50,7 +50,7 @@ bool is_scheme(std::string_view s) {
   });
 }
 
-std::string fail(std::string reason, const Rules& rules) {
+std::string fail(const std::string& reason, const Rules& rules) {
   return reason + "; " + std::string(rules.form);
 }
 

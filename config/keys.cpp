@@ -365,7 +365,7 @@ std::optional<std::vector<std::string>> rules_value(const toml::node& value, con
       ok = false;
       std::string folded = *text;
       std::ranges::transform(folded, folded.begin(), [](char ch) {
-        return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch;
+        return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
       });
       const auto near = closest(folded, kAlertRules);
       report(diag, item, item_key,
@@ -776,7 +776,7 @@ const std::array kReceiverKeys{
          // Not echoed, like the other receiver values: it may be a URL pasted in the wrong key.
          std::string folded = *text;
          std::ranges::transform(folded, folded.begin(), [](char ch) {
-           return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch;
+           return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
          });
          const auto near = closest(folded, kReceiverTypes);
          report(d, v, k,

@@ -301,7 +301,7 @@ std::optional<std::string> read_credential(std::string_view name) {
   }
   std::ifstream in(std::string(dir) + "/" + std::string(name), std::ios::binary);
   if (!in) return std::nullopt;
-  std::string value(64 * 1024, '\0');  // a DSN or a token; anything longer is not one
+  std::string value(std::size_t{64} * 1024, '\0');  // a DSN or a token; anything longer is not one
   in.read(value.data(), static_cast<std::streamsize>(value.size()));
   value.resize(static_cast<std::size_t>(in.gcount()));
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();

@@ -155,8 +155,8 @@ TEST(ParseThresholdText, EveryShortInputIsHandled) {
     EXPECT_EQ(*again, *r) << s;
   };
   for (int a = 0; a < 256; ++a) {
-    check(std::string(1, char(a)));
-    for (int b = 0; b < 256; ++b) check(std::string{char(a), char(b)});
+    check(std::string(1, static_cast<char>(a)));
+    for (int b = 0; b < 256; ++b) check(std::string{static_cast<char>(a), static_cast<char>(b)});
   }
 }
 

@@ -26,7 +26,7 @@ bool is_word(char c) {
   return is_alpha(c) || is_digit(c) || c == '_';
 }
 char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 std::string to_lower(std::string_view s) {

@@ -41,7 +41,7 @@ microseconds since(SteadyClock::time_point start) {
 }
 
 std::string format_micros(microseconds us) {
-  return us.count() < 10'000 ? fmt::format("{:.1f}ms", us.count() / 1000.0)
+  return us.count() < 10'000 ? fmt::format("{:.1f}ms", static_cast<double>(us.count()) / 1000)
                              : fmt::format("{}ms", us.count() / 1000);
 }
 

@@ -190,7 +190,7 @@ std::string slack_link_url(std::string_view url) {
 
 // A single detail line never takes more than this in a body; the remaining budget goes to
 // the following lines rather than to one runaway line.
-constexpr std::size_t kMaxDetailLineBytes = 8 * 1024;
+constexpr std::size_t kMaxDetailLineBytes = std::size_t{8} * 1024;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -260,8 +260,8 @@ std::vector<std::string> first_lines(const std::vector<std::string>& lines, std:
 }
 
 // Cuts every string in `j` to `max_bytes` (the last resort when the labels or the summary alone
-// are too large for a provider).
-void cap_strings(json& j, std::size_t max_bytes) {
+// are too large for a provider). Recurses over the JSON the agent built itself: bounded depth.
+void cap_strings(json& j, std::size_t max_bytes) {  // NOLINT(misc-no-recursion)
   if (j.is_string()) {
     j = cut_bytes(j.get_ref<const std::string&>(), max_bytes);
   } else if (j.is_structured()) {
@@ -371,8 +371,8 @@ constexpr std::size_t kMaxEnvValueBytes = 4096;
 constexpr std::size_t kSlackTextChars = 3000;
 constexpr std::size_t kSlackHeaderChars = 150;
 constexpr std::size_t kPagerDutySummaryChars = 1024;
-constexpr std::size_t kMaxPagerDutyBytes = 512 * 1024;
-constexpr std::size_t kMaxAlertmanagerDescriptionBytes = 64 * 1024;
+constexpr std::size_t kMaxPagerDutyBytes = std::size_t{512} * 1024;
+constexpr std::size_t kMaxAlertmanagerDescriptionBytes = std::size_t{64} * 1024;
 
 }  // namespace
 

@@ -24,20 +24,20 @@ struct AgentIdentity {
 // `status` "firing"/"resolved", `receiver` the receiver's name, `groupKey` the fingerprint,
 // plus "notification": {"id", "kind", "suppressed"} so consumers can tell reminders apart.
 // At most kMaxWebhookBytes: details are dropped from the end (noting how many) to fit.
-inline constexpr std::size_t kMaxWebhookBytes = 256 * 1024;
-std::string webhook_body(const Notification& n, std::string_view receiver,
-                         const AgentIdentity& who);
+inline constexpr std::size_t kMaxWebhookBytes = std::size_t{256} * 1024;
+std::string webhook_body(const Notification& original, std::string_view receiver,
+                         const AgentIdentity& who_original);
 
 // Slack incoming webhook: "text" (the fallback, at most 3000 characters) and "blocks" (a header
 // of at most 150 characters, section texts of at most 3000, at most 50 blocks).
-std::string slack_body(const Notification& n, const AgentIdentity& who);
+std::string slack_body(const Notification& original, const AgentIdentity& who_original);
 
 // PagerDuty Events API v2: event_action "trigger" (firing, escalated, deescalated, reminder,
 // test) or "resolve", dedup_key = the alert's fingerprint, payload.summary at most 1024
 // characters, severity "warning"/"critical", source = who.instance, custom_details with the
 // details; the whole body at most 512 KiB.
-std::string pagerduty_body(const Notification& n, std::string_view routing_key,
-                           const AgentIdentity& who);
+std::string pagerduty_body(const Notification& original, std::string_view routing_key,
+                           const AgentIdentity& who_original);
 inline constexpr std::string_view kPagerDutyEventsUrl = "https://events.pagerduty.com/v2/enqueue";
 
 // Alertmanager API v2 (POST /api/v2/alerts): an array of postable alerts. Labels are the alert's
@@ -45,8 +45,8 @@ inline constexpr std::string_view kPagerDutyEventsUrl = "https://events.pagerdut
 // Firing: endsAt = now + `firing_ttl`, so Alertmanager resolves it by itself if the agent stops
 // re-sending; resolved: endsAt = the alert's end. Escalated/deescalated also end the alert under
 // its previous severity at `now`.
-std::string alertmanager_body(const Notification& n, WallClock::time_point now,
-                              std::chrono::seconds firing_ttl, const AgentIdentity& who);
+std::string alertmanager_body(const Notification& original, WallClock::time_point now,
+                              std::chrono::seconds firing_ttl, const AgentIdentity& who_original);
 
 // exec: the command gets webhook_body() on stdin and these variables (each value at most 4096
 // bytes): OPSAGENT_ALERT_ID, _KIND, _STATUS (firing/resolved), _RULE, _NAME (alertname),

@@ -31,7 +31,7 @@ bool signature_verifies(const CaptureServer::Request& r) {
   unsigned int mac_len = 0;
   HMAC(EVP_sha256(), kSecretKey, 32, reinterpret_cast<const unsigned char*>(signed_text.data()),
        signed_text.size(), mac.data(), &mac_len);
-  std::array<unsigned char, 4 * EVP_MAX_MD_SIZE> b64{};
+  std::array<unsigned char, std::size_t{4} * EVP_MAX_MD_SIZE> b64{};
   EVP_EncodeBlock(b64.data(), mac.data(), static_cast<int>(mac_len));
   const std::string expected = "v1," + std::string(reinterpret_cast<char*>(b64.data()));
   const std::string header = r.header("webhook-signature");
@@ -84,7 +84,7 @@ struct AlertsOptions {
   std::string state_file;
   std::string pending = "0s";
   std::string keep_firing = "1s";
-  std::string extra = "";  // more [alerts] keys
+  std::string extra{};  // more [alerts] keys
 };
 
 std::string alerts_config(const AlertsOptions& o) {
