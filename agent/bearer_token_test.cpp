@@ -5,7 +5,7 @@
 namespace opsagent::agent {
 namespace {
 
-config::Environment env_with(std::optional<std::string> value) {
+config::Environment env_with(const std::optional<std::string>& value) {
   return [value](std::string_view name) -> std::optional<std::string> {
     if (name == "OPSAGENT_TOKEN") return value;
     return std::nullopt;

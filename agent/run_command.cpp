@@ -50,7 +50,7 @@ void notify_systemd(const std::string& state) {
 
 class Agent {
  public:
-  Agent(std::string path, std::shared_ptr<const config::Config> initial, BearerToken token,
+  Agent(std::string path, const std::shared_ptr<const config::Config>& initial, BearerToken token,
         std::vector<std::string> app_command)
       : path_(std::move(path)),
         config_(initial),

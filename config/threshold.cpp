@@ -120,7 +120,7 @@ std::string format_threshold(const Threshold& threshold) {
   const double value = threshold.value == 0 ? 0.0 : threshold.value;  // no "-0" from -0.0
   const auto [end, ec] =
       std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
-  const std::string number = ec == std::errc{} ? std::string(buffer, end) : std::string("?");
+  std::string number = ec == std::errc{} ? std::string(buffer, end) : std::string("?");
   switch (threshold.kind) {
     case Kind::percent:
       return number + "%";

@@ -81,6 +81,7 @@ void count_state(SessionCounts& c, const std::string& state, int n) {
 // Largest first; past kMaxGroups, the rest become one "(other)" group.
 std::vector<GroupCount> top_groups(std::map<std::string, SessionCounts>&& groups) {
   std::vector<GroupCount> out;
+  out.reserve(groups.size());
   for (auto& [key, counts] : groups) out.push_back({key, counts});
   std::ranges::stable_sort(out, [](const GroupCount& a, const GroupCount& b) {
     return a.counts.total > b.counts.total;

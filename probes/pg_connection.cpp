@@ -214,6 +214,7 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
   for (std::size_t i = 0; i < statements.size(); ++i) {
     const auto& st = statements[i];
     std::vector<const char*> values;
+    values.reserve(st.params.size());
     for (const auto& p : st.params) values.push_back(p ? p->c_str() : nullptr);
     if (PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr,
                           values.data(), nullptr, nullptr, 0) != 1) {

@@ -23,7 +23,7 @@ ActivityRow row(std::string app, std::string state, int n) {
   r.user = "app";
   r.database = "app";
   r.client_addr = "10.0.0.1";
-  r.state = state;
+  r.state = std::move(state);
   r.counts.total = n;
   if (state == "idle") r.counts.idle = n;
   if (state == "active") r.counts.active = n;
@@ -91,6 +91,7 @@ TEST(EvaluatePool, NoClientsNoBudgetCheck) {
 
 TEST(AggregateActivity, CapsGroupsAndKeepsTotals) {
   std::vector<ActivityRow> rows;
+  rows.reserve(30);
   for (int i = 0; i < 30; ++i) rows.push_back(row("w" + std::to_string(i), "idle", 30 - i));
   auto a = aggregate_activity(rows);
   ASSERT_EQ(a.by_application.size(), ActivitySnapshot::kMaxGroups);

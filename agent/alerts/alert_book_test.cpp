@@ -34,6 +34,7 @@ RuleOutcome with(std::vector<Finding> findings) {
 
 std::vector<NotificationKind> kinds(const std::vector<Notification>& ns) {
   std::vector<NotificationKind> out;
+  out.reserve(ns.size());
   for (const auto& n : ns) out.push_back(n.kind);
   return out;
 }

@@ -39,7 +39,7 @@ std::vector<std::string> activity_context(const ActivitySnapshot& a) {
   out.push_back(fmt::format("{}/{} usable connection slots in use ({:.1f}%); max_connections {}",
                             a.used(), a.usable_slots, a.utilization() * 100, a.max_connections));
   if (a.partial_view) {
-    out.push_back(
+    out.emplace_back(
         "partial view: the agent's role cannot see other roles' sessions (grant "
         "pg_monitor); counts are a lower bound");
   }
@@ -126,7 +126,7 @@ void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutc
     }
     f.details.push_back(
         fmt::format("{} ({}): {}", client.name, client.pattern, state_breakdown(client.counts)));
-    f.details.push_back(
+    f.details.emplace_back(
         "requests in these workers wait for a connection (or fail at the pool's "
         "timeout)");
     out.findings.push_back(std::move(f));
@@ -141,7 +141,7 @@ void budget(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) 
                             b.declared, b.usable_slots),
                 db);
   f.details.push_back(b.arithmetic);
-  f.details.push_back(
+  f.details.emplace_back(
       "lower pool_max or instances, or raise max_connections (or put PgBouncer in "
       "front)");
   append(f.details, activity_context(*s.activity));
@@ -161,7 +161,7 @@ void session_age_rules(const probes::Snapshot& s, const config::Config& c, const
                               config::format_duration(c.alerts.idle_in_transaction)),
                   db);
     f.details = top_by(a, &SessionCounts::idle_in_transaction, "idle in transaction");
-    f.details.push_back("it holds its locks and a connection slot, and blocks vacuum");
+    f.details.emplace_back("it holds its locks and a connection slot, and blocks vacuum");
     out.findings.push_back(std::move(f));
   }
   const double xact_limit = static_cast<double>(c.alerts.long_transaction.count()) / 1000;

@@ -18,7 +18,7 @@ std::string config_with_pool(const std::string& pool = kReferencePool) {
 
 class ActivityTest : public AgentTest {
  protected:
-  void make_cluster(PgCluster::Options options = {}) {
+  void make_cluster(const PgCluster::Options& options = {}) {
     cluster_ = std::make_unique<PgCluster>(options);
     cluster_->exec("CREATE TABLE permits (id int); ALTER TABLE permits OWNER TO app;");
   }
@@ -46,6 +46,7 @@ TEST_F(ActivityTest, CountsAgesAndBreakdownsAreExact) {
   make_cluster();
   cluster_->exec("GRANT pg_monitor TO app");  // the recommended setup: a full view
   std::vector<std::unique_ptr<HeldConnection>> held;
+  held.reserve(4);
   for (int i = 0; i < 3; ++i) held.push_back(as_app("web:1"));  // idle
   held.push_back(as_app("web:2"));
   send_async(*held.back(), "SELECT pg_sleep(60)");  // active
@@ -143,6 +144,7 @@ pool_max = 3
   start_agent(config_with_pool(pool), cluster_->app_dsn());
   ASSERT_TRUE(wait_ready(200, 15s));
   std::vector<std::unique_ptr<HeldConnection>> held;
+  held.reserve(5);
   for (int i = 0; i < 3; ++i) held.push_back(as_app("web:7"));
   for (int i = 0; i < 2; ++i) held.push_back(as_app("web:8"));
   // 5 of 10 used: warn at 50%; web:7 is at its pool_max of 3.

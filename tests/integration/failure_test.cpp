@@ -12,7 +12,7 @@ constexpr const char* kTables = "expected_tables = [\"permits\"]\n";
 
 class FailureTest : public AgentTest {
  protected:
-  void make_cluster(PgCluster::Options options = {}) {
+  void make_cluster(const PgCluster::Options& options = {}) {
     const bool start = options.start;
     cluster_ = std::make_unique<PgCluster>(options);
     if (start) create_schema();

@@ -206,6 +206,7 @@ TEST(PgClusterTest, FreezeHangsClientsUntilThaw) {
 TEST(PgClusterTest, HeldConnectionsExhaustTheNonSuperuserSlots) {
   PgCluster pg({.max_connections = 6, .superuser_reserved_connections = 3});
   std::vector<std::unique_ptr<HeldConnection>> held;
+  held.reserve(3);
   for (int i = 0; i < 3; ++i) held.push_back(pg.connect(pg.app_dsn()));
   EXPECT_NE(held[0]->backend_pid(), held[1]->backend_pid());
 

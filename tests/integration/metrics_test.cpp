@@ -83,6 +83,7 @@ class MetricsTest : public AgentTest {
 
 TEST_F(MetricsTest, ReportsHeldConnectionsExactlyAndPassesPromtool) {
   std::vector<std::unique_ptr<HeldConnection>> held;
+  held.reserve(3);
   for (int i = 0; i < 2; ++i) held.push_back(as_app("web:1"));
   held.push_back(as_app("web:2"));
   held.back()->exec("BEGIN; SELECT 1");  // idle in transaction

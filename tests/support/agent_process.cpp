@@ -52,7 +52,7 @@ AgentProcess::AgentProcess(Options options) : options_(std::move(options)), dir_
     spec.argv.insert(spec.argv.end(), options_.args.begin(), options_.args.end());
     spec.argv.insert(spec.argv.end(), {"--config", config_path()});
     if (!options_.app.empty()) {
-      spec.argv.push_back("--");
+      spec.argv.emplace_back("--");
       spec.argv.insert(spec.argv.end(), options_.app.begin(), options_.app.end());
     }
     spec.env["PORT"] = std::to_string(port_);

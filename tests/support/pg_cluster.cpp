@@ -351,7 +351,7 @@ std::string PgCluster::app_dsn(std::string_view password) const {
          "/app";
 }
 
-std::string PgCluster::superuser_conninfo(std::string db) const {
+std::string PgCluster::superuser_conninfo(const std::string& db) const {
   return "host=" + quote_conninfo(dir_) + " port=" + std::to_string(port_) +
          " user=postgres dbname=" + quote_conninfo(db) + " connect_timeout=5";
 }

@@ -92,7 +92,7 @@ class PgCluster {
   // TCP, where pg_hba.conf demands scram-sha-256 for every user but postgres.
   std::string app_dsn(std::string_view password = kAppPassword) const;
   // key=value conninfo for user postgres over the unix socket in dir() (trust auth).
-  std::string superuser_conninfo(std::string db = "app") const;
+  std::string superuser_conninfo(const std::string& db = "app") const;
 
   // As superuser over the unix socket. exec() runs one or more statements; query_value()
   // returns the first cell. Both throw std::runtime_error with the server's message.

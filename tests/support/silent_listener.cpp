@@ -23,8 +23,8 @@ namespace {
 
 }  // namespace
 
-SilentTcpListener::SilentTcpListener() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+SilentTcpListener::SilentTcpListener()
+    : listen_fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
   if (listen_fd_ < 0) fail("socket");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

@@ -12,7 +12,7 @@ namespace opsagent::testing {
 // Calls `cond` until it returns true (-> true) or `timeout` has passed (-> false). `cond` is
 // always called at least once and once more at the deadline, so a condition that becomes true
 // just in time is not reported as a timeout.
-inline bool eventually(std::function<bool()> cond, std::chrono::milliseconds timeout,
+inline bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds timeout,
                        std::chrono::milliseconds poll = std::chrono::milliseconds{20}) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + timeout;
