@@ -8,7 +8,9 @@
 #include "agent/version.hpp"
 #include "config/duration.hpp"
 
-int main(int argc, char** argv) {
+// An exception that reaches main is a bug: let std::terminate abort (a core dump, a non-zero
+// exit, a restart by the supervisor) rather than print what() and risk a secret in the message.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   using namespace opsagent;
   CLI::App app{"opsagent: readiness, connection tracking and alerts for a Postgres-backed app"};
   app.set_version_flag("--version", std::string("opsagent ") + kVersion);

@@ -14,7 +14,6 @@ using namespace std::chrono_literals;
 using probes::CheckResult;
 using probes::CheckStatus;
 using probes::ErrorClass;
-using probes::GroupCount;
 using probes::SessionCounts;
 
 constexpr const char* kHostile = "<script>alert(1)</script>";

@@ -11,8 +11,8 @@ bool contains(std::string_view haystack, std::string_view needle) {
 }
 }  // namespace
 
-ErrorClass classify_connect_message(std::string_view m) {
-  if (contains(m, "role \"") && contains(m, "does not exist")) return ErrorClass::auth;
+ErrorClass classify_connect_message(std::string_view message) {
+  if (contains(message, "role \"") && contains(message, "does not exist")) return ErrorClass::auth;
   // Ordered: the first matching phrase wins. Texts are libpq 15 / server 15 English messages.
   static constexpr std::array<std::pair<std::string_view, ErrorClass>, 17> kPhrases{{
       {"too many clients", ErrorClass::too_many_connections},
@@ -34,9 +34,9 @@ ErrorClass classify_connect_message(std::string_view m) {
       {"SSL", ErrorClass::tls},
   }};
   for (const auto& [phrase, cls] : kPhrases) {
-    if (contains(m, phrase)) return cls;
+    if (contains(message, phrase)) return cls;
   }
-  if (contains(m, "server closed the connection") || contains(m, "Connection reset")) {
+  if (contains(message, "server closed the connection") || contains(message, "Connection reset")) {
     return ErrorClass::connection_lost;
   }
   return ErrorClass::unknown;

@@ -16,7 +16,7 @@ struct PgFailure {
 };
 
 // Connection failures carry no SQLSTATE in libpq 15's API, only the message text.
-ErrorClass classify_connect_message(std::string_view libpq_message);
+ErrorClass classify_connect_message(std::string_view message);
 
 // Statement failures carry a SQLSTATE.
 ErrorClass classify_sqlstate(std::string_view sqlstate);

@@ -179,6 +179,7 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
   Url url;
   auto lower_prefix = [&](std::string_view p) {
     if (text.size() < p.size()) return false;
+    // NOLINTNEXTLINE(modernize-loop-convert): `i` indexes `text` too, which clang-tidy 16 misses
     for (std::size_t i = 0; i < p.size(); ++i) {
       const char c = text[i];
       if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != p[i]) return false;

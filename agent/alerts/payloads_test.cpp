@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -191,11 +192,11 @@ TEST(Payloads, InvalidUtf8NeverThrows) {
   EXPECT_NE(j["alerts"][0]["annotations"]["description"].get<std::string>().find("\uFFFD"),
             std::string::npos);
   ASSERT_NO_THROW(body = slack_body(n, w));
-  EXPECT_NO_THROW(json::parse(body));
+  EXPECT_NO_THROW(std::ignore = json::parse(body));
   ASSERT_NO_THROW(body = pagerduty_body(n, bad, w));
-  EXPECT_NO_THROW(json::parse(body));
+  EXPECT_NO_THROW(std::ignore = json::parse(body));
   ASSERT_NO_THROW(body = alertmanager_body(n, at(4, 0, 0, 0), 5min, w));
-  EXPECT_NO_THROW(json::parse(body));
+  EXPECT_NO_THROW(std::ignore = json::parse(body));
   std::vector<std::string> env;
   ASSERT_NO_THROW(env = exec_environment(n, w));
   for (const auto& e : env) EXPECT_TRUE(valid_utf8(e)) << e;
@@ -417,6 +418,7 @@ TEST(ExecEnvironment, Variables) {
       "OPSAGENT_ALERT_SEVERITY=critical",
       "OPSAGENT_ALERT_FINGERPRINT=" + notification().alert.fingerprint,
       "OPSAGENT_ALERT_SUMMARY=Postgres connections at 96% (93/97)",
+      // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one value, split over two lines
       "OPSAGENT_ALERT_DETAILS=used 93 of 97 usable (100 - 3 reserved)\nweb: 80 (idle 60, active "
       "20)",
       "OPSAGENT_ALERT_STARTS_AT=2026-11-22T03:04:05.123Z",

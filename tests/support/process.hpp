@@ -36,7 +36,7 @@ int decode_wait_status(int status);
 // processes that pg_ctl orphaned, and they no longer hold sockets or shared memory.
 bool process_alive(pid_t pid);
 
-// Every live descendant of `pid` (children, grandchildren, ...), from /proc/*/stat.
-std::vector<pid_t> process_descendants(pid_t pid);
+// Every live descendant of `root` (children, grandchildren, ...), from /proc/*/stat.
+std::vector<pid_t> process_descendants(pid_t root);
 
 }  // namespace opsagent::testing
