@@ -138,15 +138,15 @@ int wait_command(const std::string& path, config::Duration timeout) {
   return kCritical;
 }
 
-int test_alert_command(const std::string& path, const std::string& name) {
-  auto config = load_or_report(path, "opsagent test-alert: config: ");
+int test_alert_command(const std::string& config_path, const std::string& receiver) {
+  auto config = load_or_report(config_path, "opsagent test-alert: config: ");
   if (!config) return kUnknown;
   const auto& receivers = config->alerts.receivers;
-  const auto it = std::ranges::find(receivers, name, &config::AlertReceiver::name);
+  const auto it = std::ranges::find(receivers, receiver, &config::AlertReceiver::name);
   if (it == receivers.end()) {
     std::string known;
     for (const auto& r : receivers) known += (known.empty() ? "" : ", ") + r.name;
-    std::cerr << "opsagent test-alert: no receiver named \"" << name << "\" in " << path
+    std::cerr << "opsagent test-alert: no receiver named \"" << receiver << "\" in " << config_path
               << (known.empty() ? " (it has no [[alerts.receivers]])" : "; receivers: " + known)
               << "\n";
     return kUnknown;
@@ -156,15 +156,15 @@ int test_alert_command(const std::string& path, const std::string& name) {
   const auto send = [&](alerts::Notification n) {
     const auto start = SteadyClock::now();
     auto result = alerts::attempt_delivery(
-        *it, alerts::DeliveryJob{.receiver = name, .notification = std::move(n)}, env, who,
+        *it, alerts::DeliveryJob{.receiver = receiver, .notification = std::move(n)}, env, who,
         alerts::kAlertmanagerTtl);
     return std::pair{
         result, std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start)};
   };
-  auto test = alerts::test_notification(name, who.database, alerts::WallClock::now());
+  auto test = alerts::test_notification(receiver, who.database, alerts::WallClock::now());
   const auto [result, took] = send(test);
   if (result.kind != alerts::AttemptResult::Kind::delivered) {
-    std::cerr << fmt::format("opsagent test-alert: not delivered to {}: {}\n", name,
+    std::cerr << fmt::format("opsagent test-alert: not delivered to {}: {}\n", receiver,
                              result.error.empty() ? "failed" : result.error);
     return kCritical;
   }
@@ -182,7 +182,7 @@ int test_alert_command(const std::string& path, const std::string& name) {
           closed.error);
     }
   }
-  std::cout << fmt::format("delivered a test notification to {} in {}\n", name,
+  std::cout << fmt::format("delivered a test notification to {} in {}\n", receiver,
                            config::format_duration(took));
   return kOk;
 }

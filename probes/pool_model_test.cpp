@@ -17,13 +17,13 @@ TEST(GlobMatch, StarAndQuestionMark) {
   EXPECT_FALSE(glob_match("*a*b*c", "xxaxxbxx"));
 }
 
-ActivityRow row(std::string app, std::string state, int n) {
+ActivityRow row(std::string app, const std::string& state, int n) {
   ActivityRow r;
   r.application_name = std::move(app);
   r.user = "app";
   r.database = "app";
   r.client_addr = "10.0.0.1";
-  r.state = std::move(state);
+  r.state = state;
   r.counts.total = n;
   if (state == "idle") r.counts.idle = n;
   if (state == "active") r.counts.active = n;
