@@ -39,6 +39,8 @@ class HttpServer {
  public:
   HttpServer(ServingState state, int threads);
   ~HttpServer();  // stops and joins
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds the listening socket; the error says which address and why.
   std::expected<void, std::string> bind(const std::string& host, int port);

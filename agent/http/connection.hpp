@@ -36,6 +36,8 @@ class ConnectionStream final : public httplib::Stream {
   ConnectionStream(Connection& connection, Clock::time_point deadline)
       : connection_(connection), deadline_(deadline) {}
   ~ConnectionStream() override;  // drops what the request consumed from the buffer
+  ConnectionStream(const ConnectionStream&) = delete;
+  ConnectionStream& operator=(const ConnectionStream&) = delete;
 
   bool is_readable() const override;
   bool is_writable() const override;

@@ -175,7 +175,7 @@ void EventServer::close_locked(std::uint64_t id) {
     // Closing with unread bytes (a refused body, the rest of an oversized head) makes the
     // kernel send a reset, which can destroy the error response before the client reads it.
     // Discard what has arrived so the close is an orderly FIN.
-    std::array<char, 4096> discard;
+    std::array<char, 4096> discard{};
     for (int i = 0; i < 64; ++i) {
       if (::recv(c.fd, discard.data(), discard.size(), MSG_DONTWAIT) <= 0) break;
     }
@@ -224,7 +224,7 @@ void EventServer::work(bool sweeper) {
 
 bool EventServer::serve_ready(Connection& c) {
   // Read what arrived, up to a full head's worth: bodies are read by cpp-httplib itself.
-  std::array<char, 4096> chunk;
+  std::array<char, 4096> chunk{};
   while (c.buffer.size() < kMaxHeadBytes && !c.peer_closed) {
     const ssize_t n = ::recv(c.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
     if (n > 0) {

@@ -38,6 +38,8 @@ class Served {
     thread_ = std::thread([this] { served_ok_ = server_.serve(); });
   }
   ~Served() { stop(); }
+  Served(const Served&) = delete;
+  Served& operator=(const Served&) = delete;
 
   void stop() {
     server_.shutdown();
@@ -156,6 +158,7 @@ TEST(EventServer, ErrorAnswersCloseTheConnection) {
 TEST(EventServer, AtCapacityTheLongestWaitingConnectionMakesRoom) {
   Served s(2, 8);
   std::vector<RawClient> held;
+  held.reserve(8);
   for (int i = 0; i < 8; ++i) held.emplace_back(s.port());
   ASSERT_TRUE(testing::eventually([&] { return s.server().stats().accepted == 8; }, 3s));
   const auto took = s.ping();  // a ninth connection: admitted by evicting the oldest

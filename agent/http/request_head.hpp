@@ -11,7 +11,7 @@ namespace opsagent::agent::http {
 
 // The largest request head accepted; a longer one is answered 431. cpp-httplib's own limit on
 // one header line is 8192 bytes, so nothing it would accept is refused here.
-inline constexpr std::size_t kMaxHeadBytes = 16 * 1024;
+inline constexpr std::size_t kMaxHeadBytes = std::size_t{16} * 1024;
 
 enum class HeadState {
   kIncomplete,  // wait for more bytes
