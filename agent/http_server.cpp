@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -24,6 +26,23 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body,
   res.status = status;
   res.set_header("Cache-Control", "no-store");
   res.set_content(to_body(body), content_type);
+}
+
+void send_answer(httplib::Response& res, const http::DirectAnswer& answer) {
+  res.status = answer.status;
+  res.set_header("Cache-Control", "no-store");  // as the direct path writes it
+  res.set_content(answer.body, std::string(answer.content_type));
+}
+
+// A direct handler's answer, or nullopt after an exception: the cpp-httplib route then runs
+// the same code again, and its exception handler logs the failure and answers 500.
+template <typename Answer>
+std::optional<http::DirectAnswer> answer_directly(Answer&& answer) {
+  try {
+    return std::forward<Answer>(answer)();
+  } catch (...) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -90,72 +109,92 @@ void HttpServer::install_routes() {
     }
   });
 
-  // Who may see details: everyone without a token; with one, only its bearers.
-  auto authorized = [this](const httplib::Request& req) {
-    auto token = state_.token.get();
-    return !token || token->admits(req.get_header_value("Authorization"));
+  auto authorized_request = [this](const httplib::Request& req) {
+    return this->authorized(req.get_header_value("Authorization"));
   };
   auto deny = [](httplib::Response& res) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"opsagent\"");
     send_json(res, 401, {{"error", "a bearer token is required (Authorization: Bearer ...)"}});
   };
 
+  // Healthcheckers' plain requests take the direct path; the routes serve every other shape of
+  // the same request, with the same answer.
   server_->Get("/health/live", [this](const httplib::Request&, httplib::Response& res) {
-    auto config = state_.config.get();
-    const auto now = SteadyClock::now();
-    const auto heartbeat = state_.loop.heartbeat();
-    const bool alive = evaluate_liveness(heartbeat, now, config->agent.stale_after);
-    const auto since_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now - heartbeat).count();
-    send_json(res, alive ? 200 : 503,
-              {{"status", alive ? "pass" : "fail"}, {"probe_loop_heartbeat_age_ms", since_ms}});
+    send_answer(res, liveness_answer());
+  });
+  server_->Get("/health/ready", [this](const httplib::Request& req, httplib::Response& res) {
+    send_answer(res, readiness_answer(req.get_header_value("Authorization")));
+  });
+  server_->direct_get("/health/live", [this](const http::DirectRequest&) {
+    return answer_directly([this] { return liveness_answer(); });
+  });
+  server_->direct_get("/health/ready", [this](const http::DirectRequest& req) {
+    return answer_directly([&] { return readiness_answer(req.authorization); });
   });
 
-  // Public: without a token's bearer only the verdict, never the details.
-  server_->Get("/health/ready", [this, authorized](const httplib::Request& req,
-                                                   httplib::Response& res) {
+  server_->Get("/health", [this, authorized_request](const httplib::Request& req,
+                                                     httplib::Response& res) {
     const View v = view();
     const int status = v.ctx.readiness.ready ? 200 : 503;
-    if (authorized(req)) {
-      send_json(res, status, render_readiness(v.ctx));
-    } else {
-      send_json(res, status, {{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}});
-    }
-  });
-
-  server_->Get("/health", [this, authorized](const httplib::Request& req, httplib::Response& res) {
-    const View v = view();
-    const int status = v.ctx.readiness.ready ? 200 : 503;
-    if (authorized(req)) {
+    if (authorized_request(req)) {
       send_json(res, status, render_health(v.ctx), "application/health+json");
     } else {
       send_json(res, status, {{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}});
     }
   });
 
-  server_->Get(
-      "/status", [this, authorized, deny](const httplib::Request& req, httplib::Response& res) {
-        if (!authorized(req)) return deny(res);
-        const View v = view();
-        const bool html = req.get_param_value("format") == "html" ||
-                          (!req.has_param("format") && wants_html(req.get_header_value("Accept")));
-        res.set_header("Cache-Control", "no-store");
-        if (html) {
-          res.set_content(render_status_html(v.ctx), "text/html; charset=utf-8");
-        } else {
-          res.set_content(render_status_text(v.ctx), "text/plain; charset=utf-8");
-        }
-      });
+  server_->Get("/status", [this, authorized_request, deny](const httplib::Request& req,
+                                                           httplib::Response& res) {
+    if (!authorized_request(req)) return deny(res);
+    const View v = view();
+    const bool html = req.get_param_value("format") == "html" ||
+                      (!req.has_param("format") && wants_html(req.get_header_value("Accept")));
+    res.set_header("Cache-Control", "no-store");
+    if (html) {
+      res.set_content(render_status_html(v.ctx), "text/html; charset=utf-8");
+    } else {
+      res.set_content(render_status_text(v.ctx), "text/plain; charset=utf-8");
+    }
+  });
 
-  server_->Get(
-      "/metrics", [this, authorized, deny](const httplib::Request& req, httplib::Response& res) {
-        if (!authorized(req)) return deny(res);
-        View v = view();
-        const http::ConnectionStats connections = server_->stats();
-        v.ctx.connections = &connections;
-        res.set_header("Cache-Control", "no-store");
-        res.set_content(state_.metrics.render(v.ctx), "text/plain; version=0.0.4; charset=utf-8");
-      });
+  server_->Get("/metrics", [this, authorized_request, deny](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    if (!authorized_request(req)) return deny(res);
+    View v = view();
+    const http::ConnectionStats connections = server_->stats();
+    v.ctx.connections = &connections;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(state_.metrics.render(v.ctx), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+bool HttpServer::authorized(std::string_view authorization) const {
+  // Everyone without a token; with one, only its bearers.
+  auto token = state_.token.get();
+  return !token || token->admits(authorization);
+}
+
+http::DirectAnswer HttpServer::liveness_answer() const {
+  auto config = state_.config.get();
+  const auto now = SteadyClock::now();
+  const auto heartbeat = state_.loop.heartbeat();
+  const bool alive = evaluate_liveness(heartbeat, now, config->agent.stale_after);
+  const auto since_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - heartbeat).count();
+  const nlohmann::json body{{"status", alive ? "pass" : "fail"},
+                            {"probe_loop_heartbeat_age_ms", since_ms}};
+  return {alive ? 200 : 503, kJson, to_body(body)};
+}
+
+http::DirectAnswer HttpServer::readiness_answer(std::string_view authorization) const {
+  // Public: without a token's bearer only the verdict, never the details.
+  const View v = view();
+  const int status = v.ctx.readiness.ready ? 200 : 503;
+  const nlohmann::json body =
+      authorized(authorization)
+          ? render_readiness(v.ctx)
+          : nlohmann::json{{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}};
+  return {status, kJson, to_body(body)};
 }
 
 HttpServer::View HttpServer::view() const {

@@ -11,6 +11,7 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "agent/alerts/alerter.hpp"
@@ -62,6 +63,10 @@ class HttpServer {
     RenderContext ctx;
   };
   View view() const;
+  bool authorized(std::string_view authorization) const;
+  // What /health/live and /health/ready answer, through cpp-httplib or the direct path.
+  http::DirectAnswer liveness_answer() const;
+  http::DirectAnswer readiness_answer(std::string_view authorization) const;
 
   ServingState state_;
   std::unique_ptr<http::EventServer> server_;

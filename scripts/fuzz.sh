@@ -11,6 +11,6 @@ bash scripts/install-deps.sh
 dir=build-fuzz
 cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++-16 -DOPSAGENT_FUZZ=ON \
   -DFUZZ_SECONDS="${FUZZ_SECONDS:-10}" >/dev/null
-cmake --build "$dir" -j"$(nproc)" --target fuzzers  # the four fuzz targets, not `all`
+cmake --build "$dir" -j"$(nproc)" --target fuzzers  # the fuzz targets only, not `all`
 cd "$dir"
 ctest -L fuzz --output-on-failure

@@ -13,6 +13,10 @@ namespace opsagent::agent::http {
 
 namespace {
 
+// Output gathered before a send: more than any response the agent writes except /status and
+// /metrics on a large cluster, which then go out in 16 KiB pieces.
+constexpr std::size_t kFlushAt = std::size_t{16} * 1024;
+
 void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET) {
@@ -27,6 +31,18 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
     port = 0;
   }
   ip = text;
+}
+
+// getpeername or getsockname into ip/port; "" and 0 when it fails (then not asked again).
+void lookup_address(int fd, int (*lookup)(int, sockaddr*, socklen_t*), std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (lookup(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    address_of(addr, ip, port);
+  } else {
+    ip.clear();
+    port = 0;
+  }
 }
 
 }  // namespace
@@ -76,36 +92,49 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
       std::all_of(ptr + 9, ptr + 12, [](char c) { return c >= '0' && c <= '9'; })) {
     response_status_ = (ptr[9] - '0') * 100 + (ptr[10] - '0') * 10 + (ptr[11] - '0');
   }
-  for (;;) {
-    const ssize_t n = ::send(connection_.fd, ptr, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n >= 0) return n;
-    if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_for(POLLOUT)) return -1;
+  pending_.append(ptr, size);
+  if (pending_.size() >= kFlushAt && !flush()) return -1;
+  return static_cast<ssize_t>(size);
+}
+
+bool ConnectionStream::flush() {
+  const bool sent = send_all(pending_.data(), pending_.size());
+  pending_.clear();
+  return sent;
+}
+
+bool ConnectionStream::write_all(std::string_view data) {
+  return flush() && send_all(data.data(), data.size());
+}
+
+bool ConnectionStream::send_all(const char* data, std::size_t size) const {
+  while (size > 0) {
+    const ssize_t n = ::send(connection_.fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) {
+      data += n;
+      size -= static_cast<std::size_t>(n);
+    } else if (errno != EINTR &&
+               ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_for(POLLOUT))) {
+      return false;
+    }
   }
+  return true;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
   if (connection_.remote_port < 0) {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    if (::getpeername(connection_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      address_of(addr, connection_.remote_ip, connection_.remote_port);
-    } else {
-      connection_.remote_port = 0;
-    }
+    lookup_address(connection_.fd, ::getpeername, connection_.remote_ip, connection_.remote_port);
   }
   ip = connection_.remote_ip;
   port = connection_.remote_port;
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  port = 0;
-  ip.clear();
-  if (::getsockname(connection_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    address_of(addr, ip, port);
+  if (connection_.local_port < 0) {
+    lookup_address(connection_.fd, ::getsockname, connection_.local_ip, connection_.local_port);
   }
+  ip = connection_.local_ip;
+  port = connection_.local_port;
 }
 
 }  // namespace opsagent::agent::http

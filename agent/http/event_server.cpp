@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <stdexcept>
@@ -120,6 +121,10 @@ ConnectionStats EventServer::stats() const {
   ConnectionStats s = counters_;
   s.open_connections = connections_.size();
   return s;
+}
+
+void EventServer::direct_get(std::string path, DirectHandler handler) {
+  direct_routes_.emplace_back(std::move(path), std::move(handler));
 }
 
 bool EventServer::process_and_close_socket(int sock) {
@@ -263,12 +268,20 @@ bool EventServer::serve_ready(Connection& c) {
     const auto deadline = Clock::now() + timeout_of(read_timeout_sec_, read_timeout_usec_) +
                           timeout_of(write_timeout_sec_, write_timeout_usec_);
     const bool last = c.served + 1 >= keep_alive_max_count_ || c.peer_closed || stopping_;
+    if (const auto keep = serve_direct(c, last, deadline)) {
+      ++c.served;
+      c.first_byte_at = {};
+      c.waiting_since = Clock::now();
+      if (!*keep) return false;
+      continue;
+    }
     bool client_closes = false;
     bool written = false;
     int status = 0;
     {
       ConnectionStream stream(c, deadline);
-      written = process_request(stream, last, client_closes, nullptr);
+      const bool handled = process_request(stream, last, client_closes, nullptr);
+      written = stream.flush() && handled;
       status = stream.response_status();
     }
     ++c.served;
@@ -280,6 +293,30 @@ bool EventServer::serve_ready(Connection& c) {
     }
     if (!written || last || client_closes) return false;
   }
+}
+
+std::optional<bool> EventServer::serve_direct(Connection& c, bool last,
+                                              Clock::time_point deadline) {
+  if (direct_routes_.empty()) return std::nullopt;
+  const auto request = parse_direct_request(c.buffer);
+  if (!request) return std::nullopt;
+  const auto route = std::find_if(direct_routes_.begin(), direct_routes_.end(),
+                                  [&](const auto& r) { return r.first == request->path; });
+  if (route == direct_routes_.end()) return std::nullopt;
+  const auto answer = route->second(*request);
+  if (!answer || !direct_status_supported(answer->status)) return std::nullopt;
+
+  const ResponseFraming framing{.head = request->head,
+                                .close = last || request->client_closes,
+                                .keep_alive_timeout_sec = keep_alive_timeout_sec_,
+                                .keep_alive_max = keep_alive_max_count_};
+  thread_local std::string response;  // reused: no allocation per request once warm
+  write_direct_response(*answer, framing, response);
+  const std::size_t head_size = request->head_size;  // request views c.buffer: erase last
+  c.buffer.erase(0, head_size);
+  ConnectionStream stream(c, deadline);
+  const bool written = stream.write_all(response);
+  return written && !framing.close;
 }
 
 void EventServer::sweep(Clock::time_point now) {

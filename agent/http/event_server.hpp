@@ -11,7 +11,9 @@
 //     keep-alive timeout, a request head must be complete within the read timeout of its first
 //     byte (else 408), a head larger than kMaxHeadBytes gets 431, and each request's reads and
 //     writes end at read + write timeout after it was dispatched.
-// Routes, handlers and timeouts are set with cpp-httplib's own setters.
+// Routes, handlers and timeouts are set with cpp-httplib's own setters. A direct route
+// (direct_get) answers the plainest GET/HEAD of its path without cpp-httplib's parser and
+// writer (see direct_route.hpp); every other request of that path still reaches the routes.
 // Thread-safety: configure before serve(); shutdown() from any thread; handlers run on the
 // worker threads concurrently.
 #pragma once
@@ -20,15 +22,19 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "agent/http/connection.hpp"
 #include "agent/http/connection_stats.hpp"
+#include "agent/http/direct_route.hpp"
 
 namespace opsagent::agent::http {
 
@@ -50,6 +56,12 @@ class EventServer : public httplib::Server {
 
   ConnectionStats stats() const;
 
+  // std::nullopt: serve this request through cpp-httplib's routes after all.
+  using DirectHandler = std::function<std::optional<DirectAnswer>(const DirectRequest&)>;
+  // Before serve(). The path must also have a cpp-httplib route, for the requests the direct
+  // path leaves to it (other headers, a query, HTTP/1.0, ...), answering the same way.
+  void direct_get(std::string path, DirectHandler handler);
+
  private:
   // cpp-httplib calls this, through the task queue, for every accepted socket.
   bool process_and_close_socket(int sock) override;
@@ -60,6 +72,9 @@ class EventServer : public httplib::Server {
   // Reads what arrived and serves every complete request in the buffer. True: keep the
   // connection waiting for its next request; false: close it.
   bool serve_ready(Connection& c);
+  // Answers the complete head at the front of c.buffer if a direct route takes it. nullopt:
+  // not taken; otherwise whether the connection stays open.
+  std::optional<bool> serve_direct(Connection& c, bool last, Clock::time_point deadline);
   void sweep(Clock::time_point now);
   // Under mutex_: removes the connection from epoll and the table, closes its socket.
   void close_locked(std::uint64_t id);
@@ -72,6 +87,7 @@ class EventServer : public httplib::Server {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accept_loop_ended_{false};
   std::vector<std::thread> workers_;
+  std::vector<std::pair<std::string, DirectHandler>> direct_routes_;
 
   mutable std::mutex mutex_;  // guards connections_, next_id_ and the counters below
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;

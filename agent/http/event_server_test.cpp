@@ -3,10 +3,12 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -22,8 +24,9 @@ using testing::count_of;
 using testing::RawClient;
 
 constexpr const char* kPing = "GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
+constexpr std::size_t kBigBody = std::size_t{100} * 1024 + 7;  // /big: several 16 KiB sends
 
-// An EventServer on a free loopback port with one route, serving on its own thread.
+// An EventServer on a free loopback port with two routes, serving on its own thread.
 class Served {
  public:
   explicit Served(std::size_t workers = 2, std::size_t max_connections = 64)
@@ -33,6 +36,9 @@ class Served {
     server_.set_write_timeout(1, 0);
     server_.Get("/ping", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("pong", "text/plain");
+    });
+    server_.Get("/big", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(kBigBody, 'b') + "end", "text/plain");
     });
     port_ = server_.bind_listener("127.0.0.1", 0);
     thread_ = std::thread([this] { served_ok_ = server_.serve(); });
@@ -190,6 +196,113 @@ TEST(EventServer, ShutdownBeforeServeDoesNotHang) {
   auto served = std::async(std::launch::async, [&] { return server.serve(); });
   ASSERT_EQ(served.wait_for(3s), std::future_status::ready);
   EXPECT_TRUE(served.get());
+}
+
+// A /ping answer that shows what it was given: 503 for "Bearer down", the Authorization value
+// in the body. `direct` also registers it as a direct route.
+class PingServer {
+ public:
+  explicit PingServer(bool direct) : server_(2, 16) {
+    server_.set_keep_alive_max_count(2);
+    server_.set_keep_alive_timeout(1);
+    server_.Get("/ping", [this](const httplib::Request& req, httplib::Response& res) {
+      ++routed_;
+      const DirectAnswer a = answer(req.get_header_value("Authorization"));
+      res.status = a.status;
+      res.set_header("Cache-Control", "no-store");
+      res.set_content(a.body, std::string(a.content_type));
+    });
+    if (direct) {
+      server_.direct_get("/ping", [this](const DirectRequest& req) {
+        ++direct_;
+        return std::optional(answer(req.authorization));
+      });
+    }
+    port_ = server_.bind_listener("127.0.0.1", 0);
+    thread_ = std::thread([this] { server_.serve(); });
+  }
+  ~PingServer() {
+    server_.shutdown();
+    thread_.join();
+  }
+  PingServer(const PingServer&) = delete;
+  PingServer& operator=(const PingServer&) = delete;
+
+  // Sends `request` on a new connection; what came back once `needle` was seen `count` times,
+  // or, with an empty needle, once the server closed.
+  std::string exchange(std::string_view request, std::string_view needle, int count = 1) const {
+    RawClient c(port_);
+    if (!c.send(request)) return "<send failed>";
+    if (needle.empty()) return c.wait_closed(3s) ? c.received() : "<not closed>";
+    return c.read_until(needle, 3s, count);
+  }
+  int direct() const { return direct_; }
+  int routed() const { return routed_; }
+
+ private:
+  static DirectAnswer answer(std::string_view authorization) {
+    return {authorization == "Bearer down" ? 503 : 200, "text/plain",
+            "pong " + std::string(authorization)};
+  }
+
+  EventServer server_;
+  std::atomic<int> direct_{0};
+  std::atomic<int> routed_{0};
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(EventServer, DirectRouteAnswersByteForByteAsCppHttplib) {
+  PingServer direct(true);
+  PingServer routed(false);
+  struct Case {
+    std::string request;
+    std::string needle;  // empty: read until the server closes
+    int count = 1;
+  };
+  const std::string get = "GET /ping HTTP/1.1\r\nHost: t\r\nUser-Agent: test\r\n\r\n";
+  const std::vector<Case> cases{
+      {get, "pong"},
+      {"HEAD /ping HTTP/1.1\r\nHost: t\r\n\r\n", "\r\n\r\n"},
+      {"GET /ping HTTP/1.1\r\nAuthorization: Bearer down\r\nAccept: */*\r\n\r\n", "down"},
+      {"GET /ping HTTP/1.1\r\nConnection: close\r\nAuthorization: Bearer  t0k \r\n\r\n", ""},
+      {get + get, ""},  // the second request reaches keep-alive max (2): "Connection: close"
+  };
+  int taken = 0;
+  for (const auto& c : cases) {
+    const std::string expected = routed.exchange(c.request, c.needle, c.count);
+    EXPECT_NE(expected.find("HTTP/1.1 "), std::string::npos) << c.request;
+    EXPECT_EQ(direct.exchange(c.request, c.needle, c.count), expected) << c.request;
+    taken += count_of(c.request, "\r\n\r\n");
+    EXPECT_EQ(direct.direct(), taken) << c.request;  // the direct path answered each of them
+  }
+  EXPECT_EQ(direct.routed(), 0);
+  EXPECT_EQ(routed.direct(), 0);
+}
+
+TEST(EventServer, OtherShapesOfADirectRouteStillReachCppHttplib) {
+  PingServer direct(true);
+  const std::string gzip =
+      direct.exchange("GET /ping HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n", "\r\n\r\n");
+  const std::string query = direct.exchange("GET /ping?x=1 HTTP/1.1\r\n\r\n", "pong");
+  const std::string old = direct.exchange("GET /ping HTTP/1.0\r\n\r\n", "pong");
+  EXPECT_NE(query.find("200 OK"), std::string::npos) << query;
+  EXPECT_NE(old.find("200 OK"), std::string::npos) << old;
+  EXPECT_NE(gzip.find("200 OK"), std::string::npos) << gzip;
+  EXPECT_EQ(direct.direct(), 0);
+  EXPECT_EQ(direct.routed(), 3);
+}
+
+TEST(EventServer, LargeResponsesArriveWhole) {
+  // Output is gathered and sent in 16 KiB pieces: a body of several pieces must arrive intact.
+  Served s;
+  const std::string big(kBigBody, 'b');
+  RawClient c(s.port());
+  ASSERT_TRUE(c.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n"));
+  const std::string& got = c.read_until("bend", 5s);
+  ASSERT_NE(got.find("\r\n\r\n"), std::string::npos);
+  EXPECT_EQ(got.substr(got.find("\r\n\r\n") + 4), big + "end");
+  EXPECT_NE(got.find("Content-Length: " + std::to_string(big.size() + 3)), std::string::npos);
 }
 
 }  // namespace
