@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/agent_fixture.hpp"
+#include "tests/support/raw_client.hpp"
 #include "tests/support/run_binary.hpp"
 
 namespace opsagent::testing {
@@ -203,6 +204,19 @@ TEST_F(ActivityTest, TokenProtectsDetailsButNotTheHealthcheck) {
   EXPECT_FALSE(body_json(get("/health")).contains("connections"));
   EXPECT_TRUE(body_json(get("/health", good)).contains("connections"));
   EXPECT_TRUE(body_json(get("/health/ready", good)).contains("checks"));
+  // Requests as plain as curl's or a platform healthcheck's take the agent's direct path
+  // (httplib's client above adds Accept-Encoding, which cpp-httplib serves): the same rules.
+  auto plain = [&](const std::string& headers) {
+    RawClient c(agent_->port());
+    c.send("GET /health/ready HTTP/1.1\r\nHost: t\r\n" + headers + "Connection: close\r\n\r\n");
+    c.wait_closed(3s);
+    return c.received();
+  };
+  const std::string anonymous_plain = plain("");
+  EXPECT_NE(anonymous_plain.find("HTTP/1.1 200 OK"), std::string::npos) << anonymous_plain;
+  EXPECT_EQ(anonymous_plain.find("checks"), std::string::npos) << anonymous_plain;
+  EXPECT_NE(plain("Authorization: Bearer " + token + "\r\n").find("\"checks\""), std::string::npos);
+  EXPECT_EQ(plain("Authorization: Bearer " + token + "x\r\n").find("checks"), std::string::npos);
 
   for (const char* path : {"/status", "/metrics"}) {
     auto anonymous = get(path);
