@@ -34,6 +34,17 @@ void send_answer(httplib::Response& res, const http::DirectAnswer& answer) {
   res.set_content(answer.body, std::string(answer.content_type));
 }
 
+// What a worker thread last rendered for /health/ready, and every input the body shows.
+struct RenderedReadiness {
+  const void* server = nullptr;
+  std::shared_ptr<const probes::Snapshot> snapshot;  // its identity: checks, warnings, time
+  bool ready = false;
+  bool details = false;
+  std::int64_t age_ms = -1;
+  std::string reason;
+  std::string body;
+};
+
 // A direct handler's answer, or nullopt after an exception: the cpp-httplib route then runs
 // the same code again, and its exception handler logs the failure and answers 500.
 template <typename Answer>
@@ -189,12 +200,28 @@ http::DirectAnswer HttpServer::liveness_answer() const {
 http::DirectAnswer HttpServer::readiness_answer(std::string_view authorization) const {
   // Public: without a token's bearer only the verdict, never the details.
   const View v = view();
-  const int status = v.ctx.readiness.ready ? 200 : 503;
-  const nlohmann::json body =
-      authorized(authorization)
-          ? render_readiness(v.ctx)
-          : nlohmann::json{{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}};
-  return {status, kJson, to_body(body)};
+  const bool details = authorized(authorization);
+  const auto age_ms =
+      v.snapshot
+          ? std::chrono::duration_cast<std::chrono::milliseconds>(v.ctx.now - v.snapshot->completed)
+                .count()
+          : -1;
+  // The body this worker rendered last, reused when everything it shows is unchanged: under
+  // healthcheck load most requests of a millisecond ask for the same bytes, and building and
+  // serializing the JSON was most of their cost. The key is every value the body shows (the
+  // snapshot's checks and warnings through its identity), so a reused body is exactly what
+  // rendering it again would give. One per worker thread: no lock, nothing shared.
+  thread_local RenderedReadiness last;
+  if (last.server != this || last.snapshot != v.snapshot || last.ready != v.ctx.readiness.ready ||
+      last.details != details || last.age_ms != age_ms || last.reason != v.ctx.readiness.reason) {
+    const nlohmann::json body = details ? render_readiness(v.ctx)
+                                        : nlohmann::json{{"status", overall_status(v.ctx)},
+                                                         {"ready", v.ctx.readiness.ready}};
+    last = {this,         v.snapshot, v.ctx.readiness.ready,
+            details,      age_ms,     v.ctx.readiness.reason,
+            to_body(body)};
+  }
+  return {v.ctx.readiness.ready ? 200 : 503, kJson, last.body};
 }
 
 HttpServer::View HttpServer::view() const {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/integration/agent_fixture.hpp"
 #include "tests/support/raw_client.hpp"
 #include "tests/support/run_binary.hpp"
@@ -217,6 +219,20 @@ TEST_F(ActivityTest, TokenProtectsDetailsButNotTheHealthcheck) {
   EXPECT_EQ(anonymous_plain.find("checks"), std::string::npos) << anonymous_plain;
   EXPECT_NE(plain("Authorization: Bearer " + token + "\r\n").find("\"checks\""), std::string::npos);
   EXPECT_EQ(plain("Authorization: Bearer " + token + "x\r\n").find("checks"), std::string::npos);
+  // Each worker reuses its last body while everything it shows is unchanged: the age moves on.
+  auto age_ms = [&] {
+    const std::string reply = plain("Authorization: Bearer " + token + "\r\n");
+    const auto body =
+        nlohmann::json::parse(reply.substr(reply.find("\r\n\r\n") + 4), nullptr, false);
+    return body.is_object() ? body.value("snapshot_age_ms", -1) : -1;
+  };
+  const int first_age = age_ms();
+  std::this_thread::sleep_for(20ms);  // time passing is what is tested, not a wait for an event
+  const int second_age = age_ms();
+  EXPECT_GE(first_age, 0);
+  // The same snapshot, 20 ms older, or a newer snapshot (interval 1 s): never the same body.
+  EXPECT_TRUE(second_age >= first_age + 20 || second_age < first_age)
+      << first_age << " " << second_age;
 
   for (const char* path : {"/status", "/metrics"}) {
     auto anonymous = get(path);
