@@ -3,7 +3,10 @@
 #include <httplib.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <optional>
 #include <string_view>
 #include <utility>

@@ -65,7 +65,7 @@ void append_number(std::string& out, std::size_t n) {
 
 std::optional<DirectRequest> parse_direct_request(std::string_view head) {
   const auto line_end = head.find(kCrlf);
-  if (line_end == std::string_view::npos || line_end > kMaxLine) return std::nullopt;
+  if (line_end > kMaxLine) return std::nullopt;  // npos (no line end) included
   std::string_view line = head.substr(0, line_end);
 
   DirectRequest r;
