@@ -2,7 +2,7 @@
 // of an exact path over HTTP/1.1, with no query, no body and only headers that do not change
 // the answer's bytes. Healthcheckers send exactly that, many times a second; cpp-httplib's
 // general parser, router and response writer cost ~16 µs of CPU per such request, this path
-// ~1 µs, which is what lets /health/ready keep up with a plain web server under load.
+// 1–2 µs (a whole readiness request, kernel included, ~8 µs: bench/RESULTS.md section 6).
 // Everything else (an unknown header, Accept-Encoding, Range, HTTP/1.0, a query, anything
 // malformed) goes to cpp-httplib, so the direct path only ever produces the bytes cpp-httplib
 // 0.11 would have written for the same request (tests compare both byte for byte).
