@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -29,6 +29,11 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body,
   res.status = status;
   res.set_header("Cache-Control", "no-store");
   res.set_content(to_body(body), content_type);
+}
+
+// What /health and /health/ready show a caller without the token: the verdict, no details.
+nlohmann::json verdict_only(const RenderContext& ctx) {
+  return {{"status", overall_status(ctx)}, {"ready", ctx.readiness.ready}};
 }
 
 void send_answer(httplib::Response& res, const http::DirectAnswer& answer) {
@@ -146,16 +151,16 @@ void HttpServer::install_routes() {
     return answer_directly([&] { return readiness_answer(req.authorization); });
   });
 
-  server_->Get("/health", [this, authorized_request](const httplib::Request& req,
-                                                     httplib::Response& res) {
-    const View v = view();
-    const int status = v.ctx.readiness.ready ? 200 : 503;
-    if (authorized_request(req)) {
-      send_json(res, status, render_health(v.ctx), "application/health+json");
-    } else {
-      send_json(res, status, {{"status", overall_status(v.ctx)}, {"ready", v.ctx.readiness.ready}});
-    }
-  });
+  server_->Get("/health",
+               [this, authorized_request](const httplib::Request& req, httplib::Response& res) {
+                 const View v = view();
+                 const int status = v.ctx.readiness.ready ? 200 : 503;
+                 if (authorized_request(req)) {
+                   send_json(res, status, render_health(v.ctx), "application/health+json");
+                 } else {
+                   send_json(res, status, verdict_only(v.ctx));
+                 }
+               });
 
   server_->Get("/status", [this, authorized_request, deny](const httplib::Request& req,
                                                            httplib::Response& res) {
@@ -217,9 +222,7 @@ http::DirectAnswer HttpServer::readiness_answer(std::string_view authorization) 
   thread_local RenderedReadiness last;
   if (last.server != this || last.snapshot != v.snapshot || last.ready != v.ctx.readiness.ready ||
       last.details != details || last.age_ms != age_ms || last.reason != v.ctx.readiness.reason) {
-    const nlohmann::json body = details ? render_readiness(v.ctx)
-                                        : nlohmann::json{{"status", overall_status(v.ctx)},
-                                                         {"ready", v.ctx.readiness.ready}};
+    const nlohmann::json body = details ? render_readiness(v.ctx) : verdict_only(v.ctx);
     last = {this,         v.snapshot, v.ctx.readiness.ready,
             details,      age_ms,     v.ctx.readiness.reason,
             to_body(body)};
