@@ -55,9 +55,8 @@ int validate_command(const std::string& path) {
 int check_command(const std::string& path, bool json) {
   auto config = load_or_report(path, "OPSAGENT UNKNOWN - config: ");
   if (!config) return kUnknown;
-  probes::PostgresProbe probe;
-  const auto snapshot = probes::run_one_cycle(
-      probe, *config, config::process_environment()(config->database.dsn_env), 1);
+  probes::CycleProbes probes;
+  const auto snapshot = probes::run_one_cycle(probes, *config, config::process_environment(), 1);
   const auto ctx = context_for(snapshot, *config);
   if (json) {
     std::cout << render_health(ctx).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -115,11 +114,11 @@ int wait_command(const std::string& path, config::Duration timeout) {
   auto config = load_or_report(path, "opsagent wait: config: ");
   if (!config) return kUnknown;
   const auto give_up = SteadyClock::now() + timeout;
-  probes::PostgresProbe probe;
+  probes::CycleProbes probes;
+  const auto env = config::process_environment();
   std::string last_reason;
   for (std::uint64_t sequence = 1;; ++sequence) {
-    const auto snapshot = probes::run_one_cycle(
-        probe, *config, config::process_environment()(config->database.dsn_env), sequence);
+    const auto snapshot = probes::run_one_cycle(probes, *config, env, sequence);
     const auto ctx = context_for(snapshot, *config);
     if (ctx.readiness.ready) {
       std::cout << "ready: " << ctx.readiness.reason << "\n";

@@ -282,6 +282,31 @@ void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
         level_code(pool.level));
 }
 
+void add_pgbouncer_gauges(ScrapeGauges& g, const probes::PgBouncerSnapshot& b) {
+  for (const auto& p : b.pools) {
+    const Labels pool{{"database", p.database}, {"user", p.user}};
+    const auto with = [&](const char* key, const char* value) {
+      Labels l = pool;
+      l[key] = value;
+      return l;
+    };
+    const char* clients = "PgBouncer clients of a pool by state (SHOW POOLS cl_*).";
+    g.set("opsagent_pgbouncer_clients", clients, p.cl_active, with("state", "active"));
+    g.set("opsagent_pgbouncer_clients", clients, p.cl_waiting, with("state", "waiting"));
+    const char* servers = "PgBouncer server connections of a pool by state (SHOW POOLS sv_*).";
+    g.set("opsagent_pgbouncer_servers", servers, p.sv_active, with("state", "active"));
+    g.set("opsagent_pgbouncer_servers", servers, p.sv_idle, with("state", "idle"));
+    g.set("opsagent_pgbouncer_servers", servers, p.sv_used, with("state", "used"));
+    g.set("opsagent_pgbouncer_maxwait_seconds",
+          "How long the oldest client of a pool has waited for a server connection.", p.maxwait_s,
+          pool);
+    g.set("opsagent_pgbouncer_pool_size_connections",
+          "Server connections a pool may open: pool_size plus reserve_pool.",
+          p.pool_size + p.reserve_pool, pool);
+  }
+  g.set("opsagent_pgbouncer_max_client_conn", "PgBouncer's max_client_conn.", b.max_client_conn);
+}
+
 void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u) {
   for (const auto& w : u.windows) {
     if (w.samples == 0) continue;
@@ -395,6 +420,13 @@ std::string AgentMetrics::render(const RenderContext& ctx) const {
       add_session_gauges(gauges, *s->activity);
     }
     if (s->pool) add_pool_gauges(gauges, *s->pool);
+    if (s->pgbouncer) add_pgbouncer_gauges(gauges, *s->pgbouncer);
+    if (s->via_pooler) {
+      gauges.set("opsagent_database_via_pooler",
+                 "1 when the agent's database connection goes through a pooler (counts are the "
+                 "pooler's server connections).",
+                 flag(*s->via_pooler));
+    }
     add_utilization_gauges(gauges, s->utilization);
   }
   if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);

@@ -94,7 +94,9 @@ json pool_json(const probes::PoolReport& p) {
                {{"declared", p.budget.declared},
                 {"usable_slots", p.budget.usable_slots},
                 {"fits", p.budget.fits},
-                {"arithmetic", p.budget.arithmetic}}}};
+                {"arithmetic", p.budget.arithmetic},
+                {"pooler_fits", p.budget.pooler_fits},
+                {"pooler_arithmetic", p.budget.pooler_arithmetic}}}};
 }
 
 json utilization_json(const probes::UtilizationSummary& u) {
@@ -144,6 +146,38 @@ json render_readiness(const RenderContext& ctx) {
               {"checks", std::move(checks)}};
 }
 
+namespace {
+
+json pgbouncer_json(const probes::PgBouncerSnapshot& b) {
+  json pools = json::array();
+  for (const auto& p : b.pools) {
+    pools.push_back({{"database", p.database},
+                     {"user", p.user},
+                     {"pool_mode", p.pool_mode},
+                     {"cl_active", p.cl_active},
+                     {"cl_waiting", p.cl_waiting},
+                     {"sv_active", p.sv_active},
+                     {"sv_idle", p.sv_idle},
+                     {"sv_used", p.sv_used},
+                     {"maxwait_s", p.maxwait_s},
+                     {"pool_size", p.pool_size},
+                     {"reserve_pool", p.reserve_pool}});
+  }
+  std::string cap_arithmetic;
+  const int cap = b.server_connection_cap(&cap_arithmetic);
+  return {{"clients_waiting", b.clients_waiting()},
+          {"longest_wait_s", b.longest_wait_s()},
+          {"max_client_conn", b.max_client_conn},
+          {"default_pool_size", b.default_pool_size},
+          {"max_db_connections", b.max_db_connections},
+          {"pool_mode", b.pool_mode},
+          {"server_connection_cap", cap},
+          {"server_connection_arithmetic", cap_arithmetic},
+          {"pools", std::move(pools)}};
+}
+
+}  // namespace
+
 json render_health(const RenderContext& ctx) {
   json body{
       {"status", overall_status(ctx)},  {"version", kVersion},
@@ -158,6 +192,8 @@ json render_health(const RenderContext& ctx) {
     if (!s->server_version.empty()) body["postgres_version"] = s->server_version;
     if (s->activity) body["connections"] = activity_json(*s->activity);
     if (s->pool) body["pool"] = pool_json(*s->pool);
+    if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
+    if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
     body["utilization"] = utilization_json(s->utilization);
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},

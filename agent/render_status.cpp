@@ -375,6 +375,11 @@ void text_applications(std::string& out, const std::vector<GroupCount>& apps) {
   }
 }
 
+// The Postgres line of the budget, apart from the PgBouncer line when there is one.
+bool postgres_line_fits(const probes::BudgetCheck& b) {
+  return b.fits || (!b.pooler_fits && b.declared <= b.usable_slots);
+}
+
 void text_pools(std::string& out, const PoolReport& pool) {
   if (pool.clients.empty()) return;
   out += fmt::format("\n{}{}{:>16}{:>12}  {}\n", fit("pool client", 16), fit("pattern", 20),
@@ -390,9 +395,37 @@ void text_pools(std::string& out, const PoolReport& pool) {
   }
   out += fmt::format("{}{:>7}\n", fit("(unattributed)", 36), pool.unattributed);
   const auto& b = pool.budget;
-  out += wrap(b.fits ? "budget      fits: " : "budget      !! CANNOT FIT: ", b.arithmetic,
-              "            ");
+  if (!b.pooler_arithmetic.empty()) {
+    out += wrap(b.pooler_fits ? "pgbouncer   fits: " : "pgbouncer   !! CANNOT FIT: ",
+                b.pooler_arithmetic, "            ");
+  }
+  out += wrap(postgres_line_fits(b) ? "budget      fits: " : "budget      !! CANNOT FIT: ",
+              b.arithmetic, "            ");
 }
+
+// The pooler's queue: what no Postgres view shows.
+void text_pgbouncer(std::string& out, const probes::PgBouncerSnapshot& b) {
+  out += fmt::format(
+      "\npgbouncer   {} client(s) waiting (longest {}), max_client_conn {}, "
+      "pool_mode {}\n",
+      b.clients_waiting(), format_seconds(b.longest_wait_s()), b.max_client_conn, b.pool_mode);
+  out += fmt::format("{}{:>10}{:>11}{:>10}{:>8}{:>8}{:>6}{:>9}  {}\n", fit("pool (db/user)", 24),
+                     "cl_active", "cl_waiting", "sv_active", "sv_idle", "sv_used", "size",
+                     "maxwait", "mode");
+  for (const auto& p : b.pools) {
+    out += fmt::format(
+        "{}{:>10}{:>11}{:>10}{:>8}{:>8}{:>6}{:>9}  {}{}\n", fit(p.database + "/" + p.user, 24),
+        p.cl_active, p.cl_waiting, p.sv_active, p.sv_idle, p.sv_used, p.pool_size + p.reserve_pool,
+        format_seconds(p.maxwait_s), printable(p.pool_mode), p.cl_waiting > 0 ? "  !! QUEUE" : "");
+  }
+}
+
+// The agent's own connection goes through a pooler: say what that changes.
+constexpr const char* kViaPooler =
+    "the agent's database connection goes through a pooler: the counts above are the pooler's "
+    "server connections (per-worker attribution shows whoever used each one last) and "
+    "postgres:fresh_connect measures the pooler; point database.dsn_env at Postgres directly "
+    "for exact counts";
 
 void text_windows(std::string& out, const probes::UtilizationSummary& u) {
   for (std::size_t i = 0; i < u.windows.size(); ++i) {
@@ -778,12 +811,39 @@ std::string html_pools(const PoolReport& pool) {
       R"(<tr><td class="muted" colspan="2">unattributed (no pattern matches)</td><td class="n">{}</td><td></td><td></td></tr></table>)",
       pool.unattributed);
   const auto& b = pool.budget;
-  out += fmt::format(R"(<div class="budget {}">{}<code>{}</code></div>)", b.fits ? "fits" : "nofit",
-                     b.fits ? "Declared pool budget fits in Postgres"
-                            : "&#9888; Declared pool budget CANNOT FIT: the pools can exhaust "
-                              "Postgres",
+  if (!b.pooler_arithmetic.empty()) {
+    out += fmt::format(R"(<div class="budget {}">{}<code>{}</code></div>)",
+                       b.pooler_fits ? "fits" : "nofit",
+                       b.pooler_fits ? "Pools via PgBouncer fit in its max_client_conn"
+                                     : "&#9888; Pools via PgBouncer CANNOT FIT in its "
+                                       "max_client_conn",
+                       h(b.pooler_arithmetic));
+  }
+  const bool fits = postgres_line_fits(b);
+  out += fmt::format(R"(<div class="budget {}">{}<code>{}</code></div>)", fits ? "fits" : "nofit",
+                     fits ? "Declared pool budget fits in Postgres"
+                          : "&#9888; Declared pool budget CANNOT FIT: the pools can exhaust "
+                            "Postgres",
                      h(b.arithmetic));
   return out + "</section>";
+}
+
+std::string html_pgbouncer(const probes::PgBouncerSnapshot& b) {
+  std::string out = fmt::format(
+      R"(<section class="card"><h2>PgBouncer</h2><p class="muted">{} client(s) waiting (longest {}) &middot; max_client_conn {} &middot; pool_mode {}</p>)",
+      b.clients_waiting(), format_seconds(b.longest_wait_s()), b.max_client_conn, h(b.pool_mode));
+  out +=
+      "<table><tr><th>pool (db/user)</th><th class=\"n\">cl_active</th><th "
+      "class=\"n\">cl_waiting</th><th class=\"n\">sv_active</th><th class=\"n\">sv_idle</th><th "
+      "class=\"n\">size</th><th class=\"n\">maxwait</th><th>mode</th></tr>";
+  for (const auto& p : b.pools) {
+    out += fmt::format(
+        R"(<tr{}><td class="name">{}/{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>)",
+        p.cl_waiting > 0 ? R"( class="hot")" : "", h(p.database), h(p.user), p.cl_active,
+        p.cl_waiting, p.sv_active, p.sv_idle, p.pool_size + p.reserve_pool,
+        format_seconds(p.maxwait_s), h(p.pool_mode));
+  }
+  return out + "</table></section>";
 }
 
 std::string html_checks(const Snapshot& s) {
@@ -898,6 +958,10 @@ std::string html_body(const RenderContext& ctx) {
            html_applications(a);
     out += (s.pool ? html_pools(*s.pool) : std::string()) + html_breakdowns(a) + "</div>";
   }
+  if (s.via_pooler.value_or(false)) {
+    out += fmt::format(R"(<div class="alert">&#9888; {}.</div>)", h(kViaPooler));
+  }
+  if (s.pgbouncer) out += R"(<div class="grid">)" + html_pgbouncer(*s.pgbouncer) + "</div>";
   out += R"(<div class="grid">)" + html_checks(s) + html_errors(ctx);
   if (ctx.alerts) out += html_alerts(*ctx.alerts);
   // With the database unreachable, the last hour's history is what led up to it.
@@ -956,11 +1020,13 @@ std::string render_status_text(const RenderContext& ctx) {
     text_sessions(out, a.sessions);
     text_applications(out, a.by_application);
     if (s.pool) text_pools(out, *s.pool);
+    if (s.via_pooler.value_or(false)) out += wrap("!! ", kViaPooler, "   ");
     out += "\n";
     text_breakdown(out, "users", a.by_user);
     text_breakdown(out, "databases", a.by_database);
     text_breakdown(out, "clients", a.by_client_addr);
   }
+  if (s.pgbouncer) text_pgbouncer(out, *s.pgbouncer);
   out += "\n";
   text_windows(out, s.utilization);
   text_probe(out, s);

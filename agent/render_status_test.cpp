@@ -81,7 +81,9 @@ probes::PoolReport busy_pool() {
   p.unattributed = 4;
   p.budget = {100, 97, false,
               "4×20 (web) + 1×20 (cron) = 100 > 97 usable slots (100 max_connections − 3 "
-              "superuser_reserved_connections)"};
+              "superuser_reserved_connections)",
+              "",
+              true};
   return p;
 }
 

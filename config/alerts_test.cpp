@@ -648,7 +648,7 @@ TEST(LoadAlertReceivers, Rules) {
   const std::string head = receiver("type = \"exec\"\ncommand = [\"/bin/true\"]\n");
   const std::string all =
       "use pool_saturation, client_pool_at_limit, pool_budget, readiness, idle_in_transaction, "
-      "long_transaction or lock_waits";
+      "long_transaction, lock_waits or pgbouncer_queue";
   expect_single_error(head + "rules = [\"readiness\", \"pool_satuation\"]\n",
                       {5, 23, "alerts.receivers[0].rules[1]",
                        "not an alert rule; " + all +

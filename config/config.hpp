@@ -76,9 +76,15 @@ struct HttpCheck {
 };
 
 struct ReadinessSection {
+  // What connection pressure does to readiness: a database with every slot taken
+  // (too_many_connections) or a pooler whose queue is full. `warn` (default): a warning and an
+  // alert, never a reason for every replica to leave rotation; `not_ready`: for a deploy gate
+  // that must not add a deployment to a full database.
+  enum class Pressure { warn, not_ready };
   std::vector<TableName> expected_tables;
   std::vector<MigrationMarker> migrations;
   std::vector<HttpCheck> http;
+  Pressure on_pressure = Pressure::warn;
   bool operator==(const ReadinessSection&) const = default;
 };
 
@@ -111,6 +117,9 @@ struct PoolClient {
   std::string application_name;  // glob: * and ? (e.g. "web:*")
   int instances = 1;
   int pool_max = 0;
+  // Connects through PgBouncer: its pools count against PgBouncer's max_client_conn, and
+  // Postgres sees only PgBouncer's server connections (see [pgbouncer]).
+  bool via_pgbouncer = false;
   bool operator==(const PoolClient&) const = default;
 };
 
@@ -119,6 +128,16 @@ struct PoolSection {
   Threshold critical{Threshold::Kind::percent, 95};
   std::vector<PoolClient> clients;
   bool operator==(const PoolSection&) const = default;
+};
+
+// [pgbouncer]: the pooler's admin console, for the queue no Postgres view shows (clients
+// waiting for a server connection). Off while dsn_env is empty.
+struct PgBouncerSection {
+  std::string dsn_env;              // variable holding the admin console DSN (db "pgbouncer")
+  Duration maxwait_critical{5000};  // a client waiting this long is critical; 0: off
+  bool operator==(const PgBouncerSection&) const = default;
+
+  bool enabled() const { return !dsn_env.empty(); }
 };
 
 // Supervise mode (`opsagent run -- CMD...`): what to do when the app process exits on its own.
@@ -133,7 +152,7 @@ struct SuperviseSection {
 // The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`).
 inline constexpr std::string_view kAlertRules[] = {
     "pool_saturation",     "client_pool_at_limit", "pool_budget", "readiness",
-    "idle_in_transaction", "long_transaction",     "lock_waits"};
+    "idle_in_transaction", "long_transaction",     "lock_waits",  "pgbouncer_queue"};
 
 // One [[alerts.receivers]] entry: where notifications go. URLs and secrets usually live in the
 // environment (url_env, secret_env, routing_key_env), read at delivery time, never in the file.
@@ -180,6 +199,7 @@ struct Config {
   DatabaseSection database;
   ReadinessSection readiness;
   PoolSection pool;
+  PgBouncerSection pgbouncer;
   SuperviseSection supervise;
   AlertsSection alerts;
   bool operator==(const Config&) const = default;

@@ -129,6 +129,8 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(r->pool.warn, defaults.pool.warn);
   EXPECT_EQ(r->pool.critical, defaults.pool.critical);
   EXPECT_EQ(r->supervise, defaults.supervise);
+  EXPECT_EQ(r->pgbouncer, defaults.pgbouncer);
+  EXPECT_EQ(r->readiness.on_pressure, defaults.readiness.on_pressure);
   EXPECT_EQ(r->alerts, defaults.alerts);   // the receivers are examples, not defaults
   EXPECT_TRUE(r->readiness.http.empty());  // the HTTP check is an example, not a default
 }
@@ -181,10 +183,10 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 35u);
+  EXPECT_EQ(seen.size(), 38u);
   EXPECT_EQ(config_sections(),
             (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
-                                           "supervise", "alerts"}));
+                                           "pgbouncer", "supervise", "alerts"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;
@@ -196,7 +198,8 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_TRUE(client_names.insert(spec.name).second) << spec.name << " declared twice";
   }
   EXPECT_EQ(client_names,
-            (std::set<std::string_view>{"name", "application_name", "instances", "pool_max"}));
+            (std::set<std::string_view>{"name", "application_name", "instances", "pool_max",
+                                       "via_pgbouncer"}));
   std::set<std::string_view> http_names;
   for (const auto& spec : http_keys()) {
     EXPECT_EQ(spec.section, "readiness.http");

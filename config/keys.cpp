@@ -136,17 +136,30 @@ void set_on_exit(const toml::node& value, const std::string& key, Config& c, Dia
   c.supervise.on_exit = *action;
 }
 
-void set_dsn_env(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
-  const std::string* text = string_value(value, key, "a string like \"DATABASE_URL\"", diag);
+void set_on_pressure(const toml::node& value, const std::string& key, Config& c,
+                     Diagnostics& diag) {
+  const std::string* text = string_value(value, key, "a string like \"warn\"", diag);
   if (!text) return;
-  if (!is_env_name(*text)) {
+  const auto rule = parse_on_pressure(*text);
+  if (!rule) return report(diag, value, key, rule.error());
+  c.readiness.on_pressure = *rule;
+}
+
+// Names a variable holding a DSN; `allow_empty` for sections that "" turns off.
+void set_dsn_env_name(const toml::node& value, const std::string& key, std::string& out,
+                      std::string_view example, bool allow_empty, Diagnostics& diag) {
+  const std::string* text =
+      string_value(value, key, "a string like \"" + std::string(example) + "\"", diag);
+  if (!text) return;
+  if (!(allow_empty && text->empty()) && !is_env_name(*text)) {
     // The value is not echoed: a DSN pasted here by mistake may carry a password.
     return report(diag, value, key,
                   "not an environment variable name (letters, digits and _, not starting with a "
-                  "digit); write the name of the variable that holds the DSN, e.g. "
-                  "\"DATABASE_URL\" (the DSN itself never goes in the file)");
+                  "digit); write the name of the variable that holds the DSN, e.g. \"" +
+                      std::string(example) + "\" (the DSN itself never goes in the file)" +
+                      (allow_empty ? ", or \"\" for off" : ""));
   }
-  c.database.dsn_env = *text;
+  out = *text;
 }
 
 void set_token_env(const toml::node& value, const std::string& key, Config& c, Diagnostics& diag) {
@@ -443,7 +456,7 @@ const std::array kConfigKeys{
     CK{"database", "dsn_env", "string", "\"DATABASE_URL\"",
        "name of the environment variable that holds the libpq connection string or URL",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
-         set_dsn_env(v, k, c, d);
+         set_dsn_env_name(v, k, c.database.dsn_env, "DATABASE_URL", false, d);
        }},
     CK{"database", "connect_timeout", "duration", "\"3s\"",
        "how long one connection attempt may take; 100ms..60s",
@@ -488,6 +501,14 @@ const std::array kConfigKeys{
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          apply_http_checks(v, k, c, d);
        }},
+    CK{"readiness", "on_pressure", "string", "\"warn\"",
+       "what connection pressure does to readiness (every slot taken, or the pooler's queue "
+       "full): warn (a warning and an alert; readiness stays, so a busy database never takes "
+       "every replica out of rotation) or not_ready (a deploy gate that must not add load to a "
+       "full database)",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_on_pressure(v, k, c, d);
+       }},
     CK{"pool", "warn", "threshold", "\"80%\"",
        "connection use that reports warn: \"80%\" of the usable slots (above 0, at most 100, "
        "decimals allowed), 85 connections in use (an integer, 1..262143), or \"-5\" (at most 5 "
@@ -506,6 +527,18 @@ const std::array kConfigKeys{
        "agent checks that their instances x pool_max fit in the usable slots",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          apply_pool_clients(v, k, c, d);
+       }},
+    CK{"pgbouncer", "dsn_env", "string", "\"\"",
+       "name of the environment variable holding the DSN of PgBouncer's admin console (database "
+       "pgbouncer, a user listed in stats_users); \"\" turns the PgBouncer probe off",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_dsn_env_name(v, k, c.pgbouncer.dsn_env, "PGBOUNCER_ADMIN_URL", true, d);
+       }},
+    CK{"pgbouncer", "maxwait_critical", "duration", "\"5s\"",
+       "a client waiting this long for a server connection is critical (clients waiting at all "
+       "is a warning); 0s (off) or 100ms..10m",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_duration(v, k, d, c.pgbouncer.maxwait_critical, {100ms, 10min, true});
        }},
     CK{"supervise", "on_exit", "string", "\"exit\"",
        "in supervise mode (opsagent run -- CMD...), what to do when the app exits on its own: "
@@ -699,6 +732,13 @@ const std::array kClientKeys{
        [](const toml::node& v, const std::string& k, ClientDraft& p, Diagnostics& d) {
          p.pool_max.emplace(0, position_of(v));
          set_int(v, k, d, p.pool_max->value, {.min = 1, .max = 10000, .example = 20});
+       }},
+    PK{"pool.clients", "via_pgbouncer", "boolean", "false",
+       "true when this client connects through PgBouncer: its pools count against PgBouncer's "
+       "max_client_conn, and Postgres sees PgBouncer's server connections instead",
+       [](const toml::node& v, const std::string& k, ClientDraft& p, Diagnostics& d) {
+         p.via_pgbouncer.emplace(false, position_of(v));
+         set_bool(v, k, d, p.via_pgbouncer->value);
        }},
 };
 

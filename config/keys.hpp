@@ -60,6 +60,7 @@ struct ClientDraft {
   std::optional<Given<std::string>> application_name;
   std::optional<Given<int>> instances;
   std::optional<Given<int>> pool_max;
+  std::optional<Given<bool>> via_pgbouncer;
 };
 
 // A [[readiness.http]] entry while it is being read, for the same reasons as ClientDraft.

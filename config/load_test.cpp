@@ -257,8 +257,8 @@ TEST(LoadErrors, UnknownSectionWithoutHintListsSections) {
   expect_single_error(
       "\n[metrics]\n",
       {2, 2, "metrics",
-       "the sections are [agent], [log], [database], [readiness], [pool], [supervise] and "
-       "[alerts]"});
+       "the sections are [agent], [log], [database], [readiness], [pool], [pgbouncer], "
+       "[supervise] and [alerts]"});
 }
 
 TEST(LoadErrors, OddKeysAreShownQuotedOnOneLine) {

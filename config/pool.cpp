@@ -27,7 +27,8 @@ std::optional<PoolClient> resolve(const ClientDraft& p, const std::string& key, 
   return PoolClient{.name = p.name->value,
                     .application_name = p.application_name->value,
                     .instances = p.instances ? p.instances->value : 1,
-                    .pool_max = p.pool_max->value};
+                    .pool_max = p.pool_max->value,
+                    .via_pgbouncer = p.via_pgbouncer && p.via_pgbouncer->value};
 }
 
 }  // namespace
@@ -41,8 +42,12 @@ void apply_pool_clients(const toml::node& value, const std::string& key, Config&
   auto clients = apply_table_array(
       value, key, spec,
       [](Position at) {
-        return ClientDraft{
-            .at = at, .name = {}, .application_name = {}, .instances = {}, .pool_max = {}};
+        return ClientDraft{.at = at,
+                           .name = {},
+                           .application_name = {},
+                           .instances = {},
+                           .pool_max = {},
+                           .via_pgbouncer = {}};
       },
       resolve, diag);
   if (clients) config.pool.clients = std::move(*clients);

@@ -363,6 +363,16 @@ std::expected<SuperviseSection::OnExit, std::string> parse_on_exit(std::string_v
                          choice_hint(text, kActions));
 }
 
+std::expected<ReadinessSection::Pressure, std::string> parse_on_pressure(std::string_view text) {
+  constexpr std::array<std::string_view, 2> kRules{"warn", "not_ready"};
+  if (text == "warn") return ReadinessSection::Pressure::warn;
+  if (text == "not_ready") return ReadinessSection::Pressure::not_ready;
+  return std::unexpected(in_quotes(text) +
+                         " is not a pressure rule; use warn (a full database or pooler warns and "
+                         "alerts, readiness stays) or not_ready (it makes the agent not ready)" +
+                         choice_hint(text, kRules));
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;

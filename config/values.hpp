@@ -59,6 +59,7 @@ std::expected<int, std::string> parse_draining_seconds(std::string_view text);
 
 // supervise.on_exit: "exit" or "restart".
 std::expected<SuperviseSection::OnExit, std::string> parse_on_exit(std::string_view text);
+std::expected<ReadinessSection::Pressure, std::string> parse_on_pressure(std::string_view text);
 
 // Levenshtein distance, for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);

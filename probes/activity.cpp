@@ -37,6 +37,7 @@ WITH settings AS (
                  FILTER (WHERE a.state = 'active'))::float8 AS longest_query
   FROM pg_catalog.pg_stat_activity a
   WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()
+    AND a.pid IS DISTINCT FROM $1::int
   GROUP BY 1, 2, 3, 4, 5
 )
 SELECT s.max_connections, s.su_reserved, s.reserved, s.full_view, s.hidden,
@@ -120,8 +121,11 @@ double ActivitySnapshot::utilization() const {
   return usable_slots > 0 ? static_cast<double>(used()) / usable_slots : 1.0;
 }
 
-PipelineStatement activity_statement() {
-  return PipelineStatement{kActivitySql, {}, true};
+PipelineStatement activity_statement(std::optional<int> leader_pid) {
+  return PipelineStatement{
+      kActivitySql,
+      {leader_pid ? std::optional<std::string>(std::to_string(*leader_pid)) : std::nullopt},
+      false};
 }
 
 ActivitySnapshot aggregate_activity(const std::vector<ActivityRow>& rows) {

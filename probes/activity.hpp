@@ -60,8 +60,9 @@ struct ActivitySnapshot {
   double utilization() const;  // used / usable, 0..1+ (superusers can go past usable)
 };
 
-// The statement to add to the probe's pipeline (fixed text, no parameters).
-PipelineStatement activity_statement();
+// The statement to add to the probe's pipeline (fixed text). `leader_pid`: the backend that
+// holds this agent's pooled leadership lease (leadership.hpp), excluded like the probe's own.
+PipelineStatement activity_statement(std::optional<int> leader_pid = std::nullopt);
 
 // Reads the statement's result; an error message when its shape is not what the query returns.
 std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* result);

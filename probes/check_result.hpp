@@ -20,6 +20,7 @@ enum class ErrorClass {
   timeout,               // connect, statement or client-side deadline expired
   auth,                  // authentication failed / no pg_hba.conf entry
   too_many_connections,  // SQLSTATE 53300 or reserved slots only
+  pooler_saturated,      // the pooler's queue is full: no server connection in time
   database_missing,      // the database named in the DSN does not exist
   starting_up,           // the server is starting, shutting down or in recovery
   tls,                   // SSL negotiation failed

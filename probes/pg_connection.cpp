@@ -19,10 +19,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-std::string ms_setting(config::Duration d) {
-  return std::to_string(d.count()) + "ms";
-}
-
 bool is_numeric_address(const std::string& host) {
   in6_addr buf{};
   return inet_pton(AF_INET, host.c_str(), &buf) == 1 ||
@@ -60,6 +56,10 @@ WaitResult wait_socket(int fd, short events, Deadline deadline) {
 }
 
 void ignore_notice(void*, const char*) {}
+
+PgFailure deadline_failure() {
+  return PgFailure{ErrorClass::timeout, "the server did not answer before the probe deadline"};
+}
 
 }  // namespace
 
@@ -106,6 +106,7 @@ std::expected<ConnectionTarget, PgFailure> make_connection_target(
   std::string port = get_param(target.params, "port");
   std::string user = get_param(target.params, "user");
   std::string db = get_param(target.params, "dbname");
+  target.database = db.empty() ? user : db;
   target.display =
       fmt::format("{}{}{}{}/{}", user.empty() ? "" : user + "@", host.empty() ? "localhost" : host,
                   port.empty() ? "" : ":", port, db.empty() ? user : db);
@@ -185,28 +186,35 @@ std::expected<PgConnection, PgFailure> PgConnection::open(const ConnectionTarget
     return std::unexpected(conn.connection_failure(ErrorClass::unknown));
   }
 
-  const auto& s = target.settings;
-  auto applied = conn.run_pipeline(
-      {PipelineStatement{"SELECT pg_catalog.set_config('statement_timeout', $1, false),"
-                         " pg_catalog.set_config('lock_timeout', $2, false),"
-                         " pg_catalog.set_config('idle_in_transaction_session_timeout', $3, false),"
-                         " pg_catalog.set_config('default_transaction_read_only', 'on', false)",
-                         {ms_setting(s.statement_timeout), ms_setting(s.lock_timeout),
-                          ms_setting(s.statement_timeout * 2)},
-                         true}},
-      deadline);
-  if (!applied) return std::unexpected(applied.error());
-  if (PQresultStatus(applied->front().get()) != PGRES_TUPLES_OK) {
-    return std::unexpected(statement_failure(applied->front().get(), target.password));
-  }
   return conn;
+}
+
+std::optional<PgFailure> PgConnection::flush_all(Deadline deadline) {
+  // Reads while writing, so that a large pipeline cannot deadlock on full buffers.
+  for (int rc = PQflush(conn_); rc != 0; rc = PQflush(conn_)) {
+    if (rc < 0) return connection_failure(ErrorClass::connection_lost);
+    auto waited = wait_socket(PQsocket(conn_), POLLIN | POLLOUT, deadline);
+    if (waited == WaitResult::timeout) return deadline_failure();
+    if (waited == WaitResult::error || PQconsumeInput(conn_) != 1) {
+      return connection_failure(ErrorClass::connection_lost);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<PgFailure> PgConnection::await_result(Deadline deadline) {
+  while (PQisBusy(conn_)) {
+    auto waited = wait_socket(PQsocket(conn_), POLLIN, deadline);
+    if (waited == WaitResult::timeout) return deadline_failure();
+    if (waited == WaitResult::error || PQconsumeInput(conn_) != 1) {
+      return connection_failure(ErrorClass::connection_lost);
+    }
+  }
+  return std::nullopt;
 }
 
 std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
     const std::vector<PipelineStatement>& statements, Deadline deadline) {
-  auto timed_out = [&] {
-    return PgFailure{ErrorClass::timeout, "the server did not answer before the probe deadline"};
-  };
   if (PQenterPipelineMode(conn_) != 1)
     return std::unexpected(connection_failure(ErrorClass::unknown));
 
@@ -227,29 +235,28 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
     }
   }
 
-  // Flush everything; read while writing so a large pipeline cannot deadlock on full buffers.
-  for (int rc = PQflush(conn_); rc != 0; rc = PQflush(conn_)) {
-    if (rc < 0) return std::unexpected(connection_failure(ErrorClass::connection_lost));
-    auto waited = wait_socket(PQsocket(conn_), POLLIN | POLLOUT, deadline);
-    if (waited == WaitResult::timeout) return std::unexpected(timed_out());
-    if (waited == WaitResult::error || PQconsumeInput(conn_) != 1) {
-      return std::unexpected(connection_failure(ErrorClass::connection_lost));
-    }
-  }
+  if (auto failed = flush_all(deadline)) return std::unexpected(std::move(*failed));
 
   std::vector<PgResultPtr> results(statements.size());
   std::size_t current = 0;  // the statement whose results are being read
   bool current_has_result = false;
   int syncs_seen = 0;
   int empty_in_a_row = 0;  // libpq alternates results and NULLs; more than two is a bug
-  while (syncs_seen < syncs) {
-    while (PQisBusy(conn_)) {
-      auto waited = wait_socket(PQsocket(conn_), POLLIN, deadline);
-      if (waited == WaitResult::timeout) return std::unexpected(timed_out());
-      if (waited == WaitResult::error || PQconsumeInput(conn_) != 1) {
-        return std::unexpected(connection_failure(ErrorClass::connection_lost));
+  // A connection that breaks mid-pipeline is better explained by the error a statement got
+  // just before (a pooler says why it closes: "transaction blocks not allowed in statement
+  // pooling mode") than by libpq's "server closed the connection".
+  auto lost = [&](PgFailure failure) {
+    for (const auto& r : results) {
+      if (r && PQresultStatus(r.get()) == PGRES_FATAL_ERROR) {
+        auto earlier = statement_failure(r.get(), password_);
+        earlier.error = failure.error;
+        return earlier;
       }
     }
+    return failure;
+  };
+  while (syncs_seen < syncs) {
+    if (auto failed = await_result(deadline)) return std::unexpected(lost(std::move(*failed)));
     PGresult* r = PQgetResult(conn_);
     if (r == nullptr) {  // end of one statement's results
       if (++empty_in_a_row > 2) {
@@ -259,7 +266,7 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
         ++current;
         current_has_result = false;
       } else if (PQstatus(conn_) == CONNECTION_BAD) {
-        return std::unexpected(connection_failure(ErrorClass::connection_lost));
+        return std::unexpected(lost(connection_failure(ErrorClass::connection_lost)));
       }
       continue;
     }
@@ -287,6 +294,27 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
   return results;
 }
 
+std::expected<PgResultPtr, PgFailure> PgConnection::run_simple(const std::string& sql,
+                                                               Deadline deadline) {
+  if (PQsendQuery(conn_, sql.c_str()) != 1) {
+    return std::unexpected(connection_failure(ErrorClass::connection_lost));
+  }
+  if (auto failed = flush_all(deadline)) return std::unexpected(std::move(*failed));
+  PgResultPtr last;
+  for (;;) {
+    if (auto failed = await_result(deadline)) return std::unexpected(std::move(*failed));
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) break;
+    last.reset(r);
+  }
+  if (!last) return std::unexpected(connection_failure(ErrorClass::connection_lost));
+  return last;
+}
+
+int PgConnection::announced_pid() const {
+  return PQbackendPID(conn_);
+}
+
 std::string PgConnection::server_version() const {
   const char* v = PQparameterStatus(conn_, "server_version");
   if (v == nullptr) return {};
@@ -298,8 +326,13 @@ PgFailure statement_failure(const pg_result* result, std::string_view secret) {
   const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   std::string message = primary != nullptr ? primary : PQresultErrorMessage(result);
-  return PgFailure{classify_sqlstate(state != nullptr ? state : ""),
-                   sanitize_message(message, secret)};
+  ErrorClass error = classify_sqlstate(state != nullptr ? state : "");
+  // PgBouncer reports its own refusals with protocol-violation SQLSTATEs (08P01): the text says
+  // which.
+  if (classify_connect_message(message) == ErrorClass::pooler_saturated) {
+    error = ErrorClass::pooler_saturated;
+  }
+  return PgFailure{error, sanitize_message(message, secret)};
 }
 
 }  // namespace opsagent::probes

@@ -30,6 +30,7 @@ struct ConnectionTarget {
   std::vector<std::pair<std::string, std::string>> params;
   std::string password;
   std::string display;       // "user@host:port/dbname": safe to log
+  std::string database;      // dbname (libpq's default: the user name); a pooler's pool name
   std::string resolve_host;  // a single host name the agent resolves itself under the deadline
   config::DatabaseSection settings;
   bool operator==(const ConnectionTarget&) const = default;
@@ -60,8 +61,10 @@ class PgConnection {
   // Closes without waiting: the socket is non-blocking, so a frozen server cannot stall it.
   ~PgConnection();
 
-  // Connects and applies the session settings (statement_timeout, lock_timeout, read-only
-  // default) with set_config() rather than the `options` startup parameter PgBouncer rejects.
+  // Connects and leaves the session exactly as the server (or pooler) set it up: behind a
+  // transaction-pooling PgBouncer the session is a server connection the app uses next, so
+  // every setting the agent needs travels inside its own statements' transactions
+  // (probes/transaction_scope.hpp), never as session state.
   static std::expected<PgConnection, PgFailure> open(const ConnectionTarget& target,
                                                      Deadline deadline);
 
@@ -71,11 +74,21 @@ class PgConnection {
   std::expected<std::vector<PgResultPtr>, PgFailure> run_pipeline(
       const std::vector<PipelineStatement>& statements, Deadline deadline);
 
+  // Runs one statement with the simple query protocol, outside pipeline mode: PgBouncer's admin
+  // console speaks nothing else. Returns its last result (an error result included).
+  std::expected<PgResultPtr, PgFailure> run_simple(const std::string& sql, Deadline deadline);
+
   std::string server_version() const;  // "15.18"
+  // The process id the server (or a pooler standing in for it) announced at connect. A pooler
+  // hands out its own key, so it differs from pg_backend_pid() behind PgBouncer.
+  int announced_pid() const;
 
  private:
   PgConnection(pg_conn* conn, std::string password);
   PgFailure connection_failure(ErrorClass fallback) const;
+  // Sends what libpq has buffered / waits until a whole result is in, both by the deadline.
+  std::optional<PgFailure> flush_all(Deadline deadline);
+  std::optional<PgFailure> await_result(Deadline deadline);
 
   pg_conn* conn_ = nullptr;
   std::string password_;

@@ -14,8 +14,12 @@ bool contains(std::string_view haystack, std::string_view needle) {
 ErrorClass classify_connect_message(std::string_view message) {
   if (contains(message, "role \"") && contains(message, "does not exist")) return ErrorClass::auth;
   // Ordered: the first matching phrase wins. Texts are libpq 15 / server 15 English messages.
-  static constexpr std::array<std::pair<std::string_view, ErrorClass>, 17> kPhrases{{
+  static constexpr std::array<std::pair<std::string_view, ErrorClass>, 19> kPhrases{{
       {"too many clients", ErrorClass::too_many_connections},
+      // PgBouncer 1.18: max_client_conn reached at login; a query that waited in the queue
+      // longer than query_wait_timeout.
+      {"no more connections allowed", ErrorClass::pooler_saturated},
+      {"query_wait_timeout", ErrorClass::pooler_saturated},
       {"remaining connection slots are reserved", ErrorClass::too_many_connections},
       {"password authentication failed", ErrorClass::auth},
       {"no pg_hba.conf entry", ErrorClass::auth},

@@ -27,6 +27,10 @@ TEST(ClassifyConnectMessage, MapsLibpqAndServerTexts) {
   EXPECT_EQ(classify_connect_message("server closed the connection unexpectedly"),
             ErrorClass::connection_lost);
   EXPECT_EQ(classify_connect_message("something new"), ErrorClass::unknown);
+  // PgBouncer's own refusals are the pooler's pressure, not the server's.
+  EXPECT_EQ(classify_connect_message("ERROR:  no more connections allowed (max_client_conn)"),
+            ErrorClass::pooler_saturated);
+  EXPECT_EQ(classify_connect_message("ERROR:  query_wait_timeout"), ErrorClass::pooler_saturated);
 }
 
 TEST(ClassifySqlstate, MapsTheCodesTheProbeMeets) {

@@ -42,7 +42,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSection& pool) {
+PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSection& pool,
+                         const PgBouncerSnapshot* pooler) {
   PoolReport report;
   const int used = activity.used();
   const int usable = activity.usable_slots;
@@ -58,7 +59,8 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
   if (activity.partial_view) report.summary += "; partial view: other roles' sessions are hidden";
 
   int attributed = 0;
-  std::string terms;
+  std::string direct_terms, pooled_terms;
+  std::int64_t direct = 0, pooled = 0;
   for (const auto& client : pool.clients) {
     ClientPoolUse use;
     use.name = client.name;
@@ -78,7 +80,8 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
     std::ranges::stable_sort(use.per_instance, [](const InstanceUse& a, const InstanceUse& b) {
       return a.connections > b.connections;
     });
-    report.budget.declared += use.budget;
+    auto& terms = client.via_pgbouncer ? pooled_terms : direct_terms;
+    (client.via_pgbouncer ? pooled : direct) += use.budget;
     terms += fmt::format("{}{}×{} ({})", terms.empty() ? "" : " + ", client.instances,
                          client.pool_max, client.name);
     report.clients.push_back(std::move(use));
@@ -87,17 +90,44 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
 
   auto& b = report.budget;
   b.usable_slots = usable;
-  b.fits = b.declared <= usable;
-  if (!pool.clients.empty()) {
-    std::string slots =
-        fmt::format("{} max_connections − {} superuser_reserved_connections",
-                    activity.max_connections, activity.superuser_reserved_connections);
-    if (activity.reserved_connections) {
-      slots += fmt::format(" − {} reserved_connections", *activity.reserved_connections);
-    }
-    b.arithmetic = fmt::format("{} = {} {} {} usable slots ({})", terms, b.declared,
-                               b.fits ? "≤" : ">", usable, slots);
+  if (pool.clients.empty()) return report;
+  std::string slots =
+      fmt::format("{} max_connections − {} superuser_reserved_connections",
+                  activity.max_connections, activity.superuser_reserved_connections);
+  if (activity.reserved_connections) {
+    slots += fmt::format(" − {} reserved_connections", *activity.reserved_connections);
   }
+  if (pooled_terms.empty()) {
+    b.declared = direct;
+    b.fits = b.declared <= usable;
+    b.arithmetic = fmt::format("{} = {} {} {} usable slots ({})", direct_terms, b.declared,
+                               b.fits ? "≤" : ">", usable, slots);
+    return report;
+  }
+  // Through PgBouncer the app's pools fill PgBouncer, and Postgres sees PgBouncer's server
+  // connections: at most its pool sizes, however large the app's pools are.
+  if (pooler == nullptr) {
+    b.pooler_arithmetic = fmt::format(
+        "{} = {} via PgBouncer (its max_client_conn and pool sizes are unknown: set [pgbouncer])",
+        pooled_terms, pooled);
+    b.declared = direct;
+    b.fits = direct <= usable;
+    b.arithmetic = fmt::format(
+        "{}{} direct {} {} usable slots ({}), plus PgBouncer's server connections (unknown)",
+        direct_terms.empty() ? "" : direct_terms + " = ", direct, b.fits ? "≤" : ">", usable,
+        slots);
+    return report;
+  }
+  b.pooler_fits = pooled <= pooler->max_client_conn;
+  b.pooler_arithmetic = fmt::format("{} = {} {} {} PgBouncer max_client_conn", pooled_terms, pooled,
+                                    b.pooler_fits ? "≤" : ">", pooler->max_client_conn);
+  std::string cap_terms;
+  const int cap = pooler->server_connection_cap(&cap_terms);
+  b.declared = direct + cap;
+  b.fits = b.pooler_fits && b.declared <= usable;
+  b.arithmetic = fmt::format("{}PgBouncer's server side {} = {} {} {} usable slots ({})",
+                             direct_terms.empty() ? "" : direct_terms + " + ", cap_terms,
+                             b.declared, b.declared <= usable ? "≤" : ">", usable, slots);
   return report;
 }
 
@@ -131,10 +161,13 @@ std::vector<CheckResult> pool_checks(const ActivitySnapshot& activity, const Poo
     CheckResult budget;
     budget.name = "pool:budget";
     budget.gates_readiness = false;
-    budget.status = report.budget.fits ? CheckStatus::pass : CheckStatus::warn;
-    budget.message = (report.budget.fits ? "the declared pools fit: "
-                                         : "the declared pools can exhaust Postgres: ") +
-                     report.budget.arithmetic;
+    const auto& b = report.budget;
+    budget.status = b.fits ? CheckStatus::pass : CheckStatus::warn;
+    budget.message = b.fits           ? "the declared pools fit: "
+                     : !b.pooler_fits ? "the declared pools can exhaust PgBouncer: "
+                                      : "the declared pools can exhaust Postgres: ";
+    if (!b.pooler_arithmetic.empty()) budget.message += b.pooler_arithmetic + "; ";
+    budget.message += b.arithmetic;
     budget.observed_value = report.budget.declared;
     budget.observed_unit = "connections";
     checks.push_back(std::move(budget));

@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "probes/activity.hpp"
 #include "probes/check_result.hpp"
+#include "probes/pgbouncer_model.hpp"
 
 namespace opsagent::probes {
 
@@ -34,12 +35,17 @@ struct ClientPoolUse {
   int instances_at_limit = 0;
 };
 
-// Does the declared budget fit? "4×20 (web) + 1×20 (cron) = 100 > 97 usable slots".
+// Does the declared budget fit? "4×20 (web) + 1×20 (cron) = 100 > 97 usable slots". Clients
+// that connect through PgBouncer add two lines instead of one: their pools against PgBouncer's
+// max_client_conn, and PgBouncer's server side (its pool sizes) against Postgres.
 struct BudgetCheck {
-  std::int64_t declared = 0;  // wide: any number of clients, each up to 1000 x 10000
+  std::int64_t declared = 0;  // what Postgres may see; wide: each client up to 1000 x 10000
   int usable_slots = 0;
   bool fits = true;
-  std::string arithmetic;
+  std::string arithmetic;  // the Postgres line
+  // Clients via PgBouncer: their pools against max_client_conn. Empty when there are none.
+  std::string pooler_arithmetic;
+  bool pooler_fits = true;
 };
 
 struct PoolReport {
@@ -53,7 +59,9 @@ struct PoolReport {
 // Shell-style glob: '*' any run, '?' one character.
 bool glob_match(std::string_view pattern, std::string_view text);
 
-PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSection& pool);
+// `pooler`: PgBouncer's pools and limits, when [pgbouncer] is set and answered.
+PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSection& pool,
+                         const PgBouncerSnapshot* pooler = nullptr);
 
 // "postgres:connections" (utilization against the thresholds: pass/warn/fail) and, when clients
 // are declared, "pool:budget". Neither gates readiness: taking every replica out of rotation

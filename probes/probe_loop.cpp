@@ -9,18 +9,42 @@
 
 namespace opsagent::probes {
 
-Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
-                       const std::optional<std::string>& dsn, std::uint64_t sequence) {
+Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
+                       const config::Environment& env, std::uint64_t sequence) {
   const auto start = SteadyClock::now();
   Snapshot s;
   s.sequence = sequence;
   s.taken_at = std::chrono::system_clock::now();
-  auto cycle = probe.run(config, dsn, start + config.cycle_deadline());
+  // PgBouncer's console is read once per cycle, when the database probe first asks (its own
+  // statements timed out, or the budget needs the pool sizes) or else after it. It gets a
+  // deadline of its own: it answers in milliseconds, and the database probe's may be spent.
+  std::optional<PgBouncerCycle> pooler;
+  auto look_at_pooler = [&]() -> const PgBouncerSnapshot* {
+    if (!pooler) {
+      const auto now = SteadyClock::now();
+      pooler =
+          probes.pgbouncer.run(config, env(config.pgbouncer.dsn_env),
+                               now + std::min<config::Duration>(config.database.connect_timeout,
+                                                                std::chrono::seconds(1)));
+    }
+    return pooler->snapshot ? &*pooler->snapshot : nullptr;
+  };
+  auto cycle =
+      probes.postgres.run(config, env(config.database.dsn_env), start + config.cycle_deadline(),
+                          config.pgbouncer.enabled() ? PostgresProbe::PoolerLook(look_at_pooler)
+                                                     : PostgresProbe::PoolerLook());
+  if (config.pgbouncer.enabled()) look_at_pooler();
   s.checks = std::move(cycle.checks);
+  if (pooler) {
+    s.checks.push_back(std::move(pooler->check));
+    s.pgbouncer = std::move(pooler->snapshot);
+  }
   s.server_version = std::move(cycle.server_version);
   s.activity = std::move(cycle.activity);
   s.pool = std::move(cycle.pool);
   s.alert_leader = cycle.alert_leader;
+  s.leadership_note = std::move(cycle.leadership_note);
+  s.via_pooler = cycle.via_pooler;
   for (const auto& http : config.readiness.http) {
     s.checks.push_back(run_http_check(http, start + config.cycle_deadline()));
   }
@@ -91,8 +115,7 @@ void ProbeLoop::run() {
   for (;;) {
     beat();
     auto config = config_.get();
-    auto snapshot = std::make_shared<Snapshot>(
-        run_one_cycle(probe_, *config, env_(config->database.dsn_env), ++sequence));
+    auto snapshot = std::make_shared<Snapshot>(run_one_cycle(probes_, *config, env_, ++sequence));
     if (const auto& a = snapshot->activity) {
       history.add({snapshot->taken_at, a->used(), a->usable_slots, a->utilization()});
     }

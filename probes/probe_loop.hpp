@@ -15,10 +15,17 @@
 
 #include "config/load.hpp"
 #include "probes/config_holder.hpp"
+#include "probes/pgbouncer_probe.hpp"
 #include "probes/postgres_probe.hpp"
 #include "probes/snapshot_store.hpp"
 
 namespace opsagent::probes {
+
+// The probes with state across cycles (their persistent connections).
+struct CycleProbes {
+  PostgresProbe postgres;
+  PgBouncerProbe pgbouncer;
+};
 
 class ProbeLoop {
  public:
@@ -49,7 +56,7 @@ class ProbeLoop {
   SnapshotStore& store_;
   config::Environment env_;
   OnPublish on_publish_;
-  PostgresProbe probe_;
+  CycleProbes probes_;
   std::atomic<SteadyClock::rep> heartbeat_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -59,8 +66,9 @@ class ProbeLoop {
   std::thread thread_;
 };
 
-// One cycle, outside any loop: for `opsagent check` and `opsagent wait`.
-Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
-                       const std::optional<std::string>& dsn, std::uint64_t sequence);
+// One cycle, outside any loop: for `opsagent check` and `opsagent wait`. `env` supplies the
+// DSNs (database.dsn_env, pgbouncer.dsn_env).
+Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
+                       const config::Environment& env, std::uint64_t sequence);
 
 }  // namespace opsagent::probes

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "probes/transaction_scope.hpp"
+
 namespace opsagent::probes {
 
 namespace {
@@ -28,8 +30,6 @@ SELECT w.ord::int, EXISTS (
 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS w(nsp, rel, col, ord)
 ORDER BY w.ord)sql";
 
-constexpr std::size_t kStatementsPerQueryMarker = 3;  // BEGIN, query, ROLLBACK
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
@@ -43,10 +43,10 @@ struct MarkerOutcome {
   std::string why;
 };
 
-MarkerOutcome judge_query_marker(const PGresult* begin, const PGresult* query,
+MarkerOutcome judge_query_marker(const PGresult* settings, const PGresult* query,
                                  std::string_view secret) {
-  if (PQresultStatus(begin) != PGRES_COMMAND_OK) {
-    auto f = statement_failure(begin, secret);
+  if (PQresultStatus(settings) != PGRES_TUPLES_OK) {
+    auto f = statement_failure(settings, secret);
     return {false, f.error, "could not start a read-only transaction: " + f.message};
   }
   const auto status = PQresultStatus(query);
@@ -86,7 +86,7 @@ std::string text_array_literal(const std::vector<std::string>& items) {
   return out + "}";
 }
 
-std::vector<PipelineStatement> schema_statements(const config::ReadinessSection& readiness) {
+PipelineStatement schema_statement(const config::ReadinessSection& readiness) {
   std::vector<std::string> schemas, tables, columns;
   auto add = [&](const config::TableName& t, const std::string& column) {
     schemas.push_back(t.schema);
@@ -97,23 +97,27 @@ std::vector<PipelineStatement> schema_statements(const config::ReadinessSection&
   for (const auto& m : readiness.migrations) {
     if (m.kind != MigrationMarker::Kind::query) add(m.table, m.column);
   }
-  std::vector<PipelineStatement> statements;
-  statements.push_back(PipelineStatement{
+  return PipelineStatement{
       kSchemaSql,
       {text_array_literal(schemas), text_array_literal(tables), text_array_literal(columns)},
-      true});
+      false};
+}
+
+std::vector<PipelineStatement> marker_statements(const config::ReadinessSection& readiness,
+                                                 const config::DatabaseSection& database) {
+  std::vector<PipelineStatement> statements;
   for (const auto& m : readiness.migrations) {
     if (m.kind != MigrationMarker::Kind::query) continue;
-    statements.push_back(PipelineStatement{"BEGIN TRANSACTION READ ONLY", {}, false});
-    statements.push_back(PipelineStatement{m.query, {}, true});
-    statements.push_back(PipelineStatement{"ROLLBACK", {}, true});
+    for (auto& st : scoped_segment(database, {PipelineStatement{m.query, {}, false}}, true)) {
+      statements.push_back(std::move(st));
+    }
   }
   return statements;
 }
 
-SchemaVerdict judge_schema(const config::ReadinessSection& readiness,
-                           const std::vector<PgResultPtr>& results, std::string_view secret) {
-  const PGresult* found = results.at(0).get();
+SchemaVerdict judge_schema(const config::ReadinessSection& readiness, const pg_result* found,
+                           const std::expected<std::vector<PgResultPtr>, PgFailure>& markers,
+                           std::string_view secret) {
   auto exists = [&](std::size_t index) {
     return index < static_cast<std::size_t>(PQntuples(found)) &&
            std::string_view(PQgetvalue(found, static_cast<int>(index), 1)) == "t";
@@ -142,9 +146,15 @@ SchemaVerdict judge_schema(const config::ReadinessSection& readiness,
   std::size_t query_index = 0;
   for (const auto& m : readiness.migrations) {
     MarkerOutcome outcome;
-    if (m.kind == MigrationMarker::Kind::query) {
-      const std::size_t base = 1 + kStatementsPerQueryMarker * query_index++;
-      outcome = judge_query_marker(results.at(base).get(), results.at(base + 1).get(), secret);
+    if (m.kind == MigrationMarker::Kind::query && !markers) {
+      // The markers' round trip as a whole ran out of time: theirs is the blame, not the
+      // server's (the catalog statement before them has answered).
+      outcome = {false, markers.error().error,
+                 "not judged: the query markers did not finish within the cycle (" +
+                     markers.error().message + "); make them faster or fewer"};
+    } else if (m.kind == MigrationMarker::Kind::query) {
+      const std::size_t base = kStatementsPerQueryMarker * query_index++;
+      outcome = judge_query_marker(markers->at(base).get(), markers->at(base + 1).get(), secret);
     } else {
       outcome.present = exists(row++);
       if (!outcome.present) {

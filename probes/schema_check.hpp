@@ -1,6 +1,7 @@
-// The readiness checks of the schema: expected tables and migration markers, asked in one
-// pipelined round trip. Building the statements and judging their results are pure functions,
-// so both are unit-tested without a server. Thread-safety: pure functions.
+// The readiness checks of the schema: expected tables and migration markers. The catalog
+// statement rides in the probe's main segment; query markers run after it, one segment each.
+// Building the statements and judging their results are pure functions, so both are unit-tested
+// without a server. Thread-safety: pure functions.
 #pragma once
 
 #include <string>
@@ -16,19 +17,27 @@ namespace opsagent::probes {
 // config values, they travel as parameters.
 std::string text_array_literal(const std::vector<std::string>& items);
 
-// Statement 0 checks every expected table and every table/column marker at once; then each
-// query marker runs as BEGIN READ ONLY / query / ROLLBACK in sync segments of its own, so one
-// failing marker cannot abort the others.
-std::vector<PipelineStatement> schema_statements(const config::ReadinessSection& readiness);
+// The catalog statement: every expected table and every table/column marker at once. Fixed
+// SQL; the names travel as parameters.
+PipelineStatement schema_statement(const config::ReadinessSection& readiness);
+
+// Each query marker as a segment of its own (transaction settings, the query, ROLLBACK: see
+// transaction_scope.hpp), so one failing marker cannot abort the others and nothing the user's
+// SQL does outlives it. Empty when there are no query markers.
+std::vector<PipelineStatement> marker_statements(const config::ReadinessSection& readiness,
+                                                 const config::DatabaseSection& database);
+inline constexpr std::size_t kStatementsPerQueryMarker = 3;  // settings, query, ROLLBACK
 
 struct SchemaVerdict {
   CheckResult tables;
   CheckResult migrations;
 };
 
-// `results` are the pipeline's results for schema_statements(readiness); statement 0 must have
-// succeeded (the caller treats its failure as a connection problem).
-SchemaVerdict judge_schema(const config::ReadinessSection& readiness,
-                           const std::vector<PgResultPtr>& results, std::string_view secret);
+// `catalog` is schema_statement()'s successful result (the caller treats its failure as a
+// connection problem); `markers` the results of marker_statements(), or why that round trip
+// failed as a whole.
+SchemaVerdict judge_schema(const config::ReadinessSection& readiness, const pg_result* catalog,
+                           const std::expected<std::vector<PgResultPtr>, PgFailure>& markers,
+                           std::string_view secret);
 
 }  // namespace opsagent::probes

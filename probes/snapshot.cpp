@@ -20,6 +20,8 @@ std::string_view to_string(ErrorClass c) {
       return "auth";
     case ErrorClass::too_many_connections:
       return "too_many_connections";
+    case ErrorClass::pooler_saturated:
+      return "pooler_saturated";
     case ErrorClass::database_missing:
       return "database_missing";
     case ErrorClass::starting_up:

@@ -12,6 +12,7 @@
 
 #include "probes/activity.hpp"
 #include "probes/check_result.hpp"
+#include "probes/pgbouncer_model.hpp"
 #include "probes/pool_model.hpp"
 #include "probes/utilization_history.hpp"
 
@@ -29,8 +30,14 @@ struct Snapshot {
   // Alert leadership (alerts configured with leader_election): true when this agent's session
   // holds the leadership lock. nullopt: not asked, or the database did not answer this cycle.
   std::optional<bool> alert_leader;
-  UtilizationSummary utilization;          // history up to and including this cycle
-  std::vector<RecentError> recent_errors;  // newest first, at most kRecentErrors
+  // Why leadership cannot work here (statement pooling): every agent sends. Empty otherwise.
+  std::string leadership_note;
+  // The agent's database connection goes through a pooler: pg_stat_activity shows the pooler's
+  // server connections and fresh_connect measures the pooler. nullopt: not known yet.
+  std::optional<bool> via_pooler;
+  std::optional<PgBouncerSnapshot> pgbouncer;  // with [pgbouncer], when its console answered
+  UtilizationSummary utilization;              // history up to and including this cycle
+  std::vector<RecentError> recent_errors;      // newest first, at most kRecentErrors
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

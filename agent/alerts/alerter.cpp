@@ -135,8 +135,9 @@ void Alerter::update_role(const probes::Snapshot& s, const config::Config& c) {
     return;
   }
   role_ = *s.alert_leader ? Role::leader : Role::follower;
-  role_reason_ = *s.alert_leader ? "holds the leadership lock (a Postgres advisory lock)"
-                                 : "another agent holds the leadership lock";
+  role_reason_ = !s.leadership_note.empty() ? s.leadership_note
+                 : *s.alert_leader          ? "holds the leadership lock (a Postgres advisory lock)"
+                                            : "another agent holds the leadership lock";
 }
 
 void Alerter::observe(const probes::Snapshot& snapshot, const config::Config& config) {

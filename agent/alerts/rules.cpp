@@ -137,9 +137,14 @@ void budget(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) 
   const auto& b = s.pool->budget;
   if (b.fits) return;
   auto f = make(kRulePoolBudget, "PostgresPoolBudgetExceeded", Severity::warning,
-                fmt::format("declared pools can open {} connections, Postgres has {} usable slots",
-                            b.declared, b.usable_slots),
+                b.declared > b.usable_slots
+                    ? fmt::format("declared pools can open {} connections, Postgres has {} usable "
+                                  "slots",
+                                  b.declared, b.usable_slots)
+                    : std::string("declared pools can open more client connections than "
+                                  "PgBouncer's max_client_conn"),
                 db);
+  if (!b.pooler_arithmetic.empty()) f.details.push_back(b.pooler_arithmetic);
   f.details.push_back(b.arithmetic);
   f.details.emplace_back(
       "lower pool_max or instances, or raise max_connections (or put PgBouncer in "
@@ -191,6 +196,42 @@ void session_age_rules(const probes::Snapshot& s, const config::Config& c, const
   }
 }
 
+// Clients queued in PgBouncer for a server connection: the app's requests hang right now, while
+// Postgres itself may look calm (its slots are capped by PgBouncer's pool sizes).
+void pgbouncer_queue(const probes::Snapshot& s, const config::Config& c, const std::string& db,
+                     RuleOutcome& out) {
+  if (!c.pgbouncer.enabled()) return;
+  if (!s.pgbouncer) {
+    out.unknown_rules.insert(std::string(kRulePgBouncerQueue));  // the console did not answer
+    return;
+  }
+  const auto& b = *s.pgbouncer;
+  const int waiting = b.clients_waiting();
+  if (waiting == 0) return;
+  const double longest = b.longest_wait_s();
+  const bool critical = c.pgbouncer.maxwait_critical.count() > 0 &&
+                        longest * 1000 >= static_cast<double>(c.pgbouncer.maxwait_critical.count());
+  auto f =
+      make(kRulePgBouncerQueue, "PgBouncerClientsWaiting",
+           critical ? Severity::critical : Severity::warning,
+           fmt::format("{} client(s) waiting in PgBouncer for a server connection (longest {})",
+                       waiting, seconds_text(longest)),
+           db);
+  for (const auto& p : b.pools) {
+    if (p.cl_waiting == 0) continue;
+    f.details.push_back(fmt::format(
+        "{}/{} ({} mode): {} waiting, {} active clients; {}/{} server connections active, {} idle",
+        p.database, p.user, p.pool_mode, p.cl_waiting, p.cl_active, p.sv_active,
+        p.pool_size + p.reserve_pool, p.sv_idle));
+  }
+  f.details.push_back(fmt::format("critical when a client waits {} (pgbouncer.maxwait_critical)",
+                                  config::format_duration(c.pgbouncer.maxwait_critical)));
+  f.details.emplace_back(
+      "raise the pool's pool_size if Postgres has slots to spare, or find what holds the server "
+      "connections (long transactions, idle in transaction)");
+  out.findings.push_back(std::move(f));
+}
+
 void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   const auto* failure = s.first_failure();
   if (!failure) return;
@@ -212,6 +253,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
                            bool saturation_active, const std::string& database) {
   RuleOutcome out;
   readiness(snapshot, database, out);
+  pgbouncer_queue(snapshot, config, database, out);
   if (!snapshot.activity || !snapshot.pool) {
     for (auto rule : {kRulePoolSaturation, kRuleClientPoolAtLimit, kRulePoolBudget,
                       kRuleIdleInTransaction, kRuleLongTransaction, kRuleLockWaits}) {

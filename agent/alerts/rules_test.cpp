@@ -114,5 +114,42 @@ TEST(Rules, UnreachableDatabaseFiresReadinessAndInhibitsTheRest) {
   EXPECT_FALSE(o.unknown_rules.contains(std::string(kRuleReadiness)));
 }
 
+// PgBouncer's queue: a warning while clients wait, critical at maxwait_critical, unknown (held)
+// while the console does not answer, silent without [pgbouncer].
+TEST(Rules, PgBouncerQueueWarnsThenTurnsCritical) {
+  config::Config c;
+  auto s = snapshot(c, 10);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRulePgBouncerQueue), nullptr);
+  c.pgbouncer.dsn_env = "PGBOUNCER_URL";
+  const auto no_console = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(find(no_console, kRulePgBouncerQueue), nullptr);
+  EXPECT_TRUE(no_console.unknown_rules.contains(std::string(kRulePgBouncerQueue)));
+
+  probes::PgBouncerSnapshot b;
+  probes::PgBouncerPool p;
+  p.database = "app";
+  p.user = "app";
+  p.pool_mode = "transaction";
+  p.sv_active = 10;
+  p.pool_size = 10;
+  b.pools.push_back(p);
+  s.pgbouncer = b;
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRulePgBouncerQueue), nullptr);
+  s.pgbouncer->pools[0].cl_waiting = 21;
+  s.pgbouncer->pools[0].maxwait_s = 2;
+  const auto warn = evaluate_rules(s, c, false, "db");
+  const Finding* f = find(warn, kRulePgBouncerQueue);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_EQ(f->labels.at("alertname"), "PgBouncerClientsWaiting");
+  EXPECT_NE(f->summary.find("21 client(s) waiting"), std::string::npos) << f->summary;
+  EXPECT_NE(f->details.front().find("app/app (transaction mode): 21 waiting"), std::string::npos)
+      << f->details.front();
+  s.pgbouncer->pools[0].maxwait_s = 5;
+  const Finding* crit = find(evaluate_rules(s, c, false, "db"), kRulePgBouncerQueue);
+  ASSERT_NE(crit, nullptr);
+  EXPECT_EQ(crit->severity, Severity::critical);
+}
+
 }  // namespace
 }  // namespace opsagent::alerts
