@@ -96,7 +96,8 @@ json pool_json(const probes::PoolReport& p) {
                 {"fits", p.budget.fits},
                 {"arithmetic", p.budget.arithmetic},
                 {"pooler_fits", p.budget.pooler_fits},
-                {"pooler_arithmetic", p.budget.pooler_arithmetic}}}};
+                {"pooler_arithmetic", p.budget.pooler_arithmetic},
+                {"superuser_note", p.budget.superuser_note}}}};
 }
 
 json utilization_json(const probes::UtilizationSummary& u) {

@@ -401,6 +401,7 @@ void text_pools(std::string& out, const PoolReport& pool) {
   }
   out += wrap(postgres_line_fits(b) ? "budget      fits: " : "budget      !! CANNOT FIT: ",
               b.arithmetic, "            ");
+  if (!b.superuser_note.empty()) out += wrap("!! ", b.superuser_note, "   ");
 }
 
 // The pooler's queue: what no Postgres view shows.
@@ -825,6 +826,9 @@ std::string html_pools(const PoolReport& pool) {
                           : "&#9888; Declared pool budget CANNOT FIT: the pools can exhaust "
                             "Postgres",
                      h(b.arithmetic));
+  if (!b.superuser_note.empty()) {
+    out += fmt::format(R"(<div class="budget nofit">&#9888; {}</div>)", h(b.superuser_note));
+  }
   return out + "</section>";
 }
 

@@ -79,11 +79,12 @@ probes::PoolReport busy_pool() {
                              .instances_at_limit = 0};
   p.clients = {web, cron};
   p.unattributed = 4;
-  p.budget = {100, 97, false,
-              "4×20 (web) + 1×20 (cron) = 100 > 97 usable slots (100 max_connections − 3 "
-              "superuser_reserved_connections)",
-              "",
-              true};
+  p.budget.declared = 100;
+  p.budget.usable_slots = 97;
+  p.budget.fits = false;
+  p.budget.arithmetic =
+      "4×20 (web) + 1×20 (cron) = 100 > 97 usable slots (100 max_connections − 3 "
+      "superuser_reserved_connections)";
   return p;
 }
 

@@ -28,6 +28,7 @@ WITH settings AS (
          coalesce(pg_catalog.host(a.client_addr),
                   CASE WHEN a.client_port = -1 THEN 'local' ELSE '' END) AS addr,
          coalesce(a.state, '') AS state,
+         coalesce(r.rolsuper, false) AS su,
          count(*)::int AS n,
          (count(*) FILTER (WHERE a.wait_event_type = 'Lock'))::int AS waiting,
          extract(epoch FROM max(now() - a.xact_start))::float8 AS oldest_xact,
@@ -36,16 +37,17 @@ WITH settings AS (
          extract(epoch FROM max(now() - a.query_start)
                  FILTER (WHERE a.state = 'active'))::float8 AS longest_query
   FROM pg_catalog.pg_stat_activity a
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.usesysid
   WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()
     AND a.pid IS DISTINCT FROM $1::int
-  GROUP BY 1, 2, 3, 4, 5
+  GROUP BY 1, 2, 3, 4, 5, 6
 )
 SELECT s.max_connections, s.su_reserved, s.reserved, s.full_view, s.hidden,
        g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
-       g.longest_query
+       g.longest_query, g.su
 FROM settings s LEFT JOIN groups g ON true)sql";
 
-constexpr int kColumns = 15;
+constexpr int kColumns = 16;
 
 std::optional<double> max_of(std::optional<double> a, std::optional<double> b) {
   if (!a) return b;
@@ -139,6 +141,12 @@ ActivitySnapshot aggregate_activity(const std::vector<ActivityRow>& rows) {
     addrs[row.client_addr].add(row.counts);
   }
   for (const auto& [key, counts] : apps) a.all_applications.push_back({key, counts});
+  for (const auto& row : rows) {
+    if (row.superuser && std::ranges::find(a.superuser_applications, row.application_name) ==
+                             a.superuser_applications.end()) {
+      a.superuser_applications.push_back(row.application_name);
+    }
+  }
   a.by_application = top_groups(std::move(apps));
   a.by_user = top_groups(std::move(users));
   a.by_database = top_groups(std::move(dbs));
@@ -166,6 +174,7 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
     row.counts.oldest_xact_s = number<double>(result, i, 12);
     row.counts.oldest_idle_in_xact_s = number<double>(result, i, 13);
     row.counts.longest_query_s = number<double>(result, i, 14);
+    row.superuser = std::string_view(PQgetvalue(result, i, 15)) == "t";
     rows.push_back(std::move(row));
   }
   ActivitySnapshot a = aggregate_activity(rows);

@@ -50,6 +50,9 @@ struct ActivitySnapshot {
   // Every application_name, uncapped: the pool model needs each worker (bounded anyway by
   // max_connections). Not rendered.
   std::vector<GroupCount> all_applications;
+  // application_names with sessions of a superuser role: those can also take the slots
+  // superuser_reserved_connections keeps for an admin.
+  std::vector<std::string> superuser_applications;
 
   static constexpr std::size_t kMaxGroups = 20;  // bounds memory and metric label cardinality
   static constexpr const char* kOtherGroup = "(other)";
@@ -70,6 +73,7 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
 // One row of the activity statement, before grouping: exposed for unit tests.
 struct ActivityRow {
   std::string application_name, user, database, client_addr, state;
+  bool superuser = false;  // the session's role is a superuser
   SessionCounts counts;
 };
 // Groups rows into an ActivitySnapshot (settings fields left for the caller).

@@ -74,6 +74,9 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
       const bool at_limit = app.counts.total >= client.pool_max;
       use.instances_at_limit += at_limit ? 1 : 0;
       use.per_instance.push_back({app.key, app.counts.total, at_limit});
+      use.superuser =
+          use.superuser || std::ranges::find(activity.superuser_applications, app.key) !=
+                               activity.superuser_applications.end();
     }
     use.connections = use.counts.total;
     attributed += use.connections;
@@ -91,6 +94,17 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
   auto& b = report.budget;
   b.usable_slots = usable;
   if (pool.clients.empty()) return report;
+  std::vector<std::string> superusers;
+  for (const auto& c : report.clients) {
+    if (c.superuser) superusers.push_back(c.name);
+  }
+  if (!superusers.empty()) {
+    b.superuser_note = fmt::format(
+        "{} connect(s) as a superuser role: beyond the usable slots it can also take the {} "
+        "superuser_reserved_connections, leaving none for an admin to log in; give the app an "
+        "ordinary role",
+        fmt::join(superusers, ", "), activity.superuser_reserved_connections);
+  }
   std::string slots =
       fmt::format("{} max_connections − {} superuser_reserved_connections",
                   activity.max_connections, activity.superuser_reserved_connections);
@@ -162,12 +176,13 @@ std::vector<CheckResult> pool_checks(const ActivitySnapshot& activity, const Poo
     budget.name = "pool:budget";
     budget.gates_readiness = false;
     const auto& b = report.budget;
-    budget.status = b.fits ? CheckStatus::pass : CheckStatus::warn;
+    budget.status = b.fits && b.superuser_note.empty() ? CheckStatus::pass : CheckStatus::warn;
     budget.message = b.fits           ? "the declared pools fit: "
                      : !b.pooler_fits ? "the declared pools can exhaust PgBouncer: "
                                       : "the declared pools can exhaust Postgres: ";
     if (!b.pooler_arithmetic.empty()) budget.message += b.pooler_arithmetic + "; ";
     budget.message += b.arithmetic;
+    if (!b.superuser_note.empty()) budget.message += "; " + b.superuser_note;
     budget.observed_value = report.budget.declared;
     budget.observed_unit = "connections";
     checks.push_back(std::move(budget));

@@ -33,6 +33,7 @@ struct ClientPoolUse {
   SessionCounts counts;
   std::vector<InstanceUse> per_instance;  // largest first
   int instances_at_limit = 0;
+  bool superuser = false;  // some of its sessions use a superuser role
 };
 
 // Does the declared budget fit? "4×20 (web) + 1×20 (cron) = 100 > 97 usable slots". Clients
@@ -46,6 +47,9 @@ struct BudgetCheck {
   // Clients via PgBouncer: their pools against max_client_conn. Empty when there are none.
   std::string pooler_arithmetic;
   bool pooler_fits = true;
+  // Clients seen connecting as a superuser: they can also take the reserved slots, leaving an
+  // admin none. Empty when there are none.
+  std::string superuser_note;
 };
 
 struct PoolReport {

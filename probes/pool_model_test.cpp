@@ -114,5 +114,32 @@ TEST(SessionCounts, AddKeepsTheOldestAges) {
   EXPECT_FALSE(a.oldest_idle_in_xact_s);
 }
 
+// An app that logs in as a superuser can take the slots Postgres keeps for an admin: the budget
+// check says so even when the numbers fit.
+TEST(EvaluatePool, ASuperuserClientIsFlagged) {
+  auto web = row("web:1", "idle", 3);
+  web.superuser = true;
+  auto a = aggregate_activity({web, row("cron", "idle", 1)});
+  a.max_connections = 100;
+  a.superuser_reserved_connections = 3;
+  a.usable_slots = 97;
+  config::PoolSection pool;
+  pool.clients = {{.name = "web", .application_name = "web:*", .instances = 2, .pool_max = 5},
+                  {.name = "cron", .application_name = "cron", .instances = 1, .pool_max = 5}};
+  const auto r = evaluate_pool(a, pool);
+  EXPECT_TRUE(r.budget.fits);
+  EXPECT_TRUE(r.clients[0].superuser);
+  EXPECT_FALSE(r.clients[1].superuser);
+  EXPECT_NE(r.budget.superuser_note.find("web connect(s) as a superuser role"), std::string::npos)
+      << r.budget.superuser_note;
+  const auto checks = pool_checks(a, r);
+  EXPECT_EQ(checks[1].name, "pool:budget");
+  EXPECT_EQ(checks[1].status, CheckStatus::warn);
+  EXPECT_NE(checks[1].message.find("3 superuser_reserved_connections"), std::string::npos);
+  // Without superuser sessions: no note, a pass.
+  const auto plain = evaluate_pool(aggregate_activity({row("web:1", "idle", 3)}), pool);
+  EXPECT_TRUE(plain.budget.superuser_note.empty());
+}
+
 }  // namespace
 }  // namespace opsagent::probes

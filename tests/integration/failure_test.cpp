@@ -109,12 +109,20 @@ TEST_F(FailureTest, ListenerThatNeverAnswers) {
   EXPECT_FALSE(fast_until(200, 3s));
 }
 
-TEST_F(FailureTest, ConnectionsExhaustedReportedAsTooManyConnections) {
+// Every usable slot taken is pressure: by default a warning, readiness stays (every replica
+// leaving rotation because the database is busy would turn a busy database into an outage);
+// with readiness.on_pressure = "not_ready" (a strict deploy gate) it is a 503.
+class FailurePressureTest : public FailureTest,
+                            public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(FailurePressureTest, ConnectionsExhaustedReportedAsTooManyConnections) {
+  const std::string rule = GetParam();
   // 6 slots, 3 reserved for superusers: 3 for the app role; the agent holds one.
   make_cluster({.max_connections = 6, .superuser_reserved_connections = 3});
   AgentTimings t;
   t.fresh_connect_interval = "1s";
-  start_agent(agent_config(kTables, t), cluster_->app_dsn());
+  start_agent(agent_config(std::string(kTables) + "on_pressure = \"" + rule + "\"\n", t),
+              cluster_->app_dsn());
   ASSERT_TRUE(wait_ready(200, 15s));
   std::vector<std::unique_ptr<HeldConnection>> held;
   held.push_back(cluster_->connect(cluster_->app_dsn()));
@@ -122,13 +130,29 @@ TEST_F(FailureTest, ConnectionsExhaustedReportedAsTooManyConnections) {
   // The agent's own connection still works; its periodic fresh connection does not.
   ASSERT_TRUE(eventually(
       [&] { return error_of("postgres:fresh_connect") == "too_many_connections"; }, 10s));
-  EXPECT_EQ(get("/health/ready").status, 503);
   auto health = body_json(get("/health"));
   EXPECT_EQ(health["checks"]["postgres:connection"][0]["status"], "pass");
+  const auto& fresh = health["checks"]["postgres:fresh_connect"][0];
+  if (rule == "warn") {
+    EXPECT_EQ(fresh["status"], "warn");
+    EXPECT_EQ(fresh["affectsReadiness"], false);
+    EXPECT_EQ(get("/health/ready").status, 200);
+  } else {
+    EXPECT_EQ(fresh["status"], "fail");
+    EXPECT_EQ(get("/health/ready").status, 503);
+  }
   held.clear();
   ASSERT_TRUE(wait_ready(200, 10s));
+  EXPECT_TRUE(eventually(
+      [&] {
+        return body_json(get("/health"))["checks"]["postgres:fresh_connect"][0]["status"] == "pass";
+      },
+      10s));
 }
 
+INSTANTIATE_TEST_SUITE_P(Rules, FailurePressureTest, ::testing::Values("warn", "not_ready"));
+
+// An agent that has never verified the schema cannot vouch for it, busy database or not.
 TEST_F(FailureTest, AgentStartedWhenAlreadyFull) {
   make_cluster({.max_connections = 5, .superuser_reserved_connections = 3});
   std::vector<std::unique_ptr<HeldConnection>> held;
