@@ -25,21 +25,9 @@ std::string pool_line(const PgBouncerPool& p) {
 
 }  // namespace
 
-int PgBouncerSnapshot::clients_waiting() const {
+int PgBouncerSnapshot::total(int PgBouncerPool::*field) const {
   int n = 0;
-  for (const auto& p : pools) n += p.cl_waiting;
-  return n;
-}
-
-int PgBouncerSnapshot::clients_active() const {
-  int n = 0;
-  for (const auto& p : pools) n += p.cl_active;
-  return n;
-}
-
-int PgBouncerSnapshot::servers_active() const {
-  int n = 0;
-  for (const auto& p : pools) n += p.sv_active;
+  for (const auto& p : pools) n += p.*field;
   return n;
 }
 

@@ -50,9 +50,10 @@ struct PgBouncerSnapshot {
   int max_db_connections = 0;  // 0: unlimited
   std::string pool_mode;       // the global default
 
-  int clients_waiting() const;
-  int clients_active() const;
-  int servers_active() const;
+  int clients_waiting() const { return total(&PgBouncerPool::cl_waiting); }
+  int clients_active() const { return total(&PgBouncerPool::cl_active); }
+  int servers_active() const { return total(&PgBouncerPool::sv_active); }
+  int total(int PgBouncerPool::*field) const;  // summed over the pools
   double longest_wait_s() const;
   const PgBouncerPool* find_pool(std::string_view database, std::string_view user) const;
   // The most server connections PgBouncer may open to Postgres: per database its

@@ -85,22 +85,27 @@ TEST(PgBouncerModel, ATimeoutBehindAFullQueueIsThePoolersFault) {
 // The reference app through PgBouncer: 4×20 + 1×20 = 100 app connections against
 // max_client_conn 100, and only PgBouncer's 10 server connections against Postgres' 97 slots.
 // Counted directly that would be "100 > 97 CANNOT FIT": a false alarm.
-TEST(PoolBudget, ThroughPgBouncerTwoLinesNoFalseAlarm) {
+ActivitySnapshot slots(int max_connections, int usable) {
   ActivitySnapshot a;
-  a.max_connections = 100;
+  a.max_connections = max_connections;
   a.superuser_reserved_connections = 3;
-  a.usable_slots = 97;
+  a.usable_slots = usable;
+  return a;
+}
+
+config::PoolClient client(std::string name, std::string pattern, int instances, int pool_max,
+                          bool via_pgbouncer) {
+  return {.name = std::move(name),
+          .application_name = std::move(pattern),
+          .instances = instances,
+          .pool_max = pool_max,
+          .via_pgbouncer = via_pgbouncer};
+}
+
+TEST(PoolBudget, ThroughPgBouncerTwoLinesNoFalseAlarm) {
+  const auto a = slots(100, 97);
   config::PoolSection pool;
-  pool.clients = {{.name = "web",
-                   .application_name = "web:*",
-                   .instances = 4,
-                   .pool_max = 20,
-                   .via_pgbouncer = true},
-                  {.name = "cron",
-                   .application_name = "cron",
-                   .instances = 1,
-                   .pool_max = 20,
-                   .via_pgbouncer = true}};
+  pool.clients = {client("web", "web:*", 4, 20, true), client("cron", "cron", 1, 20, true)};
   const auto b = bouncer(0, 0);
   const auto r = evaluate_pool(a, pool, &b);
   EXPECT_TRUE(r.budget.fits);
@@ -129,21 +134,9 @@ TEST(PoolBudget, ThroughPgBouncerTwoLinesNoFalseAlarm) {
 }
 
 TEST(PoolBudget, DirectAndPooledClientsAddUp) {
-  ActivitySnapshot a;
-  a.max_connections = 23;
-  a.superuser_reserved_connections = 3;
-  a.usable_slots = 20;
+  const auto a = slots(23, 20);
   config::PoolSection pool;
-  pool.clients = {{.name = "web",
-                   .application_name = "web:*",
-                   .instances = 4,
-                   .pool_max = 20,
-                   .via_pgbouncer = true},
-                  {.name = "cron",
-                   .application_name = "cron",
-                   .instances = 1,
-                   .pool_max = 15,
-                   .via_pgbouncer = false}};
+  pool.clients = {client("web", "web:*", 4, 20, true), client("cron", "cron", 1, 15, false)};
   const auto b = bouncer(0, 0);
   const auto r = evaluate_pool(a, pool, &b);
   EXPECT_EQ(r.budget.declared, 25);

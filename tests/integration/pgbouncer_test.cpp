@@ -42,7 +42,21 @@ int advisory_locks(const PgCluster& cluster) {
       cluster.query_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
 }
 
-class PgBouncerModeTest : public AgentTest, public ::testing::WithParamInterface<const char*> {};
+// The agent with its DATABASE_URL through `bouncer`, a query marker, and alerts (so that it
+// takes leadership), ready.
+class PooledAgentTest : public AgentTest {
+ protected:
+  void start_through(const PgBouncer& bouncer, const CaptureServer& capture) {
+    start_agent(
+        agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n" + std::string(kMarker)) +
+            "[alerts]\nstate_file = \"\"\n" + webhook(capture),
+        bouncer.app_dsn());
+    ASSERT_TRUE(wait_ready(200, 15s));
+  }
+};
+
+class PgBouncerModeTest : public PooledAgentTest,
+                          public ::testing::WithParamInterface<const char*> {};
 
 // The regression test of the leak: many cycles (query markers included) and leadership through
 // the pooler, then an app client on the same small pool sees every setting at its default on
@@ -51,10 +65,7 @@ TEST_P(PgBouncerModeTest, LeavesNoSessionStateOnTheAppsServerConnections) {
   PgCluster cluster;
   PgBouncer bouncer(cluster, {.pool_mode = GetParam(), .default_pool_size = 3});
   CaptureServer capture;
-  start_agent(agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n" + std::string(kMarker)) +
-                  "[alerts]\nstate_file = \"\"\n" + webhook(capture),
-              bouncer.app_dsn());
-  ASSERT_TRUE(wait_ready(200, 15s));
+  start_through(bouncer, capture);
   ASSERT_TRUE(eventually(
       [&] { return get("/status").body.find("alerts: leader") != std::string::npos; }, 15s))
       << get("/status").body;
@@ -92,14 +103,11 @@ INSTANTIATE_TEST_SUITE_P(PoolModes, PgBouncerModeTest, ::testing::Values("transa
 
 // Statement pooling refuses the leadership transaction: the agent still probes (no multi-
 // statement transactions in its cycle), says why leadership is off, and every agent sends.
-TEST_F(AgentTest, StatementPoolingProbesAndExplainsLeadership) {
+TEST_F(PooledAgentTest, StatementPoolingProbesAndExplainsLeadership) {
   PgCluster cluster;
   PgBouncer bouncer(cluster, {.pool_mode = "statement", .default_pool_size = 3});
   CaptureServer capture;
-  start_agent(agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n" + std::string(kMarker)) +
-                  "[alerts]\nstate_file = \"\"\n" + webhook(capture),
-              bouncer.app_dsn());
-  ASSERT_TRUE(wait_ready(200, 15s));
+  start_through(bouncer, capture);
   ASSERT_TRUE(eventually(
       [&] { return get("/status").body.find("statement mode") != std::string::npos; }, 15s))
       << get("/status").body;

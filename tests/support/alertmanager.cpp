@@ -63,14 +63,7 @@ Alertmanager::~Alertmanager() {
 
 void Alertmanager::shutdown() {
   if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    const bool gone = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; },
-                                 std::chrono::seconds(10));
-    if (!gone) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
+    stop_child(pid_, false);
     pid_ = -1;
   }
   if (!dir_.empty()) {

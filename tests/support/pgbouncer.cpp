@@ -79,14 +79,7 @@ PgBouncer::~PgBouncer() {
 
 void PgBouncer::shutdown() noexcept {
   if (pid_ > 0) {
-    ::kill(-pid_, SIGTERM);
-    int status = 0;
-    const bool gone = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; },
-                                 std::chrono::seconds(10));
-    if (!gone) {
-      ::kill(-pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
+    stop_child(pid_, true);
     pid_ = -1;
   }
   if (!dir_.empty()) {

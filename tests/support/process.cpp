@@ -16,6 +16,8 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "tests/support/wait.hpp"
+
 // POSIX leaves declaring environ to the program; <unistd.h> declares it only under _GNU_SOURCE.
 extern char** environ;  // NOLINT(readability-redundant-declaration)
 
@@ -124,6 +126,18 @@ pid_t spawn_process(const SpawnSpec& spec) {
     throw std::system_error(rc, std::generic_category(), "cannot start " + spec.argv.front());
   }
   return pid;
+}
+
+void stop_child(pid_t pid, bool group) noexcept {
+  const pid_t target = group ? -pid : pid;
+  ::kill(target, SIGTERM);
+  int status = 0;
+  const bool gone =
+      eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, std::chrono::seconds(10));
+  if (!gone) {
+    ::kill(target, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
 }
 
 int decode_wait_status(int status) {

@@ -29,6 +29,10 @@ struct SpawnSpec {
 // are reset. Throws std::system_error when the program cannot be started.
 pid_t spawn_process(const SpawnSpec& spec);
 
+// Stops a child spawned by spawn_process: SIGTERM (to its process group when `group`), up to
+// 10 s for it to exit, then SIGKILL; reaps it either way. Never throws.
+void stop_child(pid_t pid, bool group) noexcept;
+
 // waitpid() status -> exit code, or 128 + signal number like a shell reports it.
 int decode_wait_status(int status);
 
