@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "agent/version.hpp"
+#include "common/saturating_time.hpp"
 #include "config/threshold.hpp"
 
 namespace opsagent::agent {
@@ -252,7 +253,7 @@ std::string headline(const RenderContext& ctx) {
 // Wall-clock "now", for "3m ago": the snapshot's time moved on by its steady-clock age.
 std::chrono::system_clock::time_point wall_now(const RenderContext& ctx) {
   const Snapshot& s = *ctx.snapshot;
-  return s.taken_at + duration_cast<std::chrono::system_clock::duration>(ctx.now - s.completed);
+  return common::saturating_add(s.taken_at, ctx.now - s.completed);
 }
 
 double snapshot_age_s(const RenderContext& ctx) {

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/saturating_time.hpp"
 #include "probes/http_check.hpp"
 
 namespace opsagent::probes {
@@ -15,14 +16,15 @@ Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
   Snapshot s;
   s.sequence = sequence;
   s.taken_at = std::chrono::system_clock::now();
-  auto cycle = probe.run(config, dsn, start + config.cycle_deadline());
+  const auto deadline = common::saturating_add(start, config.cycle_deadline());
+  auto cycle = probe.run(config, dsn, deadline);
   s.checks = std::move(cycle.checks);
   s.server_version = std::move(cycle.server_version);
   s.activity = std::move(cycle.activity);
   s.pool = std::move(cycle.pool);
   s.alert_leader = cycle.alert_leader;
   for (const auto& http : config.readiness.http) {
-    s.checks.push_back(run_http_check(http, start + config.cycle_deadline()));
+    s.checks.push_back(run_http_check(http, deadline));
   }
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
