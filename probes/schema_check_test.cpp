@@ -35,5 +35,23 @@ TEST(SchemaStatements, OneCatalogQueryThenThreeStatementsPerQueryMarker) {
   EXPECT_TRUE(st[3].sync_after);
 }
 
+// Issue 13, findings 9 and 10: unqualified names are looked up in the configured schemas (the
+// app's search_path), not the agent's own; views count only when the config says so.
+TEST(SchemaStatements, SearchPathAndViewsTravelAsParameters) {
+  config::ReadinessSection r;
+  r.expected_tables = {{"", "permits"}};
+  auto st = schema_statements(r);
+  ASSERT_GE(st[0].params.size(), 5u);
+  EXPECT_EQ(st[0].params.at(3), R"({"public"})");
+  EXPECT_EQ(st[0].params.at(4), "false");
+  EXPECT_EQ(st[0].sql.find("current_schemas"), std::string::npos) << st[0].sql;
+  EXPECT_NE(st[0].sql.find("$4::text[]"), std::string::npos) << st[0].sql;
+  r.search_path = {"app", "public"};
+  r.accept_views = true;
+  st = schema_statements(r);
+  EXPECT_EQ(st[0].params.at(3), R"({"app","public"})");
+  EXPECT_EQ(st[0].params.at(4), "true");
+}
+
 }  // namespace
 }  // namespace opsagent::probes
