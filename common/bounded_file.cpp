@@ -24,6 +24,11 @@ std::string file_type(mode_t mode) {
 // Closes on every path out of read_bounded_file.
 struct Fd {
   int fd;
+  explicit Fd(int descriptor) : fd(descriptor) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&&) = delete;
+  Fd& operator=(Fd&&) = delete;
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
@@ -51,7 +56,7 @@ std::expected<std::string, FileReadError> read_bounded_file(const std::string& p
   using Kind = FileReadError::Kind;
   // O_NONBLOCK: opening a FIFO for reading waits for a writer otherwise; O_NOCTTY: a terminal
   // device must not become the agent's controlling terminal.
-  const Fd file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
+  const Fd file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (file.fd < 0) {
     const int err = errno;
     return std::unexpected(FileReadError{err == ENOENT ? Kind::missing : Kind::unreadable,

@@ -85,7 +85,7 @@ TEST(ReadBoundedFile, RefusesDevicesDirectoriesAndSockets) {
 
 TEST(FormatBytes, ShowsWholeUnits) {
   EXPECT_EQ(format_bytes(1 << 20), "1 MiB");
-  EXPECT_EQ(format_bytes(64 * 1024), "64 KiB");
+  EXPECT_EQ(format_bytes(std::size_t{64} * 1024), "64 KiB");
   EXPECT_EQ(format_bytes(1000), "1000 bytes");
 }
 
