@@ -27,7 +27,6 @@ using probes::PoolLevel;
 using probes::PoolReport;
 using probes::SessionCounts;
 using probes::Snapshot;
-using std::chrono::duration_cast;
 
 // The text view must stay readable in half a laptop screen and in a narrow incident channel.
 constexpr std::size_t kWidth = 100;

@@ -24,7 +24,7 @@ void write_file(const std::string& path, const std::string& text) {
 class HostileFileTest : public ::testing::Test {
  protected:
   std::string config_with_state_file(const std::string& state_file) {
-    const std::string path = dir_.file("opsagent.toml");
+    std::string path = dir_.file("opsagent.toml");
     write_file(path, agent_config("expected_tables = []\n", {},
                                   "[alerts]\nstate_file = \"" + state_file + "\"\n"));
     return path;
