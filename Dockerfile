@@ -29,6 +29,7 @@ WORKDIR /src
 # Only what CMake reads, so that editing the README or a script does not invalidate the build
 # cache. tests/ is needed because CMakeLists.txt defines the test targets (they are not built).
 COPY CMakeLists.txt ./
+COPY common/ common/
 COPY agent/ agent/
 COPY config/ config/
 COPY probes/ probes/

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <fmt/format.h>
@@ -15,8 +16,11 @@
 #include "agent/identity.hpp"
 #include "agent/readiness.hpp"
 #include "agent/render_json.hpp"
+#include "common/saturating_time.hpp"
 #include "config/duration.hpp"
+#include "config/http_url.hpp"
 #include "config/load.hpp"
+#include "probes/http_failure.hpp"
 #include "probes/probe_loop.hpp"
 
 namespace opsagent::agent {
@@ -78,14 +82,23 @@ int status_command(const std::string& config_path, const std::string& url_option
     if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
     url = fmt::format("http://{}:{}", host, loaded ? loaded->agent.listen_port : 8080);
   }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  httplib::Client client(url);
-  if (!client.is_valid()) {
-    std::cerr << "opsagent status: --url " << url << " is not an http:// or https:// URL\n";
+  // Checked before httplib sees it: its constructor throws on a scheme it does not know, and it
+  // took "http://[::1" or "file:///etc/passwd" for a host it then failed to reach.
+  const auto parsed = config::parse_agent_url(url);
+  if (!parsed) {
+    std::cerr << "opsagent status: --url: " << parsed.error() << "\n";
     return kUnknown;
   }
-  client.set_connection_timeout(std::chrono::seconds(3));
-  client.set_read_timeout(std::chrono::seconds(5));
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (parsed->https) {
+    client = std::make_unique<httplib::SSLClient>(parsed->host, parsed->port);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(parsed->host, parsed->port);
+  }
+  constexpr auto kConnectTimeout = std::chrono::seconds(3);
+  client->set_connection_timeout(kConnectTimeout);
+  client->set_read_timeout(std::chrono::seconds(5));
   httplib::Headers headers{{"Accept", "text/plain"}};
   if (loaded) {
     auto token_name = loaded->agent.token_env;
@@ -94,10 +107,12 @@ int status_command(const std::string& config_path, const std::string& url_option
       headers.emplace("Authorization", "Bearer " + *token);
     }
   }
-  auto res = client.Get("/status", headers);
+  auto res = client->Get("/status", headers);
   if (!res) {
     std::cerr << "opsagent status: no answer from " << url << ": "
-              << httplib::to_string(res.error()) << "\n";
+              << probes::describe_http_error(res.error(), parsed->host, parsed->port,
+                                             SteadyClock::now() + kConnectTimeout)
+              << "\n";
     return kCritical;
   }
   if (res->status != 200) {
@@ -113,7 +128,7 @@ int status_command(const std::string& config_path, const std::string& url_option
 int wait_command(const std::string& path, config::Duration timeout) {
   auto config = load_or_report(path, "opsagent wait: config: ");
   if (!config) return kUnknown;
-  const auto give_up = SteadyClock::now() + timeout;
+  const auto give_up = common::saturating_add(SteadyClock::now(), timeout);
   probes::CycleProbes probes;
   const auto env = config::process_environment();
   std::string last_reason;
@@ -130,7 +145,8 @@ int wait_command(const std::string& path, config::Duration timeout) {
     }
     const auto now = SteadyClock::now();
     if (now >= give_up) break;
-    std::this_thread::sleep_until(std::min(give_up, now + config->agent.interval));
+    std::this_thread::sleep_until(
+        std::min(give_up, common::saturating_add(now, config->agent.interval)));
   }
   std::cerr << fmt::format("not ready after {}: {}\n", config::format_duration(timeout),
                            last_reason);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "agent/version.hpp"
+#include "common/saturating_time.hpp"
 #include "config/threshold.hpp"
 
 namespace opsagent::agent {
@@ -26,7 +27,6 @@ using probes::PoolLevel;
 using probes::PoolReport;
 using probes::SessionCounts;
 using probes::Snapshot;
-using std::chrono::duration_cast;
 
 // The text view must stay readable in half a laptop screen and in a narrow incident channel.
 constexpr std::size_t kWidth = 100;
@@ -252,7 +252,7 @@ std::string headline(const RenderContext& ctx) {
 // Wall-clock "now", for "3m ago": the snapshot's time moved on by its steady-clock age.
 std::chrono::system_clock::time_point wall_now(const RenderContext& ctx) {
   const Snapshot& s = *ctx.snapshot;
-  return s.taken_at + duration_cast<std::chrono::system_clock::duration>(ctx.now - s.completed);
+  return common::saturating_add(s.taken_at, ctx.now - s.completed);
 }
 
 double snapshot_age_s(const RenderContext& ctx) {

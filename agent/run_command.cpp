@@ -18,6 +18,7 @@
 #include "agent/readiness.hpp"
 #include "agent/supervisor.hpp"
 #include "agent/version.hpp"
+#include "common/saturating_time.hpp"
 #include "config/duration.hpp"
 #include "config/load.hpp"
 #include "probes/pg_connection.hpp"
@@ -182,7 +183,7 @@ class Agent {
   // Waits up to `timeout` for handled signals, passing each to `on_signal` until it returns true.
   template <class OnSignal>
   static void wait_for(const sigset_t& signals, config::Duration timeout, OnSignal on_signal) {
-    const auto until = SteadyClock::now() + timeout;
+    const auto until = common::saturating_add(SteadyClock::now(), timeout);
     for (auto now = SteadyClock::now(); now < until; now = SteadyClock::now()) {
       const int sig =
           next_signal(signals, std::chrono::duration_cast<std::chrono::milliseconds>(until - now));
@@ -206,7 +207,7 @@ class Agent {
     const auto max = config_.get()->supervise.restart_backoff_max;
     // A run longer than the longest backoff counts as healthy: start over from 1s.
     if (SteadyClock::now() - app_started_ > max) backoff_ = config::Duration(1000);
-    restart_at_ = SteadyClock::now() + backoff_;
+    restart_at_ = common::saturating_add(SteadyClock::now(), backoff_);
     spdlog::warn("supervise: restarting `{}` in {}", app_->command(),
                  config::format_duration(backoff_));
     backoff_ = std::min(backoff_ * 2, max);

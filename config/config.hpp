@@ -13,7 +13,7 @@ namespace opsagent::config {
 
 using Duration = std::chrono::milliseconds;
 
-// A relation the schema must contain. `schema` empty means "visible through search_path".
+// A relation the schema must contain. `schema` empty means "in one of readiness.search_path".
 // Names are stored as Postgres folds unquoted identifiers: lower case.
 struct TableName {
   std::string schema;
@@ -82,6 +82,13 @@ struct ReadinessSection {
   // that must not add a deployment to a full database.
   enum class Pressure { warn, not_ready };
   std::vector<TableName> expected_tables;
+  // Where unqualified names are looked up: the schemas of the app's search_path, in order. Not
+  // the agent's own search_path: its role may have a schema of its own (first under the default
+  // "$user", public) holding a table of that name that the app never sees.
+  std::vector<std::string> search_path{"public"};
+  // Whether a view or materialized view satisfies an expected table or a table/column marker;
+  // by default only tables do (ordinary, partitioned, foreign).
+  bool accept_views = false;
   std::vector<MigrationMarker> migrations;
   std::vector<HttpCheck> http;
   Pressure on_pressure = Pressure::warn;

@@ -3,8 +3,10 @@
 // Thread-safety: one instance per load; not shared.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -42,14 +44,23 @@ class Diagnostics {
   bool has_error(std::string_view key) const;
   // Whether `key` or anything inside it ("key.x", "key[2].y") was reported.
   bool has_error_under(std::string_view key) const;
-  bool empty() const { return errors_.empty(); }
+  bool empty() const { return errors_.empty() && outside_.empty(); }
 
-  // The errors in file order; those without a position last, in the order they were found.
+  // The errors in file order; those without a position last, in the order they were found. At
+  // most kMaxReportedErrors of them, then one more saying how many were left out: a hostile
+  // file must not print millions of lines.
   ConfigErrors take() &&;
 
  private:
+  // Keeps errors_ to the kMaxReportedErrors earliest in the file (counting the others): a file
+  // within the size limit can still hold hundreds of thousands of problems.
+  void compact();
+
   std::string file_;
-  ConfigErrors errors_;
+  ConfigErrors errors_;   // in the file; compacted now and then
+  ConfigErrors outside_;  // outside the file (the environment): a handful, all kept
+  std::size_t dropped_ = 0;
+  std::set<std::string, std::less<>> error_keys_;  // every reported key, for has_error()
   std::map<std::string, Position, std::less<>> set_at_;
 };
 

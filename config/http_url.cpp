@@ -13,6 +13,7 @@ struct Rules {
   bool fragment = false;     // a "#fragment" is accepted (links for people), and kept in `url`
   bool quote_parts = false;  // errors may quote the scheme, host or port (never for secrets)
   std::string_view form;     // how to write it, ending every message
+  bool path = true;          // a path and query are accepted (else only "/" or nothing)
 };
 
 constexpr Rules kCheckRules{
@@ -32,6 +33,14 @@ constexpr Rules kLinkRules{.https = true,
                            .form =
                                "write https://host[:port][/path][#section] (or http://), e.g. "
                                "\"https://wiki.example.com/runbooks/postgres\""};
+
+constexpr Rules kAgentRules{.https = true,
+                            .fragment = false,
+                            .quote_parts = true,
+                            .form =
+                                "write http://host:port (or https://), e.g. "
+                                "\"http://127.0.0.1:8080\"",
+                            .path = false};
 
 char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -79,8 +88,9 @@ std::expected<void, std::string> check_scheme(std::string_view text, std::size_t
   if (!rules.quote_parts) {
     return std::unexpected(fail("the scheme is not supported, only https and http", rules));
   }
-  return std::unexpected(
-      fail("the scheme " + in_quotes(scheme) + " is not supported, only http", rules));
+  return std::unexpected(fail("the scheme " + in_quotes(scheme) + " is not supported, only http" +
+                                  (rules.https ? " and https" : ""),
+                              rules));
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port"; fills host and port, or returns the reason (the
@@ -201,6 +211,12 @@ std::expected<HttpUrl, std::string> parse_url(std::string_view text, const Rules
              rules));
   }
   const std::string_view rest = text.substr(end);
+  if (!rules.path && rest.find_first_not_of('/') != std::string_view::npos) {
+    return std::unexpected(fail(
+        "a path, query or fragment is not allowed: give the agent's base URL (the command adds "
+        "the endpoint itself)",
+        rules));
+  }
   if (auto ok = check_path(rest, rules); !ok) return std::unexpected(ok.error());
   const std::string_view target = rest.substr(0, std::min(rest.find('#'), rest.size()));
   const std::string_view fragment = rest.substr(target.size());
@@ -224,6 +240,10 @@ std::expected<HttpUrl, std::string> parse_receiver_url(std::string_view text) {
 
 std::expected<HttpUrl, std::string> parse_link_url(std::string_view text) {
   return parse_url(text, kLinkRules);
+}
+
+std::expected<HttpUrl, std::string> parse_agent_url(std::string_view text) {
+  return parse_url(text, kAgentRules);
 }
 
 }  // namespace opsagent::config

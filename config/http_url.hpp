@@ -39,4 +39,9 @@ std::expected<HttpUrl, std::string> parse_receiver_url(std::string_view text);
 // is allowed, as links to one section of a runbook page use one. It is kept in `url`, not `path`.
 std::expected<HttpUrl, std::string> parse_link_url(std::string_view text);
 
+// A running agent's base URL (`opsagent status --url`): http:// or https://host[:port], nothing
+// after the authority but "/". The error quotes the scheme, host or port that is wrong, never a
+// user name or password.
+std::expected<HttpUrl, std::string> parse_agent_url(std::string_view text);
+
 }  // namespace opsagent::config

@@ -87,5 +87,32 @@ TEST(ParseHttpUrl, NeverRepeatsAPassword) {
             std::string::npos);
 }
 
+// `opsagent status --url` (issue 13, finding 6): a base URL only, every mistake explained.
+TEST(ParseAgentUrl, TakesABaseUrlOnly) {
+  const auto plain = parse_agent_url("http://127.0.0.1:8080/");
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->host, "127.0.0.1");
+  EXPECT_EQ(plain->port, 8080);
+  EXPECT_FALSE(plain->https);
+  const auto v6 = parse_agent_url("HTTPS://[::1]");
+  ASSERT_TRUE(v6) << v6.error();
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 443);
+  EXPECT_TRUE(v6->https);
+  for (const auto& [text, says] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"ftp://x", "the scheme \"ftp\" is not supported, only http and https"},
+           {"file:///etc/passwd", "the scheme \"file\" is not supported"},
+           {"http://[::1", "missing \"]\" after the IPv6 address"},
+           {"http://h:8080/status", "a path, query or fragment is not allowed"},
+           {"http://h:8080#x", "a path, query or fragment is not allowed"},
+           {"http://a:pw123@h:8080", "user name or password"},
+           {"", "the URL is empty"}}) {
+    const auto r = parse_agent_url(text);
+    ASSERT_FALSE(r) << text;
+    EXPECT_NE(r.error().find(says), std::string::npos) << text << ": " << r.error();
+    EXPECT_EQ(r.error().find("pw123"), std::string::npos) << r.error();
+  }
+}
+
 }  // namespace
 }  // namespace opsagent::config

@@ -215,6 +215,47 @@ void set_expected_tables(const toml::node& value, const std::string& key, Config
   c.readiness.expected_tables = std::move(tables);
 }
 
+void set_search_path(const toml::node& value, const std::string& key, Config& c,
+                     Diagnostics& diag) {
+  const auto* array = value.as_array();
+  if (!array) {
+    return report(diag, value, key,
+                  "expected an array of schema names like [\"public\"], got " +
+                      std::string(type_name(value)));
+  }
+  if (array->empty()) {
+    return report(diag, value, key,
+                  "is empty, so no unqualified table could ever be found; list the schemas of "
+                  "the app's search_path, e.g. [\"public\"]");
+  }
+  std::vector<std::string> schemas;
+  bool ok = true;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = *array->get(i);
+    const std::string item_key = key + "[" + std::to_string(i) + "]";
+    const std::string* text = string_value(item, item_key, "a schema name like \"public\"", diag);
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    if (*text == "$user") {
+      ok = false;
+      report(diag, item, item_key,
+             "\"$user\" is not expanded here (the agent's role is not the app's); write the "
+             "name of the app's role, whose schema it stands for");
+      continue;
+    }
+    auto schema = parse_identifier(*text);
+    if (!schema) {
+      ok = false;
+      report(diag, item, item_key, in_quotes(*text) + " is not a schema name: " + schema.error());
+      continue;
+    }
+    schemas.push_back(std::move(*schema));
+  }
+  if (ok) c.readiness.search_path = std::move(schemas);
+}
+
 void set_bool(const toml::node& value, const std::string& key, Diagnostics& diag, bool& out) {
   if (const auto* flag = value.as_boolean()) {
     out = flag->get();
@@ -485,10 +526,25 @@ const std::array kConfigKeys{
          set_application_name(v, k, c, d);
        }},
     CK{"readiness", "expected_tables", "array of strings", "[]",
-       "tables that must exist: \"table\" (via search_path) or \"schema.table\"; unquoted names, "
+       "tables that must exist: \"table\" (looked up in readiness.search_path) or "
+       "\"schema.table\"; unquoted names, "
        "folded to lower case; each listed once",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_expected_tables(v, k, c, d);
+       }},
+    CK{"readiness", "search_path", "array of strings", "[\"public\"]",
+       "the schemas in which an unqualified table name (in expected_tables and in markers) is "
+       "looked up, in order, as the app's search_path resolves it; the agent's own search_path "
+       "is not used. Write the app role's search_path (SHOW search_path, as that role) with "
+       "\"$user\" replaced by the role's name; unquoted identifiers; at least one",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_search_path(v, k, c, d);
+       }},
+    CK{"readiness", "accept_views", "boolean", "false",
+       "whether a view or materialized view of that name satisfies an expected table or a "
+       "table/column marker; false: only a table (ordinary, partitioned or foreign) does",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_bool(v, k, d, c.readiness.accept_views);
        }},
     CK{"readiness", "migrations", "array of tables", "[]",
        "migration markers, one [[readiness.migrations]] block each (keys below)",

@@ -1,15 +1,11 @@
 #include "config/load.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "common/bounded_file.hpp"
 #include "config/diagnostics.hpp"
 #include "config/duration.hpp"
 #include "config/keys.hpp"
@@ -212,6 +208,22 @@ void check_clear_below(const Config& c, Diagnostics& diag) {
                  fix);
 }
 
+// alerts.state_file is read at startup and replaced (rename) at every write: a FIFO there hung
+// the start, a device was read without end, and replacing one (as root, /dev/null) breaks the
+// system. Only a regular file, or nothing yet, will do.
+void check_state_file_kind(const Config& c, Diagnostics& diag) {
+  constexpr std::string_view kKey = "alerts.state_file";
+  if (c.alerts.state_file.empty() || diag.has_error(kKey)) return;
+  const auto kind = common::irregular_file_kind(c.alerts.state_file);
+  if (!kind) return;
+  diag.error(diag.where_set(kKey).value_or(Position{}), std::string(kKey),
+             "the path names " + *kind +
+                 ", not a regular file; the agent reads its state from this file at startup and "
+                 "replaces it at every write, so name a file of its own, e.g. "
+                 "\"/var/lib/opsagent/alerts.json\" (or \"\" to keep alert state in memory "
+                 "only)");
+}
+
 // Unset and empty are the same: `PORT=` is what `${PORT}` yields when the variable is missing.
 std::optional<std::string> env_value(const Environment& env, std::string_view name) {
   if (!env) return std::nullopt;
@@ -260,19 +272,14 @@ void apply_environment(const Environment& env, Config& c, Diagnostics& diag) {
 
 std::expected<std::string, std::string> read_file(const std::string& path) {
   if (path.empty()) return std::unexpected("no config file given");
-  errno = 0;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!file)
-    return std::unexpected("cannot open the config file: " + std::string(std::strerror(errno)));
-  std::string text;
-  char buffer[8192];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
-  if (std::ferror(file.get())) {
-    return std::unexpected("cannot read the config file: " + std::string(std::strerror(errno)));
-  }
-  return text;
+  auto text = common::read_bounded_file(path, kMaxConfigBytes);
+  if (!text) return std::unexpected("the config file " + text.error().message);
+  return std::move(*text);
 }
+
+std::expected<Config, ConfigErrors> load_text(std::string_view toml_text,
+                                              const std::string& source_name,
+                                              const Environment& env, bool check_paths);
 
 }  // namespace
 
@@ -299,11 +306,12 @@ std::optional<std::string> read_credential(std::string_view name) {
       name.find_first_of("/\0") != std::string_view::npos || name == "." || name == "..") {
     return std::nullopt;
   }
-  std::ifstream in(std::string(dir) + "/" + std::string(name), std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string value(std::size_t{64} * 1024, '\0');  // a DSN or a token; anything longer is not one
-  in.read(value.data(), static_cast<std::streamsize>(value.size()));
-  value.resize(static_cast<std::size_t>(in.gcount()));
+  // A FIFO, a device or anything over the limit (a DSN or a token is far shorter) counts as no
+  // credential, like a missing file.
+  auto text =
+      common::read_bounded_file(std::string(dir) + "/" + std::string(name), kMaxCredentialBytes);
+  if (!text) return std::nullopt;
+  std::string value = std::move(*text);
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   return value;
 }
@@ -331,12 +339,20 @@ std::expected<Config, ConfigErrors> load_config_file(const std::string& path,
                       .key = {},
                       .message = text.error() + "; " + std::string(kHowToPass)}});
   }
-  return load_config_string(*text, path, env);
+  return load_text(*text, path, env, true);
 }
 
 std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_text,
                                                        const std::string& source_name,
                                                        const Environment& env) {
+  return load_text(toml_text, source_name, env, false);
+}
+
+namespace {
+
+std::expected<Config, ConfigErrors> load_text(std::string_view toml_text,
+                                              const std::string& source_name,
+                                              const Environment& env, bool check_paths) {
   Diagnostics diag(source_name);
   Config config;
   config.source = source_name;
@@ -347,6 +363,7 @@ std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_tex
     check_stale_after(config, diag);
     check_pool_thresholds(config, diag);
     check_clear_below(config, diag);
+    if (check_paths) check_state_file_kind(config, diag);
   } catch (const toml::parse_error& e) {
     diag.error(position_of(e.source()), {},
                "TOML syntax error: " + escape_control_chars(e.description()) +
@@ -357,5 +374,7 @@ std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_tex
   if (!diag.empty()) return std::unexpected(std::move(diag).take());
   return config;
 }
+
+}  // namespace
 
 }  // namespace opsagent::config

@@ -3,6 +3,7 @@
 // `opsagent validate` can list them all. Thread-safety: reentrant; no global state.
 #pragma once
 
+#include <cstddef>
 #include <expected>
 #include <functional>
 #include <optional>
@@ -30,6 +31,14 @@ struct ConfigError {
 
 using ConfigErrors = std::vector<ConfigError>;
 
+// Limits on what a config source can make the agent do. A longer file is refused unread (the
+// example, every key documented, is about 20 KiB); a load reports the first problems in file
+// order and then one line saying how many more there are; a systemd credential longer than a
+// DSN or token could be is treated as absent.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+inline constexpr std::size_t kMaxReportedErrors = 50;
+inline constexpr std::size_t kMaxCredentialBytes = std::size_t{64} * 1024;
+
 // Reads an environment variable; std::nullopt when unset. Injected so tests need no setenv.
 // process_environment() falls back to systemd credentials: $CREDENTIALS_DIRECTORY/NAME.
 using Environment = std::function<std::optional<std::string>(std::string_view name)>;
@@ -38,6 +47,9 @@ Environment process_environment();
 // Environment overrides applied after the file: PORT (agent listen port, as Railway sets it),
 // OPSAGENT_LOG_LEVEL, OPSAGENT_LOG_FORMAT. RAILWAY_DEPLOYMENT_DRAINING_SECONDS only changes a
 // default: when the file does not set agent.drain, the drain is half of it (at most 15m).
+// load_config_file reads the file through common::read_bounded_file (a regular file of at most
+// kMaxConfigBytes, opened without blocking) and also checks what the config's paths name:
+// alerts.state_file must be a regular file or not exist yet. load_config_string touches no file.
 std::expected<Config, ConfigErrors> load_config_file(const std::string& path,
                                                      const Environment& env);
 std::expected<Config, ConfigErrors> load_config_string(std::string_view toml_text,

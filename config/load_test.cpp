@@ -1277,7 +1277,8 @@ TEST(LoadFile, MissingFileSaysHowToPassOne) {
   EXPECT_EQ(e.file, "/nonexistent/opsagent.toml");
   EXPECT_EQ(e.line, 0);
   EXPECT_EQ(e.to_string(),
-            "/nonexistent/opsagent.toml: cannot open the config file: No such file or directory; "
+            "/nonexistent/opsagent.toml: the config file cannot be opened: No such file or "
+            "directory; "
             "pass --config FILE or set OPSAGENT_CONFIG; see config/example.toml");
 }
 
@@ -1286,7 +1287,7 @@ TEST(LoadFile, DirectoryIsNotAConfigFile) {
   const auto r = load_config_file(dir, no_env());
   ASSERT_FALSE(r);
   ASSERT_EQ(r.error().size(), 1u);
-  EXPECT_NE(r.error()[0].message.find("Is a directory"), std::string::npos)
+  EXPECT_NE(r.error()[0].message.find("is a directory, not a regular file"), std::string::npos)
       << r.error()[0].to_string();
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "config/duration.hpp"
+#include "probes/dsn_shape.hpp"
 #include "probes/name_resolver.hpp"
 
 namespace opsagent::probes {
@@ -69,6 +70,9 @@ void PgResultDeleter::operator()(pg_result* r) const {
 
 std::expected<ConnectionTarget, PgFailure> make_connection_target(
     std::string_view dsn, const config::DatabaseSection& settings) {
+  if (auto shape = check_dsn_shape(dsn, settings.dsn_env); !shape) {
+    return std::unexpected(PgFailure{ErrorClass::config, shape.error()});
+  }
   char* err = nullptr;
   std::string dsn_text(dsn);
   PQconninfoOption* options = PQconninfoParse(dsn_text.c_str(), &err);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/saturating_time.hpp"
 #include "config/duration.hpp"
 #include "probes/transaction_scope.hpp"
 
@@ -96,8 +97,8 @@ std::optional<PgFailure> PostgresProbe::ensure_connected(const config::Config& c
                                                          Deadline deadline) {
   if (connection_) return std::nullopt;
   const auto start = SteadyClock::now();
-  auto opened =
-      PgConnection::open(*target_, std::min(deadline, start + config.database.connect_timeout));
+  auto opened = PgConnection::open(
+      *target_, std::min(deadline, common::saturating_add(start, config.database.connect_timeout)));
   last_fresh_connect_ = SteadyClock::now();
   if (!opened) {
     fresh_connect_.reset();  // the connection check already says it all
@@ -135,8 +136,8 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
   if (interval.count() == 0 || now - last_fresh_connect_ < interval) return;
   // Too little time left would turn a healthy server into a false timeout: try next cycle.
   if (deadline - now < config.database.connect_timeout / 2) return;
-  auto opened =
-      PgConnection::open(*target_, std::min(deadline, now + config.database.connect_timeout));
+  auto opened = PgConnection::open(
+      *target_, std::min(deadline, common::saturating_add(now, config.database.connect_timeout)));
   last_fresh_connect_ = SteadyClock::now();
   if (opened) {
     fresh_connect_ = passed(kFreshConnect,

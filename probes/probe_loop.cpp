@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/saturating_time.hpp"
 #include "probes/http_check.hpp"
 
 namespace opsagent::probes {
@@ -29,8 +30,9 @@ Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
     }
     return pooler->snapshot ? &*pooler->snapshot : nullptr;
   };
+  const auto deadline = common::saturating_add(start, config.cycle_deadline());
   auto cycle =
-      probes.postgres.run(config, env(config.database.dsn_env), start + config.cycle_deadline(),
+      probes.postgres.run(config, env(config.database.dsn_env), deadline,
                           config.pgbouncer.enabled() ? PostgresProbe::PoolerLook(look_at_pooler)
                                                      : PostgresProbe::PoolerLook());
   if (config.pgbouncer.enabled()) look_at_pooler();
@@ -46,7 +48,7 @@ Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
   s.leadership_note = std::move(cycle.leadership_note);
   s.via_pooler = cycle.via_pooler;
   for (const auto& http : config.readiness.http) {
-    s.checks.push_back(run_http_check(http, start + config.cycle_deadline()));
+    s.checks.push_back(run_http_check(http, deadline));
   }
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);

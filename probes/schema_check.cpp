@@ -14,15 +14,18 @@ using config::MigrationMarker;
 
 constexpr Oid kBoolOid = 16;
 
-// Relation kinds a table check accepts: tables, partitioned tables, views, matviews, foreign.
+// Relation kinds a table check accepts: tables (ordinary, partitioned, foreign); views and
+// materialized views only with readiness.accept_views ($5). An unqualified name is looked up in
+// readiness.search_path ($4), the app's schemas, never in the agent's own search_path
+// (current_schemas), which may hold a table of that name the app never sees.
 constexpr const char* kSchemaSql = R"sql(
 SELECT w.ord::int, EXISTS (
   SELECT 1
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relname = w.rel
-    AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-    AND CASE WHEN w.nsp = '' THEN n.nspname = ANY (pg_catalog.current_schemas(false))
+    AND (c.relkind IN ('r', 'p', 'f') OR ($5::bool AND c.relkind IN ('v', 'm')))
+    AND CASE WHEN w.nsp = '' THEN n.nspname = ANY ($4::text[])
              ELSE n.nspname = w.nsp END
     AND (w.col = '' OR EXISTS (
       SELECT 1 FROM pg_catalog.pg_attribute a
@@ -99,7 +102,8 @@ PipelineStatement schema_statement(const config::ReadinessSection& readiness) {
   }
   return PipelineStatement{
       kSchemaSql,
-      {text_array_literal(schemas), text_array_literal(tables), text_array_literal(columns)},
+      {text_array_literal(schemas), text_array_literal(tables), text_array_literal(columns),
+       text_array_literal(readiness.search_path), readiness.accept_views ? "true" : "false"},
       false};
 }
 

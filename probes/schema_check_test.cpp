@@ -51,5 +51,23 @@ TEST(SchemaStatements, NoQueryMarkersNoMarkerSegment) {
   EXPECT_TRUE(marker_statements(r, {}).empty());
 }
 
+// Issue 13, findings 9 and 10: unqualified names are looked up in the configured schemas (the
+// app's search_path), not the agent's own; views count only when the config says so.
+TEST(SchemaStatements, SearchPathAndViewsTravelAsParameters) {
+  config::ReadinessSection r;
+  r.expected_tables = {{"", "permits"}};
+  auto catalog = schema_statement(r);
+  ASSERT_GE(catalog.params.size(), 5u);
+  EXPECT_EQ(catalog.params.at(3), R"({"public"})");
+  EXPECT_EQ(catalog.params.at(4), "false");
+  EXPECT_EQ(catalog.sql.find("current_schemas"), std::string::npos) << catalog.sql;
+  EXPECT_NE(catalog.sql.find("$4::text[]"), std::string::npos) << catalog.sql;
+  r.search_path = {"app", "public"};
+  r.accept_views = true;
+  catalog = schema_statement(r);
+  EXPECT_EQ(catalog.params.at(3), R"({"app","public"})");
+  EXPECT_EQ(catalog.params.at(4), "true");
+}
+
 }  // namespace
 }  // namespace opsagent::probes

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs clang-tidy 16 with the checked-in .clang-tidy over the project's own C++ files: every .cpp
-# under agent/, probes/, config/ and tests/ that CMake compiles (tests included), and through them
-# the project's headers. Fails on any finding; CI requires it clean.
+# under common/, agent/, probes/, config/ and tests/ that CMake compiles (tests included), and
+# through them the project's headers. Fails on any finding; CI requires it clean.
 #   scripts/tidy.sh              all of them
 #   scripts/tidy.sh PATH...      only the files under these paths (e.g. agent/alerts probes/x.cpp)
 # Configures build-tidy/ for its compile_commands.json (and the generated version header); builds
@@ -24,7 +24,7 @@ cmake -S . -B "$dir" >/dev/null
 # The files to check: the project's own sources in the compilation database. *_fuzz.cpp files are
 # only in it when the fuzzers are configured (OPSAGENT_FUZZ, clang): without it they are skipped.
 prefixes=("$@")
-[ ${#prefixes[@]} -gt 0 ] || prefixes=(agent probes config tests)
+[ ${#prefixes[@]} -gt 0 ] || prefixes=(common agent probes config tests)
 mapfile -t database < <(sed -n 's/^ *"file": "\(.*\)",\{0,1\}$/\1/p' "$dir/compile_commands.json" |
   sort -u)
 files=()

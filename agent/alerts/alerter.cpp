@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/saturating_time.hpp"
+
 namespace opsagent::alerts {
 
 std::string_view to_string(Role r) {
@@ -108,7 +110,7 @@ Alerter::~Alerter() {
 }
 
 void Alerter::stop(std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
+  const auto until = common::saturating_add(std::chrono::steady_clock::now(), timeout);
   queue_->stop(timeout);
   std::lock_guard lock(mutex_);
   persist_locked();

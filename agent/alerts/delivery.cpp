@@ -16,7 +16,9 @@
 
 #include "agent/alerts/exec_command.hpp"
 #include "agent/version.hpp"
+#include "common/saturating_time.hpp"
 #include "config/duration.hpp"
+#include "probes/http_failure.hpp"
 
 namespace opsagent::alerts {
 
@@ -363,7 +365,7 @@ AttemptResult http_post(const config::AlertReceiver& receiver, const Url& url, s
   bool cut = false;
   const auto start = SteadyClock::now();
   {
-    Watchdog watchdog(*client, start + timeout);
+    Watchdog watchdog(*client, common::saturating_add(start, timeout));
     ok = client->send(request, response, error);
     cut = watchdog.fired();
   }
@@ -397,7 +399,14 @@ AttemptResult http_post(const config::AlertReceiver& receiver, const Url& url, s
                                config::format_duration(std::min(timeout, kMaxConnectTimeout)));
   } else {
     result.kind = AttemptResult::Kind::network;
-    result.error = fmt::format("{}: {}", host, httplib::to_string(error));
+    // httplib says only "Connection": look at the peer once more, within what is left of the
+    // attempt's time, but long enough for a refusal to show and never longer than a connect.
+    const auto now = SteadyClock::now();
+    const auto until = std::clamp(common::saturating_add(start, timeout), now + milliseconds(500),
+                                  now + kMaxConnectTimeout);
+    result.error = fmt::format(
+        "{}: {}", host,
+        probes::describe_http_error(error, url.host, static_cast<std::uint16_t>(url.port), until));
   }
   return result;
 }
@@ -813,7 +822,7 @@ void DeliveryQueue::finish_attempt_locked(DeliveryJob job, const AttemptResult& 
                    job.attempts > 1 ? fmt::format(" (attempt {})", job.attempts) : "");
       return;
     case RetryDecision::Action::retry: {
-      const auto next = WallClock::now() + decision.wait;
+      const auto next = common::saturating_add(WallClock::now(), decision.wait);
       if (too_old(job, next, options_.retry)) {
         ++st.failed;
         spdlog::error(

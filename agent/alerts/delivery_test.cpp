@@ -397,6 +397,19 @@ TEST(DeliveryAttempt, ErrorsNameTheHostNeverThePathOrSecrets) {
   EXPECT_EQ(r2.kind, Kind::network);
   EXPECT_NE(r2.error.find("127.0.0.1"), std::string::npos) << r2.error;
   EXPECT_EQ(r2.error.find("T0KEN"), std::string::npos) << r2.error;
+  // Issue 13, finding 10: it says what happened, not httplib's "Connection".
+  EXPECT_NE(r2.error.find("127.0.0.1: connection refused"), std::string::npos) << r2.error;
+}
+
+TEST(DeliveryAttempt, AFailedNameLookupSaysSo) {
+  // .invalid never resolves (RFC 6761), with or without a DNS server.
+  auto r = receiver("hook", Type::webhook, "http://opsagent-test.invalid/p/T0KEN");
+  const auto result =
+      attempt_delivery(r, job_for("hook", make_notification("A")), env_of({}), who(), 300s);
+  EXPECT_EQ(result.kind, Kind::network);
+  EXPECT_NE(result.error.find("opsagent-test.invalid: name resolution failed"), std::string::npos)
+      << result.error;
+  EXPECT_EQ(result.error.find("T0KEN"), std::string::npos) << result.error;
 }
 
 TEST(DeliveryAttempt, MissingVariablesAreConfigResultsNamingTheVariable) {

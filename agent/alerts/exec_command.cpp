@@ -17,6 +17,8 @@
 #include <optional>
 #include <utility>
 
+#include "common/saturating_time.hpp"
+
 namespace opsagent::alerts {
 
 namespace {
@@ -243,7 +245,7 @@ CommandOutcome run_command_with_input(const std::vector<std::string>& argv,
     return out;
   }
 
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = common::saturating_add(Clock::now(), timeout);
   pid_t pid = -1;
   RunningEntry entry;
   {

@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/saturating_time.hpp"
+
 namespace opsagent::alerts {
 namespace {
 
@@ -593,7 +595,7 @@ std::string alertmanager_body(const Notification& original, WallClock::time_poin
   if (is_resolved(n)) {
     body.push_back(postable(a.severity, a.ends_at.value_or(now)));
   } else {
-    body.push_back(postable(a.severity, now + firing_ttl));
+    body.push_back(postable(a.severity, common::saturating_add(now, firing_ttl)));
     if (n.kind == NotificationKind::escalated || n.kind == NotificationKind::deescalated) {
       const Severity before = n.previous_severity.value_or(
           n.kind == NotificationKind::escalated ? Severity::warning : Severity::critical);

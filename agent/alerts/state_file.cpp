@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+
+#include "common/bounded_file.hpp"
 
 namespace opsagent::alerts {
 namespace {
@@ -176,13 +176,12 @@ std::expected<AlertState, std::string> parse_state(std::string_view text) {
 }
 
 std::expected<std::optional<AlertState>, std::string> read_state_file(const std::string& path) {
-  std::error_code missing;
-  if (!std::filesystem::exists(path, missing) && !missing) return std::optional<AlertState>{};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected("cannot read " + path + ": " + errno_text());
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto state = parse_state(text.str());
+  auto text = common::read_bounded_file(path, kMaxStateFileBytes);
+  if (!text && text.error().kind == common::FileReadError::Kind::missing) {
+    return std::optional<AlertState>{};
+  }
+  if (!text) return std::unexpected(path + " " + text.error().message);
+  auto state = parse_state(*text);
   if (!state) return std::unexpected(path + ": " + state.error());
   return std::optional<AlertState>{std::move(*state)};
 }
@@ -192,7 +191,14 @@ std::expected<void, std::string> write_state_file(const std::string& path,
   const std::filesystem::path target(path);
   const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // The rename below replaces whatever the path names: never a FIFO or a device (as root that
+  // would swap /dev/null for a regular file).
+  if (const auto kind = common::irregular_file_kind(path)) {
+    return std::unexpected("not replacing " + path + ": it is " + *kind +
+                           ", not a regular file; point alerts.state_file at a file of its own");
+  }
+  // O_NONBLOCK: a FIFO left at the temporary path fails (ENXIO) instead of waiting for a reader.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0600);
   if (fd < 0) return std::unexpected("cannot write " + tmp + ": " + errno_text());
   std::size_t done = 0;
   while (done < contents.size()) {

@@ -32,8 +32,15 @@ std::string serialize_state(const AlertState& state);
 // The error says what is wrong with the text (never quotes it: it holds alert details).
 std::expected<AlertState, std::string> parse_state(std::string_view text);
 
-// nullopt when there is no file yet.
+// The largest state file read back. The state is small (alerts, at most 256 undelivered
+// notifications per receiver, each at most 256 KiB as a webhook body but far less as state);
+// anything larger is not one the agent wrote.
+inline constexpr std::size_t kMaxStateFileBytes = std::size_t{16} << 20;
+
+// nullopt when there is no file yet. Read with common::read_bounded_file: a FIFO, a device or a
+// file over kMaxStateFileBytes is an error at once, never a hang or an endless read.
 std::expected<std::optional<AlertState>, std::string> read_state_file(const std::string& path);
+// Refuses to replace a path that names anything but a regular file (or nothing).
 std::expected<void, std::string> write_state_file(const std::string& path,
                                                   std::string_view contents);
 

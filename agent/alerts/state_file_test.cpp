@@ -1,6 +1,7 @@
 #include "agent/alerts/state_file.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -105,6 +106,38 @@ TEST(StateFile, UnwritableDirectoryIsReportedNotFatal) {
   auto written = write_state_file("/nonexistent-dir/alerts.json", "{}");
   ASSERT_FALSE(written);
   EXPECT_NE(written.error().find("/nonexistent-dir/alerts.json.tmp"), std::string::npos);
+}
+
+// A FIFO at alerts.state_file hung `run` in open() for ever; /dev/zero was read until memory ran
+// out. Both are refused at once, and neither is replaced by the writer.
+TEST(StateFile, FifoAndDevicesAreRefusedNotReadOrReplaced) {
+  const auto dir = temp_dir();
+  const auto fifo = (dir / "alerts.json").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto read = read_state_file(fifo);
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().find("FIFO"), std::string::npos) << read.error();
+  const auto written = write_state_file(fifo, "{}");
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().find("not a regular file"), std::string::npos) << written.error();
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_FALSE(std::filesystem::exists(fifo + ".tmp"));
+  for (const char* device : {"/dev/zero", "/dev/full"}) {
+    const auto r = read_state_file(device);
+    ASSERT_FALSE(r) << device;
+    EXPECT_NE(r.error().find("character device"), std::string::npos) << r.error();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StateFile, AFileOverTheLimitIsRefusedUnread) {
+  const auto dir = temp_dir();
+  const auto path = (dir / "alerts.json").string();
+  { std::ofstream(path) << std::string(kMaxStateFileBytes + 1, ' '); }
+  const auto r = read_state_file(path);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("larger than the limit of 16 MiB"), std::string::npos) << r.error();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,0 +1,35 @@
+// README.md's configuration table is the user's quick reference: every key of the key table must
+// have its row there, with the real default, written as the others are.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/keys.hpp"
+
+namespace opsagent::config {
+namespace {
+
+std::string readme_text() {
+  const auto path = std::filesystem::path(__FILE__).parent_path().parent_path() / "README.md";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Readme, ConfigTableHasEveryKeyWithItsDefault) {
+  const std::string text = readme_text();
+  ASSERT_NE(text.find("## Configuration"), std::string::npos);
+  for (const auto& spec : config_keys()) {
+    const std::string key = std::string(spec.section) + "." + std::string(spec.name);
+    const std::string row = spec.type == "array of tables"
+                                ? "| `[[" + key + "]]` | none |"
+                                : "| `" + key + "` | `" + std::string(spec.fallback) + "` |";
+    EXPECT_NE(text.find("\n" + row), std::string::npos) << "README.md lacks the row " << row;
+  }
+}
+
+}  // namespace
+}  // namespace opsagent::config
