@@ -184,13 +184,20 @@ struct Config {
   AlertsSection alerts;
   bool operator==(const Config&) const = default;
 
-  // The longest one probe cycle may take: connecting, then the statements, then a grace period
-  // for the server's own statement_timeout to answer first.
-  // The app's HTTP checks run after the database's, each bounded by its own timeout.
+  // Time the client gives the server past its own statement_timeout, so a slow statement ends
+  // with the server's error (and a clear class) rather than the client dropping the socket.
+  static constexpr Duration kServerGrace{1000};
+
+  // The longest one statement round trip may take on a connection already open: a frozen server
+  // is detected by then, whatever else the cycle does.
+  Duration statement_deadline() const { return database.statement_timeout + kServerGrace; }
+
+  // The longest one probe cycle may take before it is published: connecting, then the
+  // statements, then the grace. The app's [[readiness.http]] checks run beside the database's,
+  // each under its own timeout, and an answer slower than a short wait is reported by the next
+  // cycle: they never stretch the database's deadline, nor the one stale_after must cover.
   Duration cycle_deadline() const {
-    Duration d = database.connect_timeout + database.statement_timeout + Duration{1000};
-    for (const auto& h : readiness.http) d += h.timeout;
-    return d;
+    return database.connect_timeout + database.statement_timeout + kServerGrace;
   }
 };
 

@@ -142,7 +142,7 @@ std::string uncomment_example_blocks(const std::string& text) {
 }
 
 // The commented-out [[readiness.http]] example must work when a user uncomments it, and must
-// still fit the default stale_after (2s + 3s + 5s + 1s + 2s = 13s <= 15s).
+// still fit the default stale_after (2s + 3s + 5s + 1s = 11s <= 15s; HTTP checks add nothing).
 TEST(Example, HttpCheckExampleLoadsWhenUncommented) {
   const std::string text = example_text();
   const std::string uncommented = uncomment_example_blocks(text);

@@ -148,7 +148,10 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
     const bool holds_lock = leader_generation_ != 0 && leader_generation_ == connection_generation_;
     auto statements = schema_and_activity;
     if (want_leadership && !holds_lock) statements.push_back(leadership_statement());
-    auto results = connection_->run_pipeline(statements, deadline);
+    // An open connection's round trip has its own bound: a frozen server is noticed after
+    // statement_timeout + grace, not after the whole cycle's connect + statement budget.
+    auto results = connection_->run_pipeline(
+        statements, std::min(deadline, start + config.statement_deadline()));
     if (!results) {
       if (retry_allowed && results.error().error == ErrorClass::connection_lost) {
         connection_.reset();

@@ -1,7 +1,8 @@
 // The single background loop that runs probe cycles on the configured interval and publishes
 // each result as a Snapshot. Exactly one cycle is in flight at a time, and each ends by its
-// deadline (Config::cycle_deadline()). Thread-safety: start/stop from one thread; heartbeat()
-// and wake() from any.
+// deadline (Config::cycle_deadline()); the app's HTTP checks run beside the database probe,
+// each under its own timeout (probes/http_check_runner.hpp). Thread-safety: start/stop from one
+// thread; heartbeat() and wake() from any.
 #pragma once
 
 #include <atomic>
@@ -15,6 +16,7 @@
 
 #include "config/load.hpp"
 #include "probes/config_holder.hpp"
+#include "probes/http_check_runner.hpp"
 #include "probes/postgres_probe.hpp"
 #include "probes/snapshot_store.hpp"
 
@@ -50,6 +52,7 @@ class ProbeLoop {
   config::Environment env_;
   OnPublish on_publish_;
   PostgresProbe probe_;
+  HttpCheckRunners http_;
   std::atomic<SteadyClock::rep> heartbeat_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -59,7 +62,8 @@ class ProbeLoop {
   std::thread thread_;
 };
 
-// One cycle, outside any loop: for `opsagent check` and `opsagent wait`.
+// One cycle, outside any loop: for `opsagent check` and `opsagent wait`. Every HTTP check's
+// answer is awaited (each under its own timeout).
 Snapshot run_one_cycle(PostgresProbe& probe, const config::Config& config,
                        const std::optional<std::string>& dsn, std::uint64_t sequence);
 
