@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -130,10 +131,12 @@ struct SuperviseSection {
   bool operator==(const SuperviseSection&) const = default;
 };
 
-// The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`).
-inline constexpr std::string_view kAlertRules[] = {
-    "pool_saturation",     "client_pool_at_limit", "pool_budget", "readiness",
-    "idle_in_transaction", "long_transaction",     "lock_waits"};
+// The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`). The pool
+// budget is not among them: a configuration fact is a finding (log, /status, /health), not an
+// incident.
+inline constexpr std::string_view kAlertRules[] = {"pool_saturation",  "client_pool_at_limit",
+                                                   "readiness",        "idle_in_transaction",
+                                                   "long_transaction", "lock_waits"};
 
 // One [[alerts.receivers]] entry: where notifications go. URLs and secrets usually live in the
 // environment (url_env, secret_env, routing_key_env), read at delivery time, never in the file.
@@ -158,7 +161,10 @@ struct AlertsSection {
   Duration pending{30000};      // a condition must hold this long before it fires (Prometheus for:)
   Duration keep_firing{60000};  // and be clear this long before it resolves
   Duration repeat{4 * 3600 * 1000};  // reminder while still firing; 0: never
-  std::string state_file = "/var/lib/opsagent/alerts.json";  // "" keeps state in memory only
+  // "" keeps state in memory only; nullopt (not set): the default place, chosen at start when
+  // alerts are on (alerts::default_state_file: $STATE_DIRECTORY, /var/lib/opsagent,
+  // ~/.local/state).
+  std::optional<std::string> state_file;
   // Pool saturation hysteresis: once firing, it resolves only below this level.
   Threshold clear_below{Threshold::Kind::percent, 75};
   Duration idle_in_transaction{300000};  // a session idle in a transaction this long; 0: off
