@@ -415,7 +415,8 @@ const std::array kConfigKeys{
        }},
     CK{"agent", "stale_after", "duration", "\"15s\"",
        "a snapshot older than this reports the probe as stalled; 1s..1h and at least interval + "
-       "connect_timeout + statement_timeout + 1s + the timeout of every [[readiness.http]] check",
+       "connect_timeout + statement_timeout + 1s ([[readiness.http]] checks run beside the "
+       "database probe and add nothing)",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_duration(v, k, d, c.agent.stale_after, {1s, 1h});
        }},
@@ -492,7 +493,8 @@ const std::array kConfigKeys{
        }},
     CK{"readiness", "http", "array of tables", "[]",
        "HTTP endpoints of the app that must answer before the deployment is ready, one "
-       "[[readiness.http]] block each (keys below); each timeout adds to the probe cycle",
+       "[[readiness.http]] block each (keys below); each runs beside the database probe under "
+       "its own timeout",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          apply_http_checks(v, k, c, d);
        }},
