@@ -26,6 +26,10 @@ class HeldApp {
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
+  HeldApp(const HeldApp&) = delete;
+  HeldApp& operator=(const HeldApp&) = delete;
+  HeldApp(HeldApp&&) = delete;
+  HeldApp& operator=(HeldApp&&) = delete;
   ~HeldApp() {
     release();
     server_.stop();

@@ -57,9 +57,7 @@ void log_notification(const Notification& n, bool sent) {
 }  // namespace
 
 Alerter::Alerter(const config::Config& config, config::Environment env, AgentIdentity who)
-    : env_(std::move(env)), who_(std::move(who)) {
-  receivers_ = config.alerts.receivers;
-
+    : env_(std::move(env)), who_(std::move(who)), receivers_(config.alerts.receivers) {
   auto attempt = [this](const config::AlertReceiver& r, const DeliveryJob& job) {
     return attempt_delivery(r, job, env_, who_, kAlertmanagerTtl);
   };

@@ -111,6 +111,10 @@ class SlowApp {
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
+  SlowApp(const SlowApp&) = delete;
+  SlowApp& operator=(const SlowApp&) = delete;
+  SlowApp(SlowApp&&) = delete;
+  SlowApp& operator=(SlowApp&&) = delete;
   ~SlowApp() {
     server_.stop();
     thread_.join();
