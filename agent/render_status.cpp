@@ -696,8 +696,7 @@ std::string html_chart(const Snapshot& s, const config::PoolSection& pool) {
   }
   out +=
       R"(<table style="margin-top:8px"><tr><th>window</th><th class="n">now</th><th class="n">max</th><th class="n">p95</th><th class="n">samples</th></tr>)";
-  for (std::size_t i = 0; i < s.utilization.windows.size(); ++i) {
-    const auto& w = s.utilization.windows[i];
+  for (const auto& w : s.utilization.windows) {
     if (w.samples == 0) {
       out += fmt::format(R"(<tr><td>{}</td><td class="muted" colspan="4">no samples yet</td></tr>)",
                          probes::window_label(w.window));
