@@ -165,14 +165,6 @@ int level_code(probes::PoolLevel l) {
   return 2;
 }
 
-// "1m", "15m", "1h": the windows as people name them.
-std::string window_label(std::chrono::seconds window) {
-  const auto s = window.count();
-  if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
-  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
-  return std::to_string(s) + "s";
-}
-
 void add_agent_gauges(ScrapeGauges& g, const RenderContext& ctx) {
   g.set("opsagent_build_info", "Always 1; the agent's version is in the label.", 1,
         {{"version", kVersion}});
@@ -310,7 +302,7 @@ void add_pgbouncer_gauges(ScrapeGauges& g, const probes::PgBouncerSnapshot& b) {
 void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u) {
   for (const auto& w : u.windows) {
     if (w.samples == 0) continue;
-    const Labels labels{{"window", window_label(w.window)}};
+    const Labels labels{{"window", probes::window_label(w.window)}};
     g.set("opsagent_pool_utilization_max_ratio",
           "Highest connection utilization seen in the window.", w.max, labels);
     g.set("opsagent_pool_utilization_p95_ratio",

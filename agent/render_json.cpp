@@ -104,8 +104,11 @@ json utilization_json(const probes::UtilizationSummary& u) {
   json out = json::object();
   for (const auto& w : u.windows) {
     if (w.samples == 0) continue;
-    out[std::to_string(w.window.count() / 60) + "m"] = {
-        {"current", w.current}, {"max", w.max}, {"p95", w.p95}, {"samples", w.samples}};
+    out[probes::window_label(w.window)] = {
+        {"current", w.current ? json(*w.current) : json(nullptr)},
+        {"max", w.max},
+        {"p95", w.p95},
+        {"samples", w.samples}};
   }
   return out;
 }

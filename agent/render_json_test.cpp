@@ -95,6 +95,21 @@ TEST(RenderHealth, HealthJsonShape) {
   EXPECT_EQ(tables["output"], "missing tables: permits, audit.log");
 }
 
+TEST(RenderHealth, UtilizationWindowsNamedAsEverywhereAndNoStaleNow) {
+  Fixture f({passing("postgres:connection")});
+  f.snapshot.utilization.windows = {{{60s, 0, std::nullopt, 0, 0},
+                                     {900s, 30, std::nullopt, 0.9, 0.8},
+                                     {3600s, 120, 0.103, 0.9, 0.8}}};
+  const auto u = render_health(f.ctx)["utilization"];
+  EXPECT_FALSE(u.contains("1m")) << u;  // no samples
+  ASSERT_TRUE(u.contains("15m")) << u;
+  ASSERT_TRUE(u.contains("1h")) << u;
+  EXPECT_FALSE(u.contains("60m")) << u;
+  // The last cycle could not read pg_stat_activity: "current" is unknown, not the old value.
+  EXPECT_TRUE(u["15m"]["current"].is_null()) << u;
+  EXPECT_DOUBLE_EQ(u["1h"]["current"].get<double>(), 0.103);
+}
+
 TEST(RenderHealth, WarningIsWarnButReady) {
   auto slow = passing("postgres:connection");
   slow.status = CheckStatus::warn;

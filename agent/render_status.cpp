@@ -31,7 +31,6 @@ using probes::Snapshot;
 // The text view must stay readable in half a laptop screen and in a narrow incident channel.
 constexpr std::size_t kWidth = 100;
 constexpr int kBarWidth = 32;
-constexpr std::array<const char*, 3> kWindowLabels{"1m", "15m", "1h"};
 
 // ---------------------------------------------------------------------------------------------
 // Foreign text. Application, user and database names are whatever clients sent; messages may
@@ -187,6 +186,13 @@ std::string format_seconds(double s) {
 
 std::string format_age(std::optional<double> s) {
   return s ? format_seconds(*s) : "-";
+}
+
+// "3m10s ago": when an error's check passed again.
+std::string cleared_ago(std::chrono::system_clock::time_point now,
+                        std::chrono::system_clock::time_point cleared) {
+  return format_seconds(std::max(0.0, std::chrono::duration<double>(now - cleared).count())) +
+         " ago";
 }
 
 std::string format_latency(std::chrono::microseconds us) {
@@ -389,6 +395,10 @@ void text_pools(std::string& out, const PoolReport& pool) {
                        c.connections, c.budget,
                        fmt::format("{} of {}", c.per_instance.size(), c.instances),
                        c.instances_at_limit);
+    if (c.per_instance.empty() && c.instances > 0) {
+      out += fmt::format("  !! NONE CONNECTED: none of its {} instance{} holds a connection\n",
+                         c.instances, c.instances == 1 ? "" : "s");
+    }
     if (c.instances_at_limit > 0) {
       out += wrap("  !! AT POOL_MAX: ", at_limit_list(c), "                  ");
     }
@@ -432,14 +442,14 @@ void text_windows(std::string& out, const probes::UtilizationSummary& u) {
   for (std::size_t i = 0; i < u.windows.size(); ++i) {
     const auto& w = u.windows[i];
     const std::string label =
-        fmt::format("{:<12}{:<4}", i == 0 ? "utilization" : "", kWindowLabels[i]);
+        fmt::format("{:<12}{:<4}", i == 0 ? "utilization" : "", probes::window_label(w.window));
     if (w.samples == 0) {
       out += label + "no samples yet\n";
       continue;
     }
-    out +=
-        fmt::format("{}now {:>6}  max {:>6}  p95 {:>6}  ({} sample{})\n", label, percent(w.current),
-                    percent(w.max), percent(w.p95), w.samples, w.samples == 1 ? "" : "s");
+    out += fmt::format("{}now {:>6}  max {:>6}  p95 {:>6}  ({} sample{})\n", label,
+                       w.current ? percent(*w.current) : "-", percent(w.max), percent(w.p95),
+                       w.samples, w.samples == 1 ? "" : "s");
   }
 }
 
@@ -500,9 +510,11 @@ void text_errors(std::string& out, const RenderContext& ctx) {
   const auto now = wall_now(ctx);
   for (const auto& e : errors) {
     const double ago = std::chrono::duration<double>(now - e.at).count();
-    out +=
-        join_parts({fmt::format("  {} ({} ago)", iso8601(e.at), format_seconds(std::max(0.0, ago))),
-                    e.check, std::string(probes::to_string(e.error))});
+    std::vector<std::string> parts{
+        fmt::format("  {} ({} ago)", iso8601(e.at), format_seconds(std::max(0.0, ago))), e.check,
+        std::string(probes::to_string(e.error))};
+    if (e.cleared_at) parts.push_back("past: cleared " + cleared_ago(now, *e.cleared_at));
+    out += join_parts(parts);
     out += wrap("      ", e.message, "      ");
   }
 }
@@ -718,16 +730,16 @@ std::string html_chart(const Snapshot& s, const config::PoolSection& pool) {
   }
   out +=
       R"(<table style="margin-top:8px"><tr><th>window</th><th class="n">now</th><th class="n">max</th><th class="n">p95</th><th class="n">samples</th></tr>)";
-  for (std::size_t i = 0; i < s.utilization.windows.size(); ++i) {
-    const auto& w = s.utilization.windows[i];
+  for (const auto& w : s.utilization.windows) {
     if (w.samples == 0) {
       out += fmt::format(R"(<tr><td>{}</td><td class="muted" colspan="4">no samples yet</td></tr>)",
-                         kWindowLabels[i]);
+                         probes::window_label(w.window));
       continue;
     }
     out += fmt::format(
         R"(<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>)",
-        kWindowLabels[i], percent(w.current), percent(w.max), percent(w.p95), w.samples);
+        probes::window_label(w.window), w.current ? percent(*w.current) : "-", percent(w.max),
+        percent(w.p95), w.samples);
   }
   return out + "</table></section>";
 }
@@ -806,7 +818,8 @@ std::string html_pools(const PoolReport& pool) {
     out += fmt::format(
         R"(<tr{}><td><b>{}</b></td><td class="name">{}</td><td class="n">{} / {}</td><td class="n">{} of {}</td><td>{}</td></tr>)",
         c.instances_at_limit > 0 ? R"( class="hot")" : "", h(c.name), h(c.pattern), c.connections,
-        c.budget, c.per_instance.size(), c.instances, html_instances(c));
+        c.budget, c.per_instance.size(), c.instances,
+        c.per_instance.empty() ? std::string("&#9888; none connected") : html_instances(c));
   }
   out += fmt::format(
       R"(<tr><td class="muted" colspan="2">unattributed (no pattern matches)</td><td class="n">{}</td><td></td><td></td></tr></table>)",
@@ -879,14 +892,14 @@ std::string html_errors(const RenderContext& ctx) {
   if (errors.empty()) return out + R"(<p class="muted">None recently.</p></section>)";
   out +=
       "<table><tr><th>time (UTC)</th><th class=\"n\">ago</th><th>check</th><th>class</th>"
-      "<th>message</th></tr>";
+      "<th>message</th><th>cleared</th></tr>";
   const auto now = wall_now(ctx);
   for (const auto& e : errors) {
     const double ago = std::max(0.0, std::chrono::duration<double>(now - e.at).count());
     out += fmt::format(
-        R"(<tr><td class="n">{}</td><td class="n">{}</td><td class="name check">{}</td><td>{}</td><td>{}</td></tr>)",
-        iso8601(e.at), format_seconds(ago), h(e.check), h(probes::to_string(e.error)),
-        h(e.message));
+        R"(<tr><td class="n">{}</td><td class="n">{}</td><td class="name check">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>)",
+        iso8601(e.at), format_seconds(ago), h(e.check), h(probes::to_string(e.error)), h(e.message),
+        e.cleared_at ? "past: " + h(cleared_ago(now, *e.cleared_at)) : "");
   }
   return out + "</table></section>";
 }

@@ -308,6 +308,31 @@ TEST(StatusText, DatabaseDownStillShowsChecksAndErrors) {
   EXPECT_TRUE(contains(text, "last errors (newest first)")) << text;
 }
 
+TEST(StatusText, NoStaleNowWhenTheLastCycleCouldNotReadActivity) {
+  Fixture f(false);
+  for (auto& w : f.snapshot.utilization.windows) w.current.reset();  // as the loop summarizes
+  f.snapshot.recent_errors[0].cleared_at = f.snapshot.taken_at - 30s;
+  const auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text, "connections unknown")) << text;
+  EXPECT_TRUE(contains(text, "utilization 1m  now      -  max  87.0%")) << text;
+  EXPECT_TRUE(contains(text, "            1h  now      -")) << text;
+  EXPECT_FALSE(contains(text, "now  86.6%")) << text;
+  // An error whose check has passed since reads as past.
+  EXPECT_TRUE(contains(text, "|  refused\n    past: cleared 30.3s ago\n")) << text;
+}
+
+TEST(StatusText, AClientWithNothingConnectedSaysSo) {
+  Fixture f;
+  auto& web = f.snapshot.pool->clients[0];
+  web.per_instance.clear();
+  web.connections = 0;
+  web.instances_at_limit = 0;
+  const auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text, "  !! NONE CONNECTED: none of its 4 instances holds a connection\n"))
+      << text;
+  EXPECT_TRUE(contains(render_status_html(f.ctx), "none connected"));
+}
+
 TEST(StatusText, EveryLineFitsIn100Columns) {
   Fixture f;
   f.snapshot.activity->partial_view = true;

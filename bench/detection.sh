@@ -6,10 +6,14 @@
 #   bash bench/detection.sh              # as root on Debian 12; about 4 minutes
 #   QUICK=1 bash bench/detection.sh      # smoke run: 2 repetitions of each fault
 #
-# Faults (FAULTS, default "table kill freeze exhaust"), each REPS times (default 5):
-#   table    DROP TABLE cron_log (an expected table); repair: CREATE TABLE cron_log again
-#   kill     pg_ctl stop -m immediate; repair: pg_ctl start
-#   freeze   SIGSTOP the postmaster and every process it started; repair: SIGCONT them all
+# Faults (FAULTS, default "table kill freeze blackhole exhaust"), each REPS times (default 4):
+#   table    (dropped table) DROP TABLE cron_log (an expected table); repair: CREATE TABLE again
+#   kill     (stopped) pg_ctl stop -m immediate; repair: pg_ctl start
+#   freeze   (frozen) SIGSTOP the postmaster and every process it started; repair: SIGCONT
+#   blackhole (black-holed) the agent reaches Postgres through a socat TCP relay; SIGSTOP the
+#            relay and its connections: bytes are accepted and never answered, new connections
+#            complete the TCP handshake and hear nothing (a firewall or a wedged proxy); repair:
+#            SIGCONT. With blackhole in FAULTS every fault runs with the agent behind the relay.
 #   exhaust  fill every non-reserved slot with idle sessions of the ordinary role `app` (the
 #            agent's persistent connection keeps working; its periodic fresh connect gets
 #            SQLSTATE 53300); repair: close one session
@@ -24,10 +28,14 @@
 #
 # The agent's config (written to the temp dir): config/demo.toml's [readiness] sections with
 # AGENT_INTERVAL (1s), CONNECT_TIMEOUT (3s), STATEMENT_TIMEOUT (5s, as the demo) and
-# FRESH_CONNECT_INTERVAL (1s here: the default 30s would make `exhaust` take up to 30 s).
+# FRESH_CONNECT_INTERVAL (1s here: the default 30s would make `exhaust` take up to 30 s), plus a
+# [[readiness.http]] check (timeout HTTP_TIMEOUT, 2s) of a slow but healthy app (a socat
+# listener answering 200 after HTTP_DELAY, 1.5s; HTTP_DELAY=0: no HTTP check): a check's
+# deadline is its own, so the app's slowness must not delay noticing any database fault.
 # The cluster has PG_MAX_CONNECTIONS = 40 (37 slots for ordinary roles).
 #
-# Environment: QUICK, REPS, FAULTS, REPAIR_DELAY, POLL_MS, AGENT_INTERVAL, CONNECT_TIMEOUT, STATEMENT_TIMEOUT,
+# Environment: QUICK, REPS, FAULTS, REPAIR_DELAY, POLL_MS, HTTP_DELAY, HTTP_TIMEOUT, AGENT_INTERVAL,
+# CONNECT_TIMEOUT, STATEMENT_TIMEOUT,
 # FRESH_CONNECT_INTERVAL, PG_MAX_CONNECTIONS, OPSAGENT_BIN, PG_BINDIR, BENCH_OUT (also write the
 # results table to this file), BENCH_KEEP_LOGS=1, BENCH_NO_INSTALL=1.
 set -euo pipefail
@@ -37,8 +45,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 QUICK="${QUICK:-0}"
 if [ "$QUICK" = 1 ]; then REPS="${REPS:-2}"; fi
-REPS="${REPS:-5}"
-FAULTS="${FAULTS:-table kill freeze exhaust}"
+REPS="${REPS:-4}"
+FAULTS="${FAULTS:-table kill freeze blackhole exhaust}"
+HTTP_DELAY="${HTTP_DELAY:-1.5}"
+HTTP_TIMEOUT="${HTTP_TIMEOUT:-2s}"
 REPAIR_DELAY="${REPAIR_DELAY:-random}"
 export AGENT_INTERVAL="${AGENT_INTERVAL:-1s}" CONNECT_TIMEOUT="${CONNECT_TIMEOUT:-3s}"
 export STATEMENT_TIMEOUT="${STATEMENT_TIMEOUT:-5s}" FRESH_CONNECT_INTERVAL="${FRESH_CONNECT_INTERVAL:-1s}"
@@ -47,7 +57,7 @@ export PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-40}"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-check_tools awk sort
+check_tools awk sort socat
 agent_bin="$(find_agent_bin)"
 [ -x "$agent_bin" ] || die "no agent binary at $agent_bin (build it, or set OPSAGENT_BIN)"
 
@@ -117,6 +127,55 @@ kill_repair() {
   record kill "$rep" pg_start_ms "$(ms_between "$stamp" "$t1")"
 }
 
+# ---- the relay (black hole) and the slow app: socat listeners on loopback ----
+
+relay_pids() {
+  local pid
+  for pid in "$relay_pid" $(ps -o pid= --ppid "$relay_pid"); do printf '%s\n' "$pid"; done
+}
+relay_start() {
+  agent_pg_port="$(free_port 57432)"
+  socat "TCP-LISTEN:$agent_pg_port,bind=127.0.0.1,fork,reuseaddr" "TCP:127.0.0.1:$pg_port" \
+    2>>"$bench_dir/relay.err" &
+  relay_pid=$!
+  bg_pids+=("$relay_pid")
+  wait_until 10 port_in_use "$agent_pg_port" || die "the relay did not listen on $agent_pg_port"
+  note "relay: the agent reaches Postgres through socat on 127.0.0.1:$agent_pg_port"
+}
+slow_app_start() {
+  local port script="$bench_dir/slow_app.sh"
+  port="$(free_port 18500)"
+  # Reads the request up to its blank line first: closing a socket with unread bytes sends RST,
+  # which can cost the client the answer.
+  cat >"$script" <<EOF
+#!/bin/sh
+cr="\$(printf '\\r')"
+while IFS= read -r line; do [ "\$line" = "\$cr" ] && break; [ -z "\$line" ] && break; done
+sleep $HTTP_DELAY
+printf 'HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nok'
+EOF
+  chmod 0755 "$script"
+  socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" "EXEC:$script" 2>>"$bench_dir/app.err" &
+  bg_pids+=("$!")
+  wait_until 10 port_in_use "$port" || die "the slow app did not listen on $port"
+  export AGENT_HTTP_URL="http://127.0.0.1:$port/healthz" AGENT_HTTP_TIMEOUT="$HTTP_TIMEOUT"
+  note "slow app: 127.0.0.1:$port answers 200 after ${HTTP_DELAY}s ([[readiness.http]] timeout $HTTP_TIMEOUT)"
+}
+
+blackhole_inject() {
+  local pid
+  now_ns
+  stamp="$now"
+  frozen_pids=()
+  for pid in $(relay_pids); do kill -STOP "$pid" 2>/dev/null && frozen_pids+=("$pid"); done
+}
+blackhole_repair() {
+  record blackhole "$rep" frozen_processes "${#frozen_pids[@]}"
+  now_ns
+  stamp="$now"
+  pg_thaw  # SIGCONTs frozen_pids: here the relay's
+}
+
 freeze_inject() {
   now_ns
   stamp="$now"
@@ -174,6 +233,8 @@ say "opsagent detection latency: $FAULTS, $REPS repetitions each"
 note "agent: $agent_bin ($("$agent_bin" --version)), built from: $(tree_state)"
 cluster_start
 note "$("$pg_bindir/postgres" --version), $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [[ " $FAULTS " == *" blackhole "* ]]; then relay_start; fi
+if [ "$HTTP_DELAY" != 0 ]; then slow_app_start; fi
 config="$bench_dir/agent.toml"
 agent_config "$config"
 note "agent config: interval $AGENT_INTERVAL, connect_timeout $CONNECT_TIMEOUT, statement_timeout $STATEMENT_TIMEOUT, fresh_connect_interval $FRESH_CONNECT_INTERVAL; cluster max_connections $PG_MAX_CONNECTIONS"
@@ -195,9 +256,11 @@ for fault in $FAULTS; do
       recover_target=$((interval_ms + connect_ms))
       recover_rule="interval + connect_timeout, after Postgres accepts"
       ;;
-    freeze)
-      detect_target=$((interval_ms + connect_ms + statement_ms + 1000))
-      detect_rule="interval + cycle deadline (connect_timeout + statement_timeout + 1 s)"
+    freeze | blackhole)
+      # The open connection's round trip ends at statement_timeout + 1 s grace; the cycle waits
+      # at most 250 ms for the app's check; whatever the HTTP check's timeout.
+      detect_target=$((interval_ms + statement_ms + 1000 + 250))
+      detect_rule="interval + statement_timeout + 1 s grace + 250 ms app wait"
       recover_target=$((interval_ms + connect_ms))
       recover_rule="interval + connect_timeout"
       ;;
@@ -208,7 +271,7 @@ for fault in $FAULTS; do
       recover_rule="interval + fresh_connect_interval"
       exhaust_prepare
       ;;
-    *) die "unknown fault $fault (table, kill, freeze, exhaust)" ;;
+    *) die "unknown fault $fault (table, kill, freeze, blackhole, exhaust)" ;;
   esac
   printf '%s %s %s %s %s\n' "$fault" "$detect_target" "$recover_target" "${detect_rule// /@}" "${recover_rule// /@}" >>"$bench_dir/targets"
   limit=$(((detect_target + recover_target) * 2 / 1000 + 30))
@@ -265,6 +328,13 @@ say "Results ($REPS repetitions each; milliseconds from the fault or repair to t
   fi
   if grep -q '^freeze ' "$bench_dir/targets"; then
     printf 'freeze: %s processes stopped each time (the postmaster and every process it had started).\n' "$(med freeze frozen_processes)"
+  fi
+  if grep -q '^blackhole ' "$bench_dir/targets"; then
+    printf 'blackhole: %s relay processes stopped each time (the listener and one per open connection); every fault ran with the agent behind the relay.\n' "$(med blackhole frozen_processes)"
+  fi
+  printf 'Faults: table = dropped table, kill = stopped, freeze = frozen, blackhole = black-holed, exhaust = slots exhausted.\n'
+  if [ "$HTTP_DELAY" != 0 ]; then
+    printf 'Beside the database: a [[readiness.http]] check (timeout %s) of an app answering 200 after %s s.\n' "$HTTP_TIMEOUT" "$HTTP_DELAY"
   fi
   printf 'Pass/fail compares the max with the target; the targets do not include the cycle'"'"'s own duration (~10-20 ms) or the %s ms poll.\n' "${POLL_MS:-10}"
   printf 'Repair delay after the 503 was seen: %s.\n' "$([ "$REPAIR_DELAY" = random ] && echo 'random 0-1.9 s' || echo 'none (repair at once, just after a failing cycle)')"

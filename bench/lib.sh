@@ -180,7 +180,9 @@ EOF
 }
 
 app_url() { printf 'postgresql://app:%s@127.0.0.1:%s/app' "$app_password" "$pg_port"; }
-agent_url() { printf 'postgresql://opsagent_bench:%s@127.0.0.1:%s/app' "$agent_password" "$pg_port"; }
+# The agent's DSN: straight to Postgres, or through a relay when agent_pg_port is set
+# (detection.sh's black-hole fault freezes the relay).
+agent_url() { printf 'postgresql://opsagent_bench:%s@127.0.0.1:%s/app' "$agent_password" "${agent_pg_port:-$pg_port}"; }
 exporter_url() {
   printf 'postgresql://exporter_bench:%s@127.0.0.1:%s/app?sslmode=disable' \
     "$exporter_password" "$pg_port"
@@ -275,6 +277,11 @@ agent_config() {
     printf 'connect_timeout = "%s"\nstatement_timeout = "%s"\nfresh_connect_interval = "%s"\n\n' \
       "${CONNECT_TIMEOUT:-3s}" "${STATEMENT_TIMEOUT:-5s}" "${FRESH_CONNECT_INTERVAL:-30s}"
     awk '/^\[/ { keep = ($0 ~ /^\[\[?readiness[].]/) } keep' "$bench_root/config/demo.toml"
+    # AGENT_HTTP_URL (and AGENT_HTTP_TIMEOUT): one [[readiness.http]] check of an app beside it.
+    if [ -n "${AGENT_HTTP_URL:-}" ]; then
+      printf '\n[[readiness.http]]\nname = "app"\nurl = "%s"\ntimeout = "%s"\n' \
+        "$AGENT_HTTP_URL" "${AGENT_HTTP_TIMEOUT:-2s}"
+    fi
   } >"$file"
   DATABASE_URL="$(agent_url)" "$(find_agent_bin)" validate --config "$file" >/dev/null ||
     die "the generated agent config $file is invalid"

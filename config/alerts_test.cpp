@@ -83,7 +83,7 @@ TEST(LoadAlerts, DefaultsWithoutTheSection) {
   EXPECT_EQ(a.pending, 30s);
   EXPECT_EQ(a.keep_firing, 1min);
   EXPECT_EQ(a.repeat, 4h);
-  EXPECT_EQ(a.state_file, "/var/lib/opsagent/alerts.json");
+  EXPECT_FALSE(a.state_file);  // the default place is chosen at start
   EXPECT_EQ(a.clear_below, (Threshold{Threshold::Kind::percent, 75}));
   EXPECT_EQ(a.idle_in_transaction, 5min);
   EXPECT_EQ(a.long_transaction, 15min);
@@ -145,7 +145,7 @@ TEST(LoadAlerts, ReadsEveryKeyAndOneReceiverOfEachType) {
       "type = \"exec\"\n"
       "command = [\"/usr/local/bin/notify\", \"--team\", \"db\", \"two words\"]\n"
       "rules = [\"lock_waits\", \"long_transaction\", \"idle_in_transaction\", "
-      "\"client_pool_at_limit\", \"pool_budget\"]\n");
+      "\"client_pool_at_limit\"]\n");
   const AlertsSection want{
       .pending = 0s,
       .keep_firing = 2min,
@@ -203,7 +203,7 @@ TEST(LoadAlerts, ReadsEveryKeyAndOneReceiverOfEachType) {
            .routing_key_env = "",
            .command = {"/usr/local/bin/notify", "--team", "db", "two words"},
            .rules = {"lock_waits", "long_transaction", "idle_in_transaction",
-                     "client_pool_at_limit", "pool_budget"},
+                     "client_pool_at_limit"},
            .timeout = 10s},
       }};
   EXPECT_EQ(c.alerts, want);
@@ -644,10 +644,18 @@ TEST(LoadAlertReceivers, Command) {
                       {4, 22, "alerts.receivers[0].command[1]", "has a NUL character at byte 2"});
 }
 
+TEST(LoadAlertReceivers, PoolBudgetIsAFindingNotARule) {
+  const std::string head = receiver("type = \"exec\"\ncommand = [\"/bin/true\"]\n");
+  expect_single_error(head + "rules = [\"pool_budget\"]\n",
+                      {5, 10, "alerts.receivers[0].rules[0]",
+                       "pool_budget is no longer an alert rule: a pool budget that cannot fit is "
+                       "a fact of the configuration, reported as a finding"});
+}
+
 TEST(LoadAlertReceivers, Rules) {
   const std::string head = receiver("type = \"exec\"\ncommand = [\"/bin/true\"]\n");
   const std::string all =
-      "use pool_saturation, client_pool_at_limit, pool_budget, readiness, idle_in_transaction, "
+      "use pool_saturation, client_pool_at_limit, readiness, idle_in_transaction, "
       "long_transaction, lock_waits or pgbouncer_queue";
   expect_single_error(head + "rules = [\"readiness\", \"pool_satuation\"]\n",
                       {5, 23, "alerts.receivers[0].rules[1]",

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -156,10 +157,12 @@ struct SuperviseSection {
   bool operator==(const SuperviseSection&) const = default;
 };
 
-// The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`).
+// The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`). The pool
+// budget is not among them: a configuration fact is a finding (log, /status, /health), not an
+// incident.
 inline constexpr std::string_view kAlertRules[] = {
-    "pool_saturation",     "client_pool_at_limit", "pool_budget", "readiness",
-    "idle_in_transaction", "long_transaction",     "lock_waits",  "pgbouncer_queue"};
+    "pool_saturation",  "client_pool_at_limit", "readiness",      "idle_in_transaction",
+    "long_transaction", "lock_waits",           "pgbouncer_queue"};
 
 // One [[alerts.receivers]] entry: where notifications go. URLs and secrets usually live in the
 // environment (url_env, secret_env, routing_key_env), read at delivery time, never in the file.
@@ -184,7 +187,10 @@ struct AlertsSection {
   Duration pending{30000};      // a condition must hold this long before it fires (Prometheus for:)
   Duration keep_firing{60000};  // and be clear this long before it resolves
   Duration repeat{4 * 3600 * 1000};  // reminder while still firing; 0: never
-  std::string state_file = "/var/lib/opsagent/alerts.json";  // "" keeps state in memory only
+  // "" keeps state in memory only; nullopt (not set): the default place, chosen at start when
+  // alerts are on (alerts::default_state_file: $STATE_DIRECTORY, /var/lib/opsagent,
+  // ~/.local/state).
+  std::optional<std::string> state_file;
   // Pool saturation hysteresis: once firing, it resolves only below this level.
   Threshold clear_below{Threshold::Kind::percent, 75};
   Duration idle_in_transaction{300000};  // a session idle in a transaction this long; 0: off
@@ -211,13 +217,20 @@ struct Config {
   AlertsSection alerts;
   bool operator==(const Config&) const = default;
 
-  // The longest one probe cycle may take: connecting, then the statements, then a grace period
-  // for the server's own statement_timeout to answer first.
-  // The app's HTTP checks run after the database's, each bounded by its own timeout.
+  // Time the client gives the server past its own statement_timeout, so a slow statement ends
+  // with the server's error (and a clear class) rather than the client dropping the socket.
+  static constexpr Duration kServerGrace{1000};
+
+  // The longest one statement round trip may take on a connection already open: a frozen server
+  // is detected by then, whatever else the cycle does.
+  Duration statement_deadline() const { return database.statement_timeout + kServerGrace; }
+
+  // The longest one probe cycle may take before it is published: connecting, then the
+  // statements, then the grace. The app's [[readiness.http]] checks run beside the database's,
+  // each under its own timeout, and an answer slower than a short wait is reported by the next
+  // cycle: they never stretch the database's deadline, nor the one stale_after must cover.
   Duration cycle_deadline() const {
-    Duration d = database.connect_timeout + database.statement_timeout + Duration{1000};
-    for (const auto& h : readiness.http) d += h.timeout;
-    return d;
+    return database.connect_timeout + database.statement_timeout + kServerGrace;
   }
 };
 

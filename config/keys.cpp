@@ -415,6 +415,14 @@ std::optional<std::vector<std::string>> rules_value(const toml::node& value, con
       ok = false;
       continue;
     }
+    if (*text == "pool_budget") {
+      ok = false;
+      report(diag, item, item_key,
+             "pool_budget is no longer an alert rule: a pool budget that cannot fit is a fact of "
+             "the configuration, reported as a finding (logged at start and when it changes, "
+             "shown in /status and /health), not an incident; remove it from rules");
+      continue;
+    }
     if (std::ranges::find(kAlertRules, *text) == std::end(kAlertRules)) {
       ok = false;
       std::string folded = *text;
@@ -461,7 +469,8 @@ const std::array kConfigKeys{
        }},
     CK{"agent", "stale_after", "duration", "\"15s\"",
        "a snapshot older than this reports the probe as stalled; 1s..1h and at least interval + "
-       "connect_timeout + statement_timeout + 1s + the timeout of every [[readiness.http]] check",
+       "connect_timeout + statement_timeout + 1s ([[readiness.http]] checks run beside the "
+       "database probe and add nothing)",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_duration(v, k, d, c.agent.stale_after, {1s, 1h});
        }},
@@ -553,7 +562,8 @@ const std::array kConfigKeys{
        }},
     CK{"readiness", "http", "array of tables", "[]",
        "HTTP endpoints of the app that must answer before the deployment is ready, one "
-       "[[readiness.http]] block each (keys below); each timeout adds to the probe cycle",
+       "[[readiness.http]] block each (keys below); each runs beside the database probe under "
+       "its own timeout",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          apply_http_checks(v, k, c, d);
        }},
@@ -631,9 +641,12 @@ const std::array kConfigKeys{
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_duration(v, k, d, c.alerts.repeat, {1min, 168h, true});
        }},
-    CK{"alerts", "state_file", "string", "\"/var/lib/opsagent/alerts.json\"",
+    CK{"alerts", "state_file", "string", "$STATE_DIRECTORY/alerts.json",
        "where firing alerts and undelivered notifications are kept across restarts; \"\" keeps "
-       "them in memory only; at most 4096 bytes, no NUL",
+       "them in memory only; at most 4096 bytes, no NUL. Unset: $STATE_DIRECTORY/alerts.json "
+       "(systemd), else /var/lib/opsagent/alerts.json when that directory is writable (the "
+       "image's volume), else $XDG_STATE_HOME (default ~/.local/state)/opsagent/alerts.json; "
+       "only used when receivers are configured",
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_state_file(v, k, c, d);
        }},
@@ -930,8 +943,7 @@ const std::array kReceiverKeys{
        }},
     RK{"alerts.receivers", "rules", "array of strings", "[]",
        "the rules routed to this receiver, each once: pool_saturation, client_pool_at_limit, "
-       "pool_budget, readiness, idle_in_transaction, long_transaction, lock_waits; [] or "
-       "absent: every rule",
+       "readiness, idle_in_transaction, long_transaction, lock_waits; [] or absent: every rule",
        [](const toml::node& v, const std::string& k, ReceiverDraft& r, Diagnostics& d) {
          r.rules.emplace(std::vector<std::string>{}, position_of(v));
          if (auto rules = rules_value(v, k, d)) r.rules->value = std::move(*rules);

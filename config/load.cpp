@@ -102,35 +102,20 @@ bool any_error(const Diagnostics& diag, const Keys& keys) {
 }
 
 // A snapshot is refreshed once per interval, and a healthy cycle may take up to the cycle
-// deadline (which includes every HTTP check's timeout); a shorter stale_after would report a slow
-// but working probe as stalled.
+// deadline; a shorter stale_after would report a slow but working probe as stalled. The HTTP
+// checks do not count: they run beside the database probe and never hold a cycle past it.
 void check_stale_after(const Config& c, Diagnostics& diag) {
-  std::vector<std::string> keys{"agent.stale_after", "agent.interval", "database.connect_timeout",
-                                "database.statement_timeout"};
+  const std::vector<std::string> keys{"agent.stale_after", "agent.interval",
+                                      "database.connect_timeout", "database.statement_timeout"};
   if (any_error(diag, keys)) return;
-  // After an error in any check, the HTTP part of the deadline is unknown, and the checks kept
-  // no longer line up with the file's readiness.http[i].
-  if (diag.has_error_under("readiness.http")) return;
   const Duration needed = c.agent.interval + c.cycle_deadline();
   if (c.agent.stale_after >= needed) return;
-  Duration http_total{0};
-  std::string http_terms;
-  for (std::size_t i = 0; i < c.readiness.http.size(); ++i) {
-    const std::string key = "readiness.http[" + std::to_string(i) + "].timeout";
-    http_total += c.readiness.http[i].timeout;
-    http_terms += " + " + key + " (" + format_duration(c.readiness.http[i].timeout) + ")";
-    keys.push_back(key);
-  }
-  // A check that leaves its timeout at the default is pointed at by its block.
-  keys.emplace_back("readiness.http");
-  const Duration grace =
-      c.cycle_deadline() - c.database.connect_timeout - c.database.statement_timeout - http_total;
   diag.error(first_set(diag, keys), "agent.stale_after",
              format_duration(c.agent.stale_after) + " is shorter than agent.interval (" +
                  format_duration(c.agent.interval) + ") + database.connect_timeout (" +
                  format_duration(c.database.connect_timeout) + ") + database.statement_timeout (" +
-                 format_duration(c.database.statement_timeout) + ") + " + format_duration(grace) +
-                 " grace" + http_terms + " = " + format_duration(needed) +
+                 format_duration(c.database.statement_timeout) + ") + " +
+                 format_duration(Config::kServerGrace) + " grace = " + format_duration(needed) +
                  "; a slow but healthy probe would be reported as stalled; raise "
                  "agent.stale_after to at least " +
                  format_duration(needed) + " or lower the others");

@@ -58,10 +58,12 @@ struct CheckResult {
 
 // A failure seen by a recent cycle, for the on-call's "last errors".
 struct RecentError {
-  std::chrono::system_clock::time_point at;
+  std::chrono::system_clock::time_point at;  // when it was last seen
   std::string check;
   ErrorClass error = ErrorClass::none;
   std::string message;
+  // When the check passed again: the error is past. nullopt: not seen passing since.
+  std::optional<std::chrono::system_clock::time_point> cleared_at = std::nullopt;
 };
 
 }  // namespace opsagent::probes

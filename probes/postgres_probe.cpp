@@ -236,8 +236,11 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
     std::vector<PipelineStatement> body{schema_statement(config.readiness),
                                         activity_statement(lease_pid)};
     if (session_lock && !holds_lock) body.push_back(leadership_statement());
+    // An open connection's round trip has its own bound: a frozen server is noticed after
+    // statement_timeout + grace, not after the whole cycle's connect + statement budget.
     auto results = connection_->run_pipeline(
-        scoped_segment(config.database, std::move(body), false), deadline);
+        scoped_segment(config.database, std::move(body), false),
+        std::min(deadline, SteadyClock::now() + config.statement_deadline()));
     if (!results) {
       if (retry_allowed && results.error().error == ErrorClass::connection_lost) {
         connection_.reset();

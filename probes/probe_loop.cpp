@@ -1,21 +1,41 @@
 #include "probes/probe_loop.hpp"
 
-#include <deque>
+#include <algorithm>
 #include <random>
 
 #include <spdlog/spdlog.h>
 
 #include "common/saturating_time.hpp"
-#include "probes/http_check.hpp"
+#include "probes/budget_finding.hpp"
+#include "probes/client_presence.hpp"
+#include "probes/recent_errors.hpp"
 
 namespace opsagent::probes {
 
-Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
-                       const config::Environment& env, std::uint64_t sequence) {
+namespace {
+
+bool gating_failure(const CheckResult& c) {
+  return c.gates_readiness && c.status == CheckStatus::fail;
+}
+
+// How long a cycle waits for the app's checks once the database's part is done: a healthy app
+// answers well within it, and a slower answer is reported by the next cycle. So a slow app delays
+// the report of a frozen database by this much at most, never by its whole timeout.
+constexpr std::chrono::milliseconds kHttpWait{250};
+
+// One cycle: the database probe on this thread, the HTTP checks beside it on theirs. With
+// `wait_for_http` every check's run is awaited; otherwise for kHttpWait from the cycle's start
+// at most, and not at all once the database has failed (the cycle is not ready either way).
+Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
+                   const config::Environment& env, std::uint64_t sequence, bool wait_for_http) {
   const auto start = SteadyClock::now();
   Snapshot s;
   s.sequence = sequence;
   s.taken_at = std::chrono::system_clock::now();
+  auto& http = probes.http;
+  http.sync(config.readiness.http);
+  http.start_all();
+  const auto http_done_by = http.all_done_by();
   // PgBouncer's console is read once per cycle, when the database probe first asks (its own
   // statements timed out, or the budget needs the pool sizes) or else after it. It gets a
   // deadline of its own: it answers in milliseconds, and the database probe's may be spent.
@@ -47,12 +67,24 @@ Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
   s.alert_leader = cycle.alert_leader;
   s.leadership_note = std::move(cycle.leadership_note);
   s.via_pooler = cycle.via_pooler;
-  for (const auto& http : config.readiness.http) {
-    s.checks.push_back(run_http_check(http, deadline));
+  if (s.pool) {
+    if (auto presence = client_presence_check(*s.pool)) s.checks.push_back(std::move(*presence));
   }
+  const auto now = SteadyClock::now();
+  auto until = std::max(now, start + kHttpWait);
+  if (wait_for_http) until = http_done_by;
+  if (!wait_for_http && std::ranges::any_of(s.checks, gating_failure)) until = now;
+  for (auto& c : http.collect(until)) s.checks.push_back(std::move(c));
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
   return s;
+}
+
+}  // namespace
+
+Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
+                       const config::Environment& env, std::uint64_t sequence) {
+  return run_cycle(probes, config, env, sequence, true);
 }
 
 ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
@@ -113,25 +145,22 @@ void ProbeLoop::run() {
   std::minstd_rand rng(std::random_device{}());
   std::uint64_t sequence = 0;
   UtilizationHistory history(config_.get()->agent.interval);
-  std::deque<RecentError> recent_errors;
+  RecentErrors recent_errors(Snapshot::kRecentErrors);
+  BudgetFinding budget_finding;
   for (;;) {
     beat();
     auto config = config_.get();
-    auto snapshot = std::make_shared<Snapshot>(run_one_cycle(probes_, *config, env_, ++sequence));
+    auto snapshot = std::make_shared<Snapshot>(
+        run_cycle(probes_, *config, env_, ++sequence, false));
     if (const auto& a = snapshot->activity) {
       history.add({snapshot->taken_at, a->used(), a->usable_slots, a->utilization()});
     }
     snapshot->utilization = history.summarize(snapshot->taken_at);
-    for (const auto& c : snapshot->checks) {
-      if (c.status != CheckStatus::fail) continue;
-      // A failure that repeats every cycle is one entry, with the time it was last seen.
-      std::erase_if(recent_errors, [&](const RecentError& e) {
-        return e.check == c.name && e.error == c.error && e.message == c.message;
-      });
-      recent_errors.push_front({snapshot->taken_at, c.name, c.error, c.message});
-      if (recent_errors.size() > Snapshot::kRecentErrors) recent_errors.pop_back();
+    recent_errors.observe(snapshot->checks, snapshot->taken_at);
+    snapshot->recent_errors = recent_errors.list();
+    if (auto news = budget_finding.observe(snapshot->pool)) {
+      spdlog::log(news->problem ? spdlog::level::warn : spdlog::level::info, "{}", news->message);
     }
-    snapshot->recent_errors.assign(recent_errors.begin(), recent_errors.end());
     store_.set(snapshot);
     beat();
     try {

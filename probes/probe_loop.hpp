@@ -1,7 +1,8 @@
 // The single background loop that runs probe cycles on the configured interval and publishes
 // each result as a Snapshot. Exactly one cycle is in flight at a time, and each ends by its
-// deadline (Config::cycle_deadline()). Thread-safety: start/stop from one thread; heartbeat()
-// and wake() from any.
+// deadline (Config::cycle_deadline()); the app's HTTP checks run beside the database probe,
+// each under its own timeout (probes/http_check_runner.hpp). Thread-safety: start/stop from one
+// thread; heartbeat() and wake() from any.
 #pragma once
 
 #include <atomic>
@@ -15,6 +16,7 @@
 
 #include "config/load.hpp"
 #include "probes/config_holder.hpp"
+#include "probes/http_check_runner.hpp"
 #include "probes/pgbouncer_probe.hpp"
 #include "probes/postgres_probe.hpp"
 #include "probes/snapshot_store.hpp"
@@ -25,6 +27,7 @@ namespace opsagent::probes {
 struct CycleProbes {
   PostgresProbe postgres;
   PgBouncerProbe pgbouncer;
+  HttpCheckRunners http;
 };
 
 class ProbeLoop {
@@ -67,7 +70,8 @@ class ProbeLoop {
 };
 
 // One cycle, outside any loop: for `opsagent check` and `opsagent wait`. `env` supplies the
-// DSNs (database.dsn_env, pgbouncer.dsn_env).
+// DSNs (database.dsn_env, pgbouncer.dsn_env). Every HTTP check's answer is awaited (each under
+// its own timeout).
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence);
 

@@ -11,6 +11,13 @@ constexpr std::array<std::chrono::seconds, 3> kWindows{
     std::chrono::seconds(60), std::chrono::seconds(900), std::chrono::seconds(3600)};
 }  // namespace
 
+std::string window_label(std::chrono::seconds window) {
+  const auto s = window.count();
+  if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
 UtilizationHistory::UtilizationHistory(std::chrono::milliseconds interval) {
   const std::int64_t per_hour = 3'600'000 / std::max<std::int64_t>(1, interval.count());
   // Cycles take time of their own, so an hour holds fewer samples than this; 10% spare.
@@ -42,7 +49,7 @@ UtilizationSummary UtilizationHistory::summarize(std::chrono::system_clock::time
     }
     stats.samples = values.size();
     if (values.empty()) continue;
-    stats.current = values.front();  // newest first
+    if (at(count_ - 1).at == now) stats.current = values.front();  // newest first
     stats.max = *std::ranges::max_element(values);
     // Nearest-rank p95.
     const auto rank =

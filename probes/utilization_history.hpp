@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace opsagent::probes {
@@ -21,7 +22,9 @@ struct UtilizationSample {
 struct WindowStats {
   std::chrono::seconds window{0};
   std::size_t samples = 0;
-  double current = 0;
+  // The newest sample, only when it was taken by the cycle summarized: a cycle that could not
+  // read pg_stat_activity has no "now", and an older value must not pass for one.
+  std::optional<double> current;
   double max = 0;
   double p95 = 0;
 };
@@ -31,6 +34,9 @@ struct UtilizationSummary {
   std::vector<UtilizationSample> chart;  // the last hour, at most kChartPoints, oldest first
   static constexpr std::size_t kChartPoints = 240;
 };
+
+// "1m", "15m", "1h": a window as people name it, the same in /health, /status and /metrics.
+std::string window_label(std::chrono::seconds window);
 
 class UtilizationHistory {
  public:

@@ -24,7 +24,8 @@ TEST(UtilizationHistory, WindowsCurrentMaxP95) {
   const auto& m1 = s.windows[0];
   EXPECT_EQ(m1.window, 60s);
   EXPECT_EQ(m1.samples, 100u);
-  EXPECT_DOUBLE_EQ(m1.current, 1.0);
+  ASSERT_TRUE(m1.current);
+  EXPECT_DOUBLE_EQ(*m1.current, 1.0);
   EXPECT_DOUBLE_EQ(m1.max, 1.0);
   EXPECT_DOUBLE_EQ(m1.p95, 0.95);
   EXPECT_EQ(s.windows[1].samples, 101u);  // 15m includes the spike
@@ -59,6 +60,19 @@ TEST(UtilizationHistory, EmptyHasNoSamples) {
   auto s = h.summarize(Clock::now());
   EXPECT_EQ(s.windows[0].samples, 0u);
   EXPECT_TRUE(s.chart.empty());
+}
+
+TEST(UtilizationHistory, NoCurrentWhenTheCycleHadNoSample) {
+  UtilizationHistory h(1s);
+  const auto t0 = Clock::time_point(1'700'000'000s);
+  h.add({t0, 10, 97, 0.103});
+  // The next cycle could not read pg_stat_activity: no sample at t0 + 1s, so no "now"; what the
+  // window held stays.
+  auto s = h.summarize(t0 + 1s);
+  EXPECT_FALSE(s.windows[0].current);
+  EXPECT_EQ(s.windows[0].samples, 1u);
+  EXPECT_DOUBLE_EQ(s.windows[0].max, 0.103);
+  EXPECT_TRUE(h.summarize(t0).windows[0].current);
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ std::string_view to_string(NotificationKind k) {
       return "deescalated";
     case NotificationKind::reminder:
       return "reminder";
+    case NotificationKind::refresh:
+      return "refresh";
     case NotificationKind::resolved:
       return "resolved";
     case NotificationKind::test:

@@ -23,7 +23,6 @@ std::string_view to_string(Severity s);
 // The rules (config::kAlertRules lists them for the config's `rules` keys).
 inline constexpr std::string_view kRulePoolSaturation = "pool_saturation";
 inline constexpr std::string_view kRuleClientPoolAtLimit = "client_pool_at_limit";
-inline constexpr std::string_view kRulePoolBudget = "pool_budget";
 inline constexpr std::string_view kRuleReadiness = "readiness";
 inline constexpr std::string_view kRuleIdleInTransaction = "idle_in_transaction";
 inline constexpr std::string_view kRuleLongTransaction = "long_transaction";
@@ -54,7 +53,8 @@ enum class NotificationKind {
   firing,       // newly firing
   escalated,    // warning -> critical
   deescalated,  // critical -> warning (still firing)
-  reminder,     // still firing after alerts.repeat (and Alertmanager re-sends)
+  reminder,     // still firing after alerts.repeat
+  refresh,      // still firing: the periodic re-send Alertmanager needs (kAlertmanagerResend)
   resolved,     // over
   test,         // `opsagent test-alert`
   suppressed,   // summary: "N more notifications suppressed by the rate limit"

@@ -47,6 +47,10 @@ std::vector<Notification> AlertBook::update(const RuleOutcome& outcome, WallCloc
     }
     t.alert.summary = finding->summary;
     t.alert.details = finding->details;
+    if (t.peak_summary.empty() || (finding->measure && (!t.peak || *finding->measure > *t.peak))) {
+      t.peak = finding->measure;
+      t.peak_summary = finding->summary;
+    }
     t.alert.runbook_url = runbook_url;
     t.absent_since.reset();
     if (t.phase == TrackedAlert::Phase::pending) {
@@ -98,6 +102,10 @@ std::vector<Notification> AlertBook::update(const RuleOutcome& outcome, WallCloc
     if (!t.absent_since) t.absent_since = now;
     if (now - *t.absent_since >= settings.keep_firing) {
       t.alert.ends_at = now;
+      // The firing numbers would be wrong now: say what the database looks like at resolve time
+      // and how bad the incident got.
+      t.alert.summary = "resolved: now " + outcome.now + "; peak: " + t.peak_summary;
+      t.alert.details = {"now: " + outcome.now, "peak: " + t.peak_summary};
       out.push_back(notify(NotificationKind::resolved, t.alert, now));
       it = alerts_.erase(it);
       continue;

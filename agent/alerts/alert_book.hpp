@@ -28,6 +28,9 @@ struct TrackedAlert {
   std::optional<Severity> next_severity;              // a change waiting to hold long enough
   WallClock::time_point next_severity_since;
   WallClock::time_point last_notified;  // fired, changed severity or reminded
+  // The summary at the incident's worst (by Finding::measure), for the resolve.
+  std::string peak_summary;
+  std::optional<double> peak;
   bool operator==(const TrackedAlert&) const = default;
 };
 

@@ -41,6 +41,37 @@ std::vector<NotificationKind> kinds(const std::vector<Notification>& ns) {
 
 using K = NotificationKind;
 
+// "resolved … at 87% (84/97)" when 11/97 were in use misled the on-call: a resolve says the
+// numbers at resolve time, and how bad the incident got.
+TEST(AlertBook, ResolveSaysTheNumbersNowAndThePeak) {
+  AlertBook book;
+  auto s = settings();
+  s.pending = 0s;
+  auto at = [](double u, std::string summary) {
+    Finding f = saturation(Severity::warning);
+    f.measure = u;
+    f.summary = std::move(summary);
+    return f;
+  };
+  ASSERT_EQ(kinds(book.update(with({at(0.82, "Postgres connections at 82% (80/97)")}), kT0, s, "")),
+            std::vector{K::firing});
+  book.update(with({at(0.93, "Postgres connections at 93% (90/97)")}), kT0 + 10s, s, "");
+  book.update(with({at(0.87, "Postgres connections at 87% (84/97)")}), kT0 + 20s, s, "");
+  RuleOutcome calm = with({});
+  calm.now = "ready; 11/97 usable connection slots in use (11.3%)";
+  book.update(calm, kT0 + 30s, s, "");
+  auto resolved = book.update(calm, kT0 + 90s, s, "");
+  ASSERT_EQ(kinds(resolved), std::vector{K::resolved});
+  const auto& a = resolved[0].alert;
+  EXPECT_EQ(a.summary,
+            "resolved: now ready; 11/97 usable connection slots in use (11.3%); peak: Postgres "
+            "connections at 93% (90/97)");
+  EXPECT_EQ(a.summary.find("87%"), std::string::npos);
+  EXPECT_EQ(a.details,
+            (std::vector<std::string>{"now: ready; 11/97 usable connection slots in use (11.3%)",
+                                      "peak: Postgres connections at 93% (90/97)"}));
+}
+
 TEST(AlertBook, FiresOnlyAfterPendingAndResolvesOnlyAfterKeepFiring) {
   AlertBook book;
   const auto s = settings();

@@ -59,27 +59,7 @@ void log_notification(const Notification& n, bool sent) {
 }  // namespace
 
 Alerter::Alerter(const config::Config& config, config::Environment env, AgentIdentity who)
-    : env_(std::move(env)), who_(std::move(who)) {
-  const auto& path = config.alerts.state_file;
-  AlertState restored;
-  if (!path.empty()) {
-    auto state = read_state_file(path);
-    if (!state) {
-      spdlog::error(
-          "alerts: {}; starting with no alert state (the file is replaced at the next "
-          "write)",
-          state.error());
-    } else if (*state) {
-      restored = std::move(**state);
-      spdlog::info("alerts: resumed from {}: {} alert(s) tracked, {} notification(s) to deliver",
-                   path, restored.alerts.size(), restored.undelivered.size());
-    }
-    writer_.emplace(path);
-  }
-  book_.restore(std::move(restored.alerts));
-  rate_.restore(std::move(restored.sent), restored.suppressed);
-  receivers_ = config.alerts.receivers;
-
+    : env_(std::move(env)), who_(std::move(who)), receivers_(config.alerts.receivers) {
   auto attempt = [this](const config::AlertReceiver& r, const DeliveryJob& job) {
     return attempt_delivery(r, job, env_, who_, kAlertmanagerTtl);
   };
@@ -90,6 +70,48 @@ Alerter::Alerter(const config::Config& config, config::Environment env, AgentIde
   };
   queue_ = std::make_unique<DeliveryQueue>(DeliveryQueue::Options{}, attempt, on_change);
   queue_->set_receivers(receivers_);
+  {
+    std::lock_guard lock(mutex_);
+    if (config.alerts.enabled()) {
+      resume_locked(config);
+    } else {
+      role_ = Role::off;
+    }
+    publish_status_locked();
+  }
+  queue_->start();
+}
+
+void Alerter::resume_locked(const config::Config& config) {
+  // With nothing to send there is nothing to keep: the file is opened once alerts are on.
+  state_opened_ = true;
+  const std::string path = config.alerts.state_file.value_or(default_state_file(env_));
+  if (path.empty()) {
+    if (!config.alerts.state_file) {
+      spdlog::warn(
+          "alerts: no writable place for the alert state (no STATE_DIRECTORY, "
+          "/var/lib/opsagent or HOME); it is kept in memory, so a restart forgets it; set "
+          "alerts.state_file");
+    }
+    return;
+  }
+  auto state = read_state_file(path);
+  AlertState restored;
+  if (!state) {
+    spdlog::error(
+        "alerts: {}; starting with no alert state (the file is replaced at the next "
+        "write)",
+        state.error());
+  } else if (*state) {
+    restored = std::move(**state);
+    spdlog::info("alerts: resumed from {}: {} alert(s) tracked, {} notification(s) to deliver",
+                 path, restored.alerts.size(), restored.undelivered.size());
+  } else {
+    spdlog::info("alerts: keeping alert state in {}", path);
+  }
+  writer_.emplace(path);
+  book_.restore(std::move(restored.alerts));
+  rate_.restore(std::move(restored.sent), restored.suppressed);
   for (auto& job : restored.undelivered) {
     if (!queue_->push(std::move(job))) {
       spdlog::warn(
@@ -97,12 +119,6 @@ Alerter::Alerter(const config::Config& config, config::Environment env, AgentIde
           "configured (or disabled)");
     }
   }
-  if (!config.alerts.enabled()) role_ = Role::off;
-  {
-    std::lock_guard lock(mutex_);
-    publish_status_locked();
-  }
-  queue_->start();
 }
 
 Alerter::~Alerter() {
@@ -154,6 +170,7 @@ void Alerter::observe(const probes::Snapshot& snapshot, const config::Config& co
     publish_status_locked();
     return;
   }
+  if (!state_opened_) resume_locked(config);
   const Role before = role_;
   update_role(snapshot, config);
   if (before != role_ && before != Role::off) {
@@ -194,7 +211,7 @@ void Alerter::observe(const probes::Snapshot& snapshot, const config::Config& co
       last_alertmanager_resend_ = now;
       for (const auto& alert : book_.firing()) {
         if (notified.contains(alert.fingerprint)) continue;
-        route(notify(NotificationKind::reminder, alert, now), config, true);
+        route(notify(NotificationKind::refresh, alert, now), config, true);
       }
     }
   }

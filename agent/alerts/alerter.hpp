@@ -29,8 +29,9 @@ inline constexpr std::chrono::seconds kAlertmanagerTtl{300};
 
 class Alerter {
  public:
-  // Reads alerts.state_file (a restart resumes where it stopped) and starts delivery. The state
-  // file path applies for the process's life; receivers and rules follow reloads.
+  // Reads alerts.state_file (a restart resumes where it stopped) and starts delivery. With no
+  // receivers no state file is read or written until a reload configures one. The state file
+  // path applies for the process's life; receivers and rules follow reloads.
   Alerter(const config::Config& config, config::Environment env, AgentIdentity who);
   ~Alerter();  // stops delivery (bounded) and writes the state a last time
   Alerter(const Alerter&) = delete;
@@ -46,6 +47,8 @@ class Alerter {
 
  private:
   void route(const Notification& n, const config::Config& config, bool alertmanager_only);
+  // Opens the state file (alerts.state_file or the default place) and resumes from it.
+  void resume_locked(const config::Config& config);
   void persist_locked();
   void publish_status_locked();
   void update_role(const probes::Snapshot& snapshot, const config::Config& config);
@@ -53,6 +56,7 @@ class Alerter {
   config::Environment env_;
   AgentIdentity who_;
   std::optional<StateWriter> writer_;
+  bool state_opened_ = false;
   std::string last_persisted_;
   mutable std::mutex mutex_;
   AlertBook book_;

@@ -818,8 +818,11 @@ void DeliveryQueue::finish_attempt_locked(DeliveryJob job, const AttemptResult& 
   switch (decision.action) {
     case RetryDecision::Action::done:
       ++st.delivered;
-      spdlog::info("alerts: delivered {} {} to receiver {}{}", kind, alert, job.receiver,
-                   job.attempts > 1 ? fmt::format(" (attempt {})", job.attempts) : "");
+      // Alertmanager's refresh goes out every minute while an alert fires: routine, not news.
+      spdlog::log(job.notification.kind == NotificationKind::refresh ? spdlog::level::debug
+                                                                     : spdlog::level::info,
+                  "alerts: delivered {} {} to receiver {}{}", kind, alert, job.receiver,
+                  job.attempts > 1 ? fmt::format(" (attempt {})", job.attempts) : "");
       return;
     case RetryDecision::Action::retry: {
       const auto next = common::saturating_add(WallClock::now(), decision.wait);

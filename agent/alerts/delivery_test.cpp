@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "agent/alerts/exec_command.hpp"
 #include "agent/alerts/payloads.hpp"
@@ -574,6 +576,37 @@ TEST(DeliveryQueue, ServerErrorIsRetriedThenDelivered) {
   EXPECT_GE(changes.load(), 2);  // the retry, then the delivery
   const auto requests = server.requests();
   EXPECT_EQ(requests[0].body, requests[1].body);
+}
+
+// Alertmanager's minute-by-minute refresh is routine: only a real notification is logged at info
+// (it used to read "delivered reminder" every minute, with alerts.repeat at 4h).
+TEST(DeliveryQueue, AlertmanagerRefreshIsNotLoggedAsNews) {
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  sink->set_pattern("%l %v");
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("capture", sink);
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+  {
+    CaptureServer server(
+        [](const httplib::Request&, httplib::Response& res, int) { res.status = 200; });
+    ASSERT_TRUE(server.running());
+    DeliveryQueue q(fast_options(), real_attempt(), nullptr);
+    q.set_receivers({receiver("am", Type::alertmanager, server.url(""))});
+    q.start();
+    ASSERT_TRUE(q.push(job_for("am", make_notification("A", NotificationKind::refresh))));
+    ASSERT_TRUE(q.push(job_for("am", make_notification("B", NotificationKind::reminder))));
+    EXPECT_TRUE(eventually([&] { return stats_of(q, "am").delivered == 2; }));
+    q.stop(1s);
+  }
+  spdlog::set_default_logger(previous);
+  const std::string text = log.str();
+  EXPECT_NE(text.find("debug alerts: delivered refresh A to receiver am"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("info alerts: delivered reminder B to receiver am"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("info alerts: delivered refresh"), std::string::npos) << text;
 }
 
 TEST(DeliveryQueue, TooManyRequestsWaitsForRetryAfter) {

@@ -452,6 +452,7 @@ std::string slack_body(const Notification& original, const AgentIdentity& who_or
       prefix = "[DEESCALATED:" + sev + "]";
       break;
     case NotificationKind::reminder:
+    case NotificationKind::refresh:
       prefix = "[STILL FIRING:" + sev + "]";
       break;
     case NotificationKind::resolved:

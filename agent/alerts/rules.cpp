@@ -102,6 +102,7 @@ void saturation(const probes::Snapshot& s, const config::Config& c, bool active,
                             a.utilization() * 100, a.used(), a.usable_slots),
                 db);
   f.details = activity_context(a);
+  f.measure = a.utilization();
   f.details.push_back(fmt::format(
       "warn at {}, critical at {}, clears below {}", config::format_threshold(c.pool.warn),
       config::format_threshold(c.pool.critical), config::format_threshold(c.alerts.clear_below)));
@@ -118,6 +119,7 @@ void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutc
                          client.instances_at_limit, client.instances, client.name, client.pool_max),
              db);
     f.labels["client"] = client.name;
+    f.measure = client.instances_at_limit;
     for (const auto& i : client.per_instance) {
       if (i.at_limit) {
         f.details.push_back(fmt::format("{}: {}/{} connections", app_name(i.application_name),
@@ -133,26 +135,6 @@ void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutc
   }
 }
 
-void budget(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
-  const auto& b = s.pool->budget;
-  if (b.fits) return;
-  auto f = make(kRulePoolBudget, "PostgresPoolBudgetExceeded", Severity::warning,
-                b.declared > b.usable_slots
-                    ? fmt::format("declared pools can open {} connections, Postgres has {} usable "
-                                  "slots",
-                                  b.declared, b.usable_slots)
-                    : std::string("declared pools can open more client connections than "
-                                  "PgBouncer's max_client_conn"),
-                db);
-  if (!b.pooler_arithmetic.empty()) f.details.push_back(b.pooler_arithmetic);
-  f.details.push_back(b.arithmetic);
-  f.details.emplace_back(
-      "lower pool_max or instances, or raise max_connections (or put PgBouncer in "
-      "front)");
-  append(f.details, activity_context(*s.activity));
-  out.findings.push_back(std::move(f));
-}
-
 void session_age_rules(const probes::Snapshot& s, const config::Config& c, const std::string& db,
                        RuleOutcome& out) {
   const auto& a = *s.activity;
@@ -165,6 +147,7 @@ void session_age_rules(const probes::Snapshot& s, const config::Config& c, const
                               seconds_text(*sessions.oldest_idle_in_xact_s),
                               config::format_duration(c.alerts.idle_in_transaction)),
                   db);
+    f.measure = *sessions.oldest_idle_in_xact_s;
     f.details = top_by(a, &SessionCounts::idle_in_transaction, "idle in transaction");
     f.details.emplace_back("it holds its locks and a connection slot, and blocks vacuum");
     out.findings.push_back(std::move(f));
@@ -177,6 +160,7 @@ void session_age_rules(const probes::Snapshot& s, const config::Config& c, const
                               seconds_text(*sessions.oldest_xact_s),
                               config::format_duration(c.alerts.long_transaction)),
                   db);
+    f.measure = *sessions.oldest_xact_s;
     if (sessions.longest_query_s) {
       f.details.push_back("longest running query: " + seconds_text(*sessions.longest_query_s));
     }
@@ -188,6 +172,7 @@ void session_age_rules(const probes::Snapshot& s, const config::Config& c, const
                   fmt::format("{} session(s) waiting on locks (alert at {})",
                               sessions.waiting_on_locks, c.alerts.lock_waiters),
                   db);
+    f.measure = sessions.waiting_on_locks;
     f.details = top_by(a, &SessionCounts::waiting_on_locks, "waiting on locks");
     if (sessions.oldest_xact_s) {
       f.details.push_back("oldest open transaction: " + seconds_text(*sessions.oldest_xact_s));
@@ -254,16 +239,17 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   RuleOutcome out;
   readiness(snapshot, database, out);
   pgbouncer_queue(snapshot, config, database, out);
+  out.now = snapshot.first_failure() ? "not ready" : "ready";
+  if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {
-    for (auto rule : {kRulePoolSaturation, kRuleClientPoolAtLimit, kRulePoolBudget,
-                      kRuleIdleInTransaction, kRuleLongTransaction, kRuleLockWaits}) {
+    for (auto rule : {kRulePoolSaturation, kRuleClientPoolAtLimit, kRuleIdleInTransaction,
+                      kRuleLongTransaction, kRuleLockWaits}) {
       out.unknown_rules.insert(std::string(rule));
     }
     return out;
   }
   saturation(snapshot, config, saturation_active, database, out);
   clients_at_limit(snapshot, database, out);
-  budget(snapshot, database, out);
   session_age_rules(snapshot, config, database, out);
   return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct Finding {
   Severity severity = Severity::warning;
   std::string summary;
   std::vector<std::string> details;
+  // How bad it is, higher is worse (utilization, seconds, sessions): the alert remembers the
+  // summary at its peak for the resolve. nullopt: the first summary stands for the incident.
+  std::optional<double> measure = {};
 };
 
 struct RuleOutcome {
@@ -28,6 +32,9 @@ struct RuleOutcome {
   // Rules that could not look this cycle: the database was unreachable, so what depends on it
   // is unknown, not fine. Their alerts keep their state (neither fire nor resolve): inhibition.
   std::set<std::string> unknown_rules;
+  // What the database looks like now, for the resolve of an alert whose finding is gone: a
+  // resolve says the numbers at resolve time, not the ones it fired with.
+  std::string now = {};
 };
 
 // `saturation_active`: the pool saturation alert is pending or firing now, so it stays active

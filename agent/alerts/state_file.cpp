@@ -34,8 +34,8 @@ Severity severity_from(const std::string& s) {
 NotificationKind kind_from(const std::string& s) {
   for (auto k :
        {NotificationKind::firing, NotificationKind::escalated, NotificationKind::deescalated,
-        NotificationKind::reminder, NotificationKind::resolved, NotificationKind::test,
-        NotificationKind::suppressed}) {
+        NotificationKind::reminder, NotificationKind::refresh, NotificationKind::resolved,
+        NotificationKind::test, NotificationKind::suppressed}) {
     if (to_string(k) == s) return k;
   }
   throw std::invalid_argument("unknown notification kind");
@@ -97,6 +97,8 @@ json tracked_json(const TrackedAlert& t) {
          {"seen_since", ms(t.seen_since)},
          {"last_notified", ms(t.last_notified)}};
   if (t.absent_since) j["absent_since"] = ms(*t.absent_since);
+  if (!t.peak_summary.empty()) j["peak_summary"] = t.peak_summary;
+  if (t.peak) j["peak"] = *t.peak;
   if (t.next_severity) {
     j["next_severity"] = to_string(*t.next_severity);
     j["next_severity_since"] = ms(t.next_severity_since);
@@ -113,6 +115,9 @@ TrackedAlert tracked_from(const json& j) {
   t.seen_since = at(j.at("seen_since"));
   t.last_notified = at(j.at("last_notified"));
   if (j.contains("absent_since")) t.absent_since = at(j.at("absent_since"));
+  // Files written before the peak was kept have none: the resolve then quotes the last summary.
+  t.peak_summary = j.value("peak_summary", t.alert.summary);
+  if (j.contains("peak")) t.peak = j.at("peak").get<double>();
   if (j.contains("next_severity")) {
     t.next_severity = severity_from(j.at("next_severity").get<std::string>());
     t.next_severity_since = at(j.at("next_severity_since"));
@@ -184,6 +189,30 @@ std::expected<std::optional<AlertState>, std::string> read_state_file(const std:
   auto state = parse_state(*text);
   if (!state) return std::unexpected(path + ": " + state.error());
   return std::optional<AlertState>{std::move(*state)};
+}
+
+std::string default_state_file(const config::Environment& env) {
+  constexpr const char* kFile = "alerts.json";
+  if (auto dirs = env("STATE_DIRECTORY"); dirs && !dirs->empty()) {
+    return (std::filesystem::path(dirs->substr(0, dirs->find(':'))) / kFile).string();
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory("/var/lib/opsagent", ec) &&
+      ::access("/var/lib/opsagent", W_OK | X_OK) == 0) {
+    return std::string("/var/lib/opsagent/") + kFile;
+  }
+  std::filesystem::path base;
+  if (auto xdg = env("XDG_STATE_HOME"); xdg && xdg->starts_with('/')) {
+    base = *xdg;
+  } else if (auto home = env("HOME"); home && home->starts_with('/')) {
+    base = std::filesystem::path(*home) / ".local" / "state";
+  } else {
+    return "";
+  }
+  const auto dir = base / "opsagent";
+  std::filesystem::create_directories(dir, ec);
+  if (ec || ::access(dir.c_str(), W_OK | X_OK) != 0) return "";
+  return (dir / kFile).string();
 }
 
 std::expected<void, std::string> write_state_file(const std::string& path,

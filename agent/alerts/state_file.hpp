@@ -18,6 +18,7 @@
 
 #include "agent/alerts/alert_book.hpp"
 #include "agent/alerts/delivery.hpp"
+#include "config/load.hpp"
 
 namespace opsagent::alerts {
 
@@ -43,6 +44,13 @@ std::expected<std::optional<AlertState>, std::string> read_state_file(const std:
 // Refuses to replace a path that names anything but a regular file (or nothing).
 std::expected<void, std::string> write_state_file(const std::string& path,
                                                   std::string_view contents);
+
+// Where the state file goes when alerts.state_file is not set: $STATE_DIRECTORY/alerts.json
+// (systemd's StateDirectory=; its first entry), else /var/lib/opsagent/alerts.json when that
+// directory is writable (the image's volume, a packaged install), else
+// $XDG_STATE_HOME/opsagent/alerts.json ($HOME/.local/state when unset; the directory is created).
+// "" when none of them can be used: the state stays in memory.
+std::string default_state_file(const config::Environment& env);
 
 class StateWriter {
  public:

@@ -33,6 +33,8 @@ AlertState sample() {
   t.next_severity = Severity::warning;
   t.next_severity_since = t.alert.starts_at + 6s;
   t.last_notified = t.alert.starts_at;
+  t.peak_summary = "Postgres connections at 99%";
+  t.peak = 0.99;
   s.alerts[t.alert.fingerprint] = t;
   DeliveryJob job;
   job.receiver = "slack";
@@ -137,6 +139,35 @@ TEST(StateFile, AFileOverTheLimitIsRefusedUnread) {
   const auto r = read_state_file(path);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("larger than the limit of 16 MiB"), std::string::npos) << r.error();
+config::Environment env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    return it == vars.end() ? std::nullopt : std::optional(it->second);
+  };
+}
+
+TEST(StateFile, DefaultPlaceIsSystemdsStateDirectoryFirst) {
+  EXPECT_EQ(default_state_file(env_of(
+                {{"STATE_DIRECTORY", "/var/lib/opsagent:/var/lib/other"}, {"HOME", "/root"}})),
+            "/var/lib/opsagent/alerts.json");
+  EXPECT_EQ(default_state_file(env_of({{"STATE_DIRECTORY", "/srv/state"}})),
+            "/srv/state/alerts.json");
+}
+
+TEST(StateFile, DefaultPlaceFallsBackToTheUsersStateHome) {
+  if (std::filesystem::exists("/var/lib/opsagent")) {
+    GTEST_SKIP() << "/var/lib/opsagent exists here; it would be chosen first";
+  }
+  const auto dir = temp_dir();
+  // The directory is created, so the first write works out of the box.
+  EXPECT_EQ(default_state_file(env_of({{"XDG_STATE_HOME", (dir / "xdg").string()}})),
+            (dir / "xdg" / "opsagent" / "alerts.json").string());
+  EXPECT_TRUE(std::filesystem::is_directory(dir / "xdg" / "opsagent"));
+  EXPECT_EQ(default_state_file(env_of({{"HOME", dir.string()}})),
+            (dir / ".local" / "state" / "opsagent" / "alerts.json").string());
+  EXPECT_TRUE(write_state_file(default_state_file(env_of({{"HOME", dir.string()}})), "{}"));
+  // No usable place at all: memory only, said by an empty path.
+  EXPECT_EQ(default_state_file(env_of({})), "");
   std::filesystem::remove_all(dir);
 }
 

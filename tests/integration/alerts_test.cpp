@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -118,6 +119,30 @@ class AlertsTest : public AgentTest {
   TempDir dir_{"opsagent-alerts"};
 };
 
+// With no receivers there is nothing to send and nothing to keep: no state file is read or
+// written (it used to log "cannot write /var/lib/opsagent/alerts.json.tmp" at every start and
+// shutdown). With receivers and no alerts.state_file, systemd's STATE_DIRECTORY is used.
+TEST_F(AlertsTest, NoStateFileWithoutReceiversAndTheDefaultPlaceWithThem) {
+  TempDir state("opsagent-state");
+  start_agent(agent_config("", {}, ""), cluster_->app_dsn(), {{"STATE_DIRECTORY", state.path()}});
+  ASSERT_TRUE(wait_ready(200, 15s));
+  ASSERT_TRUE(wait_for_cycles(3, 10s));
+  agent_->signal(SIGTERM);
+  ASSERT_TRUE(agent_->wait_exit(15s));
+  EXPECT_EQ(agent_->log().find("alerts.json"), std::string::npos) << agent_->log();
+  EXPECT_EQ(agent_->log().find("cannot write"), std::string::npos) << agent_->log();
+  EXPECT_FALSE(std::filesystem::exists(state.file("alerts.json")));
+
+  CaptureServer capture;
+  start_agent(agent_config("", {}, "") + "[alerts]\n" + webhook_receiver(capture),
+              cluster_->app_dsn(), {{"HOOK_SECRET", kSecret}, {"STATE_DIRECTORY", state.path()}});
+  ASSERT_TRUE(wait_ready(200, 15s));
+  agent_->signal(SIGTERM);
+  ASSERT_TRUE(agent_->wait_exit(15s));
+  EXPECT_TRUE(std::filesystem::exists(state.file("alerts.json"))) << agent_->log();
+  EXPECT_EQ(agent_->log().find("cannot write"), std::string::npos) << agent_->log();
+}
+
 TEST_F(AlertsTest, WarningThenCriticalThenResolvedThroughASignedWebhook) {
   CaptureServer capture;
   start({.receivers = webhook_receiver(capture), .state_file = dir_.file("alerts.json")});
@@ -152,6 +177,13 @@ TEST_F(AlertsTest, WarningThenCriticalThenResolvedThroughASignedWebhook) {
   EXPECT_NE(description.find("16/20 usable connection slots in use (80.0%)"), std::string::npos)
       << description;
   EXPECT_EQ(body_of(requests[2])["status"], "resolved");
+  // The resolve says the numbers at resolve time (none of the 20 slots held by the test) and
+  // the incident's peak, not the numbers it fired with.
+  const std::string resolved = body_of(requests[2])["alerts"][0]["annotations"]["summary"];
+  EXPECT_TRUE(resolved.starts_with("resolved: now ready; ")) << resolved;
+  EXPECT_NE(resolved.find("peak: Postgres connections at 95% (19/20"), std::string::npos)
+      << resolved;
+  EXPECT_EQ(resolved.find("at 80%"), std::string::npos) << resolved;
   // A tampered body no longer verifies: the check above can fail.
   auto tampered = requests[0];
   tampered.body += " ";

@@ -1,6 +1,9 @@
 // The database misbehaves; the agent must say so within its deadline and keep answering
 // /health/ready in milliseconds throughout.
 #include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
 
 #include "tests/integration/agent_fixture.hpp"
 #include "tests/support/silent_listener.hpp"
@@ -92,6 +95,66 @@ TEST_F(FailureTest, PostgresFrozenWithSigstop) {
   auto still = fast_until(200, 3s);
   EXPECT_FALSE(still);
   EXPECT_EQ(get("/health/live").status, 200);
+  cluster_->thaw();
+  ASSERT_TRUE(fast_until(200, 15s));
+}
+
+// An app whose health endpoint answers 200, but only after `delay`: a slow, healthy app.
+class SlowApp {
+ public:
+  explicit SlowApp(std::chrono::milliseconds delay) {
+    server_.Get("/healthz", [delay](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(delay);  // the fault being injected, not synchronisation
+      res.set_content("ok", "text/plain");
+    });
+    // Bound and listening from here: connections wait in the backlog until listen_after_bind.
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  SlowApp(const SlowApp&) = delete;
+  SlowApp& operator=(const SlowApp&) = delete;
+  SlowApp(SlowApp&&) = delete;
+  SlowApp& operator=(SlowApp&&) = delete;
+  ~SlowApp() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/healthz"; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Issue 14: a [[readiness.http]] check used to run after the database's and stretch its
+// deadline, so a frozen database was reported after connect + statement + grace + the HTTP
+// timeout (11.2 s in the field). Each check's deadline is its own now: a frozen database is
+// reported within interval + statement_timeout + grace (+ the cycle's short wait for the app),
+// whatever the app's check takes.
+TEST_F(FailureTest, FrozenPostgresReportedByItsOwnDeadlineBesideASlowHttpCheck) {
+  make_cluster();
+  SlowApp app(1500ms);
+  AgentTimings t;
+  t.interval = "500ms";
+  t.statement_timeout = "2s";
+  const std::string check =
+      "[[readiness.http]]\nname = \"app\"\nurl = \"" + app.url() + "\"\ntimeout = \"5s\"\n";
+  start_agent(agent_config(kTables + check, t), cluster_->app_dsn());
+  ASSERT_TRUE(wait_ready(200, 15s));
+  ASSERT_EQ(body_json(get("/health"))["checks"]["http:app"][0]["status"], "pass");
+  cluster_->freeze();
+  // Bound: interval 0.5 s + statement_timeout 2 s + grace 1 s + the app wait 0.25 s = 3.75 s.
+  // The old order (the database's deadline including the HTTP timeout: 1 + 2 + 1 + 5 s) took
+  // over 9 s. 5 s leaves slack for a loaded machine and still tells the two apart.
+  auto took = fast_until(503, 15s);
+  ASSERT_TRUE(took);
+  EXPECT_LT(*took, 5s);
+  EXPECT_EQ(error_of("postgres:connection"), "timeout");
+  // The database's own round trip ended at statement_timeout + grace, not later.
+  const auto connection = body_json(get("/health"))["checks"]["postgres:connection"][0];
+  ASSERT_TRUE(connection["observedValue"].is_number()) << connection;
+  EXPECT_LT(connection["observedValue"].get<double>(), 3500.0) << connection;
   cluster_->thaw();
   ASSERT_TRUE(fast_until(200, 15s));
 }
