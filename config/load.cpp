@@ -198,8 +198,10 @@ void check_clear_below(const Config& c, Diagnostics& diag) {
 // system. Only a regular file, or nothing yet, will do.
 void check_state_file_kind(const Config& c, Diagnostics& diag) {
   constexpr std::string_view kKey = "alerts.state_file";
-  if (c.alerts.state_file.empty() || diag.has_error(kKey)) return;
-  const auto kind = common::irregular_file_kind(c.alerts.state_file);
+  // Unset: the default place, chosen at start (alerts::default_state_file), is a directory the
+  // agent owns.
+  if (!c.alerts.state_file || c.alerts.state_file->empty() || diag.has_error(kKey)) return;
+  const auto kind = common::irregular_file_kind(*c.alerts.state_file);
   if (!kind) return;
   diag.error(diag.where_set(kKey).value_or(Position{}), std::string(kKey),
              "the path names " + *kind +

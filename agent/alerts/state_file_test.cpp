@@ -139,6 +139,9 @@ TEST(StateFile, AFileOverTheLimitIsRefusedUnread) {
   const auto r = read_state_file(path);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("larger than the limit of 16 MiB"), std::string::npos) << r.error();
+  std::filesystem::remove_all(dir);
+}
+
 config::Environment env_of(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
     auto it = vars.find(std::string(name));
