@@ -26,7 +26,7 @@ constexpr std::uint64_t kWakeKey = 0;  // connection ids start at 1
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 constexpr std::uint32_t kArmed = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 constexpr std::uint32_t kArmedForWrite = EPOLLOUT | EPOLLONESHOT;
-constexpr int kSendBuffer = 64 * 1024;  // per client socket; the kernel doubles it
+constexpr int kSendBuffer = 32 * 1024;  // per client socket; the kernel doubles it
 
 std::chrono::microseconds timeout_of(time_t sec, time_t usec) {
   return std::chrono::seconds(sec) + std::chrono::microseconds(usec);
@@ -255,7 +255,9 @@ void EventServer::work(bool sweeper) {
     }
     c->busy = false;
     epoll_event again{};
-    again.events = next == Next::kWrite ? kArmedForWrite : kArmed;
+    // A yield waits for EPOLLOUT too: a writable socket reports it at once, behind the events
+    // already queued.
+    again.events = next == Next::kRead ? kArmed : kArmedForWrite;
     again.data.u64 = c->id;
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &again) != 0) close_locked(c->id);
   }
@@ -333,6 +335,10 @@ EventServer::Next EventServer::serve_ready(Connection& c) {
     c.waiting_since = Clock::now();
     c.close_after_write = close;
     if (const auto next = after_answer(c); next != Next::kRead) return next;
+    // More requests pipelined behind this one: serve them on a later turn, after the
+    // connections that became ready meanwhile (a fresh healthcheck among them), so that a
+    // client with a buffer full of requests cannot keep a worker to itself.
+    if (scan_request_head(c.buffer) == HeadState::kComplete) return Next::kYield;
   }
 }
 

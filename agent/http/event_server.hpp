@@ -76,10 +76,11 @@ class EventServer : public httplib::Server {
   void adopt(int fd);
   void stop_workers();      // wakes every worker to finish its request and exit
   void work(bool sweeper);  // the first worker also closes expired connections
-  // What a connection waits for after a worker is done with it.
-  enum class Next { kRead, kWrite, kClose };
-  // Sends what is pending, reads what arrived and serves every complete request in the buffer
-  // while each answer is taken by the socket at once.
+  // What a connection waits for after a worker is done with it: its next request, its socket
+  // taking the rest of an answer, or (kYield) its turn to serve the next pipelined request.
+  enum class Next { kRead, kWrite, kYield, kClose };
+  // Sends what is pending, reads what arrived and serves the first complete request in the
+  // buffer.
   Next serve_ready(Connection& c);
   // Queues a final error answer the server writes itself (431, or guard_head's refusal); the
   // connection closes once it is sent.
