@@ -26,7 +26,7 @@ constexpr std::uint64_t kWakeKey = 0;  // connection ids start at 1
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 constexpr std::uint32_t kArmed = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 constexpr std::uint32_t kArmedForWrite = EPOLLOUT | EPOLLONESHOT;
-constexpr int kSendBuffer = 32 * 1024;  // per client socket; the kernel doubles it
+constexpr int kSendBuffer = 16 * 1024;  // per client socket; the kernel doubles it
 
 std::chrono::microseconds timeout_of(time_t sec, time_t usec) {
   return std::chrono::seconds(sec) + std::chrono::microseconds(usec);
