@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -34,6 +35,20 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body,
 // What /health and /health/ready show a caller without the token: the verdict, no details.
 nlohmann::json verdict_only(const RenderContext& ctx) {
   return {{"status", overall_status(ctx)}, {"ready", ctx.readiness.ready}};
+}
+
+// The pre-routing guard: true when `res` now holds the refusal.
+bool refused(const httplib::Request& req, httplib::Response& res) {
+  const std::string content_length = req.get_header_value("Content-Length");
+  const std::string transfer_encoding = req.get_header_value("Transfer-Encoding");
+  const auto rejection =
+      http::guard_request({req.method, req.path, content_length, transfer_encoding});
+  if (!rejection) return false;
+  nlohmann::json body{{"error", rejection->message}};
+  if (rejection->list_routes) body["endpoints"] = http::kRoutes;
+  if (rejection->allow_header) res.set_header("Allow", "GET, HEAD");
+  send_json(res, rejection->status, body);
+  return true;
 }
 
 void send_answer(httplib::Response& res, const http::DirectAnswer& answer) {
@@ -91,17 +106,16 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::install_routes() {
+  // The event server has already refused malformed and ambiguous framing (guard_head), so the
+  // single Content-Length and Transfer-Encoding cpp-httplib reports are the only ones.
   server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    const std::string content_length = req.get_header_value("Content-Length");
-    const std::string transfer_encoding = req.get_header_value("Transfer-Encoding");
-    const auto rejection =
-        http::guard_request({req.method, req.path, content_length, transfer_encoding});
-    if (!rejection) return httplib::Server::HandlerResponse::Unhandled;
-    nlohmann::json body{{"error", rejection->message}};
-    if (rejection->list_routes) body["endpoints"] = http::kRoutes;
-    if (rejection->allow_header) res.set_header("Allow", "GET, HEAD");
-    send_json(res, rejection->status, body);
-    return httplib::Server::HandlerResponse::Handled;
+    return refused(req, res) ? httplib::Server::HandlerResponse::Handled
+                             : httplib::Server::HandlerResponse::Unhandled;
+  });
+  // cpp-httplib answers "Expect: 100-continue" before routing: a request the guard refuses gets
+  // its final answer instead of an invitation to send the body.
+  server_->set_expect_100_continue_handler([](const httplib::Request& req, httplib::Response& res) {
+    return refused(req, res) ? res.status : 100;
   });
 
   // cpp-httplib's default puts e.what() in a response header; say nothing, log everything.
@@ -164,6 +178,7 @@ void HttpServer::install_routes() {
 
   server_->Get("/status", [this, authorized_request, deny](const httplib::Request& req,
                                                            httplib::Response& res) {
+    if (rate_limited(req, res, rate_limited_status_)) return;
     if (!authorized_request(req)) return deny(res);
     const View v = view();
     const bool html = req.get_param_value("format") == "html" ||
@@ -178,13 +193,31 @@ void HttpServer::install_routes() {
 
   server_->Get("/metrics", [this, authorized_request, deny](const httplib::Request& req,
                                                             httplib::Response& res) {
+    if (rate_limited(req, res, rate_limited_metrics_)) return;
     if (!authorized_request(req)) return deny(res);
     View v = view();
-    const http::ConnectionStats connections = server_->stats();
+    http::ConnectionStats connections = server_->stats();
+    connections.rate_limited_status = rate_limited_status_.load();
+    connections.rate_limited_metrics = rate_limited_metrics_.load();
     v.ctx.connections = &connections;
     res.set_header("Cache-Control", "no-store");
     res.set_content(state_.metrics.render(v.ctx), "text/plain; version=0.0.4; charset=utf-8");
   });
+}
+
+bool HttpServer::rate_limited(const httplib::Request& req, httplib::Response& res,
+                              std::atomic<std::uint64_t>& counter) {
+  const int rate = state_.config.get()->agent.rate_limit;
+  const auto wait =
+      limiter_.admit(req.remote_addr, static_cast<unsigned>(std::max(rate, 0)), SteadyClock::now());
+  if (!wait) return false;
+  counter.fetch_add(1, std::memory_order_relaxed);
+  res.set_header("Retry-After", std::to_string(wait->count()));
+  send_json(
+      res, 429,
+      {{"error", "too many requests from this address (agent.rate_limit = " + std::to_string(rate) +
+                     " a second); retry after " + std::to_string(wait->count()) + " s"}});
+  return true;
 }
 
 bool HttpServer::authorized(std::string_view authorization) const {

@@ -2,12 +2,14 @@
 // network I/O on the request path, so a frozen database cannot slow any answer.
 // Connections wait in epoll, not on worker threads (http::EventServer), so idle keep-alive and
 // slow clients cannot starve /health/ready; short keep-alive and I/O timeouts, a tiny payload
-// limit, a guard on path, method and body before routing (http::guard_request), and an
-// exception handler that logs the error and tells the client nothing about it.
+// limit, a guard on path, method and body before routing (http::guard_request), a per-address
+// rate limit on the pages that render on every request (/status, /metrics; agent.rate_limit),
+// and an exception handler that logs the error and tells the client nothing about it.
 // Thread-safety: handlers run on the worker pool; start/stop from one thread.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <expected>
 #include <memory>
 #include <string>
@@ -17,6 +19,7 @@
 #include "agent/alerts/alerter.hpp"
 #include "agent/bearer_token.hpp"
 #include "agent/http/event_server.hpp"
+#include "agent/http/rate_limiter.hpp"
 #include "agent/metrics.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/probe_loop.hpp"
@@ -64,11 +67,17 @@ class HttpServer {
   };
   View view() const;
   bool authorized(std::string_view authorization) const;
+  // True when `res` now holds a 429 for this client (counted in `counter`).
+  bool rate_limited(const httplib::Request& req, httplib::Response& res,
+                    std::atomic<std::uint64_t>& counter);
   // What /health/live and /health/ready answer, through cpp-httplib or the direct path.
   http::DirectAnswer liveness_answer() const;
   http::DirectAnswer readiness_answer(std::string_view authorization) const;
 
   ServingState state_;
+  http::RateLimiter limiter_;
+  std::atomic<std::uint64_t> rate_limited_status_{0};
+  std::atomic<std::uint64_t> rate_limited_metrics_{0};
   std::unique_ptr<http::EventServer> server_;
   std::thread thread_;
 };

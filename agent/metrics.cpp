@@ -356,13 +356,25 @@ void add_connection_metrics(ScrapeGauges& g, const http::ConnectionStats& c) {
   const std::string help =
       "Client connections the agent closed by reason: evicted (the longest-waiting one, to "
       "admit a new connection at the limit), timed_out (idle past keep-alive, or a request "
-      "head not complete in time: 408), head_too_large (431).";
+      "head not complete in time: 408), head_too_large (431), refused_head (malformed or "
+      "ambiguous framing: 400 or 505; Range: 416), slow_reader (an answer not taken by the "
+      "client within the write timeout).";
   g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.evicted),
           {{"reason", "evicted"}});
   g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.timed_out),
           {{"reason", "timed_out"}});
   g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.head_too_large),
           {{"reason", "head_too_large"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.refused_heads),
+          {{"reason", "refused_head"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.slow_readers),
+          {{"reason", "slow_reader"}});
+  const std::string limited =
+      "Requests answered 429 because their client address exceeded agent.rate_limit.";
+  g.count("opsagent_http_rate_limited_total", limited, static_cast<double>(c.rate_limited_status),
+          {{"path", "/status"}});
+  g.count("opsagent_http_rate_limited_total", limited, static_cast<double>(c.rate_limited_metrics),
+          {{"path", "/metrics"}});
 }
 
 }  // namespace

@@ -43,6 +43,9 @@ struct AgentSection {
   Duration stale_after{15000};  // a snapshot older than this means "probe stalled"
   Duration drain{5000};         // keep serving (not ready) this long after SIGTERM
   int http_threads = 8;         // cpp-httplib worker pool size
+  // /status and /metrics requests a second per client address (bursts of twice that); 0: no
+  // limit. The healthcheck endpoints are never limited.
+  int rate_limit = 10;
   // Name of the environment variable holding the bearer token for /health details, /status and
   // /metrics; empty: no token, everything public.
   std::string token_env;

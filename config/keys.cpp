@@ -486,6 +486,13 @@ const std::array kConfigKeys{
        [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
          set_int(v, k, d, c.agent.http_threads, {.min = 1, .max = 256, .example = 8});
        }},
+    CK{"agent", "rate_limit", "integer", "10",
+       "requests a second each client address may make to /status and /metrics, in bursts of up "
+       "to twice that (IPv6: per /64); beyond it the answer is 429 with Retry-After. "
+       "/health, /health/live and /health/ready are never limited. 0 = no limit; 0..10000",
+       [](const toml::node& v, const std::string& k, Config& c, Diagnostics& d) {
+         set_int(v, k, d, c.agent.rate_limit, {.min = 0, .max = 10000, .example = 10});
+       }},
     CK{"agent", "token_env", "string", "\"\"",
        "name of the environment variable holding the bearer token that protects /health "
        "details, /status and /metrics (/health/live and /health/ready stay public); \"\" means "

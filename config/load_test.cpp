@@ -88,6 +88,7 @@ TEST(LoadDefaults, EmptyFileGivesEveryDefault) {
   EXPECT_EQ(c.agent.stale_after, 15s);
   EXPECT_EQ(c.agent.drain, 5s);
   EXPECT_EQ(c.agent.http_threads, 8);
+  EXPECT_EQ(c.agent.rate_limit, 10);
   EXPECT_EQ(c.log.level, "info");
   EXPECT_EQ(c.log.format, LogSection::Format::text);
   EXPECT_EQ(c.database.dsn_env, "DATABASE_URL");
@@ -329,6 +330,10 @@ TEST(LoadErrors, RangesAreEnforcedAtTheBoundaries) {
       {"agent.http_threads", "256", true},
       {"agent.http_threads", "257", false},
       {"agent.http_threads", "-1", false},
+      {"agent.rate_limit", "0", true},
+      {"agent.rate_limit", "10000", true},
+      {"agent.rate_limit", "10001", false},
+      {"agent.rate_limit", "-1", false},
       {"database.connect_timeout", "\"99ms\"", false},
       {"database.connect_timeout", "\"100ms\"", true},
       {"database.connect_timeout", "\"60s\"", true},

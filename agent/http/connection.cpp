@@ -13,10 +13,6 @@ namespace opsagent::agent::http {
 
 namespace {
 
-// Output gathered before a send: more than any response the agent writes except /status and
-// /metrics on a large cluster, which then go out in 16 KiB pieces.
-constexpr std::size_t kFlushAt = std::size_t{16} * 1024;
-
 void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET) {
@@ -47,27 +43,30 @@ void lookup_address(int fd, int (*lookup)(int, sockaddr*, socklen_t*), std::stri
 
 }  // namespace
 
+bool Connection::send_pending() {
+  while (output_pending()) {
+    const ssize_t n = ::send(fd, out.data() + sent, out.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return true;  // the rest waits for EPOLLOUT
+    } else if (errno != EINTR) {
+      return false;
+    }
+  }
+  out.clear();
+  sent = 0;
+  return true;
+}
+
 ConnectionStream::~ConnectionStream() {
   connection_.buffer.erase(0, consumed_);
 }
 
-bool ConnectionStream::wait_for(short events) const {
-  for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{connection_.fd, events, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (n > 0) return true;
-    if (n == 0 || errno != EINTR) return false;
-  }
-}
-
 bool ConnectionStream::is_readable() const {
-  return consumed_ < connection_.buffer.size() || wait_for(POLLIN);
-}
-
-bool ConnectionStream::is_writable() const {
-  return wait_for(POLLOUT);
+  if (consumed_ < connection_.buffer.size()) return true;
+  pollfd p{connection_.fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
@@ -78,47 +77,24 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
     consumed_ += n;
     return static_cast<ssize_t>(n);
   }
+  // Only a request body is read past the head, and the agent refuses bodies before reading
+  // them: what has not arrived yet is not waited for.
   for (;;) {
     const ssize_t n = ::recv(connection_.fd, ptr, size, MSG_DONTWAIT);
-    if (n >= 0) return n;
-    if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_for(POLLIN)) return -1;
+    if (n >= 0 || errno != EINTR) return n;
   }
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  // "HTTP/1.1 200 ...": cpp-httplib writes the status line and headers in one call.
-  if (response_status_ == 0 && size >= 12 && std::memcmp(ptr, "HTTP/1.", 7) == 0 &&
+  // "HTTP/1.1 200 ...": cpp-httplib writes a status line and its headers in one call. An
+  // interim 1xx is followed by the final status line.
+  if (response_status_ < 200 && size >= 12 && std::memcmp(ptr, "HTTP/1.", 7) == 0 &&
       std::all_of(ptr + 9, ptr + 12, [](char c) { return c >= '0' && c <= '9'; })) {
     response_status_ = (ptr[9] - '0') * 100 + (ptr[10] - '0') * 10 + (ptr[11] - '0');
   }
-  pending_.append(ptr, size);
-  if (pending_.size() >= kFlushAt && !flush()) return -1;
+  if (connection_.out.size() + size > kMaxPendingOutput) return -1;
+  connection_.out.append(ptr, size);
   return static_cast<ssize_t>(size);
-}
-
-bool ConnectionStream::flush() {
-  const bool sent = send_all(pending_.data(), pending_.size());
-  pending_.clear();
-  return sent;
-}
-
-bool ConnectionStream::write_all(std::string_view data) {
-  return flush() && send_all(data.data(), data.size());
-}
-
-bool ConnectionStream::send_all(const char* data, std::size_t size) const {
-  while (size > 0) {
-    const ssize_t n = ::send(connection_.fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n >= 0) {
-      data += n;
-      size -= static_cast<std::size_t>(n);
-    } else if (errno != EINTR &&
-               ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_for(POLLOUT))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {

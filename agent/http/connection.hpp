@@ -1,9 +1,12 @@
 // One client connection of the event server and the cpp-httplib Stream a worker serves one
-// request through. Reads come from the bytes the server already buffered, then from the
-// socket; every read and write is bounded by the request's deadline, so a client that stops
-// reading or sending pins a worker for at most that long. Writes are gathered and sent by
-// flush() (or once 16 KiB are pending): cpp-httplib writes the head and the body separately,
-// and one send per response halves the syscalls and packets of a small answer.
+// request through. A worker never waits for a client: reads come from the bytes the server
+// already buffered (then whatever the socket holds right now, without waiting), and writes
+// are gathered in the connection's output buffer, which send_pending() moves to the socket
+// without blocking. What the socket does not take waits there for the event loop (EPOLLOUT),
+// not on a worker, so a client that stops reading costs its buffered answer and a descriptor
+// until the write deadline, never a thread. The connection's next request is not served
+// before its previous answer has been sent whole, so one request can make the agent hold at
+// most one answer for a client that does not read.
 // Thread-safety: a Connection is used by one thread at a time (the event server hands it over
 // under its lock); a ConnectionStream lives on the worker's stack for one request.
 #pragma once
@@ -19,6 +22,10 @@ namespace opsagent::agent::http {
 
 using Clock = std::chrono::steady_clock;
 
+// The most output a request may leave pending; an answer that grows past it fails the request
+// (the connection is closed). Far above the largest /status or /metrics page.
+inline constexpr std::size_t kMaxPendingOutput = std::size_t{8} * 1024 * 1024;
+
 struct Connection {
   int fd = -1;
   std::uint64_t id = 0;             // epoll's key; never reused, so a stale event finds nothing
@@ -29,49 +36,48 @@ struct Connection {
   bool busy = false;                // a worker holds it; the sweeper leaves it alone
   bool peer_closed = false;         // the client half-closed (EOF seen)
   bool discard_input = false;       // closing after a 4xx: unread bytes may follow
+  // Output not yet taken by the socket: out[sent..]. While any is pending the connection
+  // waits for EPOLLOUT, no request of it is served, and it is closed at write_deadline.
+  std::string out;
+  std::size_t sent = 0;
+  Clock::time_point write_deadline;
+  bool close_after_write = false;  // the answer pending is the connection's last
   // The peer's and our address, looked up on first use: cpp-httplib asks for both on every
   // request, and they do not change for the connection's life.
   std::string remote_ip;
   int remote_port = -1;
   std::string local_ip;
   int local_port = -1;
+
+  bool output_pending() const { return sent < out.size(); }
+  // Sends as much of the pending output as the socket takes now. False: the socket failed.
+  bool send_pending();
 };
 
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(Connection& connection, Clock::time_point deadline)
-      : connection_(connection), deadline_(deadline) {}
-  ~ConnectionStream() override;  // drops what the request consumed; unflushed output is lost
+  explicit ConnectionStream(Connection& connection) : connection_(connection) {}
+  ~ConnectionStream() override;  // drops what the request consumed
   ConnectionStream(const ConnectionStream&) = delete;
   ConnectionStream& operator=(const ConnectionStream&) = delete;
 
   bool is_readable() const override;
-  bool is_writable() const override;
+  bool is_writable() const override { return true; }  // output is buffered
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return connection_.fd; }
 
-  // Sends everything written so far; false if the socket failed or the deadline passed.
-  bool flush();
-  // Flushes, then sends `data` whole: false as flush().
-  bool write_all(std::string_view data);
-
-  // The status code of the response written so far (0 before its status line): a 4xx
-  // leaves the connection in an unknown state (an unread body, a malformed head), so the
-  // server closes it afterwards. A 503 from /health/ready is an answer like any other.
+  // The status code of the final response written so far (0 before its status line; interim
+  // 1xx lines, like "100 Continue", do not count): a 4xx leaves the connection in an unknown
+  // state (an unread body, a malformed head), so the server closes it afterwards. A 503 from
+  // /health/ready is an answer like any other.
   int response_status() const { return response_status_; }
 
  private:
-  // Waits for `events` on the socket until the deadline; true when they came.
-  bool wait_for(short events) const;
-  bool send_all(const char* data, std::size_t size) const;
-
   Connection& connection_;
-  Clock::time_point deadline_;
   std::size_t consumed_ = 0;  // bytes of connection_.buffer handed to cpp-httplib
-  std::string pending_;       // written, not yet sent
   int response_status_ = 0;
 };
 

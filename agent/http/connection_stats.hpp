@@ -13,6 +13,11 @@ struct ConnectionStats {
   std::uint64_t evicted = 0;         // closed to admit a newer connection at max_connections
   std::uint64_t timed_out = 0;       // idle past keep-alive, or head not complete in time (408)
   std::uint64_t head_too_large = 0;  // answered 431
+  std::uint64_t refused_heads = 0;   // malformed or ambiguous framing, or Range: 400/416/505
+  std::uint64_t slow_readers = 0;    // an answer not taken by the client within the write timeout
+  // Filled in by the agent's HTTP server (the event server knows no routes): 429 answers.
+  std::uint64_t rate_limited_status = 0;
+  std::uint64_t rate_limited_metrics = 0;
 };
 
 }  // namespace opsagent::agent::http

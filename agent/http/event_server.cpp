@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/http/request_guard.hpp"
 #include "agent/http/request_head.hpp"
 
 namespace opsagent::agent::http {
@@ -24,19 +25,48 @@ namespace {
 constexpr std::uint64_t kWakeKey = 0;  // connection ids start at 1
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 constexpr std::uint32_t kArmed = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+constexpr std::uint32_t kArmedForWrite = EPOLLOUT | EPOLLONESHOT;
+constexpr int kSendBuffer = 16 * 1024;  // per client socket; the kernel doubles it
 
 std::chrono::microseconds timeout_of(time_t sec, time_t usec) {
   return std::chrono::seconds(sec) + std::chrono::microseconds(usec);
 }
 
 // A response the server writes itself, before cpp-httplib has seen the request; the
-// connection is closed right after, so this is best effort.
-void send_final(int fd, int status, std::string_view reason, std::string_view error) {
+// connection is closed once it is sent.
+std::string_view reason_of(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 408:
+      return "Request Timeout";
+    case 416:
+      return "Range Not Satisfiable";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Error";
+  }
+}
+
+void append_final(std::string& out, int status, std::string_view error) {
   const std::string body = "{\"error\":\"" + std::string(error) + "\"}";
-  const std::string response =
-      "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\nConnection: close\r\n\r\n" + body;
+  out.append("HTTP/1.1 ")
+      .append(std::to_string(status))
+      .append(" ")
+      .append(reason_of(status))
+      .append("\r\nConnection: close\r\nContent-Length: ")
+      .append(std::to_string(body.size()))
+      .append("\r\nContent-Type: application/json\r\n\r\n")
+      .append(body);
+}
+
+// Best effort, for a connection closed right after (the sweeper's 408).
+void send_final(int fd, int status, std::string_view error) {
+  std::string response;
+  append_final(response, status, error);
   (void)::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
@@ -138,6 +168,10 @@ void EventServer::adopt(int fd) {
   ::ioctl(fd, FIOCLEX);
   ::ioctl(fd, FIONBIO, &yes);
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+  // Linux grows a socket's send buffer up to net.ipv4.tcp_wmem's maximum (4 MiB) for a peer
+  // that does not read: pipelined requests could park megabytes of answers in the kernel per
+  // connection. A fixed buffer bounds that; the rest of an answer waits in ours.
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBuffer, sizeof(kSendBuffer));
 
   std::lock_guard lock(mutex_);
   if (stopping_ || (connections_.size() >= max_connections_ && !evict_longest_waiting_locked())) {
@@ -213,22 +247,31 @@ void EventServer::work(bool sweeper) {
     }
     // The connection is this worker's alone until it is handed back: epoll will not report
     // it again (one-shot), and the sweeper and evictions skip busy connections.
-    const bool keep = serve_ready(*c);
+    const Next next = serve_ready(*c);
     std::lock_guard lock(mutex_);
-    if (!keep || stopping_) {
+    if (next == Next::kClose || stopping_) {
       close_locked(c->id);
       continue;
     }
     c->busy = false;
     epoll_event again{};
-    again.events = kArmed;
+    // A yield waits for EPOLLOUT too: a writable socket reports it at once, behind the events
+    // already queued.
+    again.events = next == Next::kRead ? kArmed : kArmedForWrite;
     again.data.u64 = c->id;
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &again) != 0) close_locked(c->id);
   }
 }
 
-bool EventServer::serve_ready(Connection& c) {
-  // Read what arrived, up to a full head's worth: bodies are read by cpp-httplib itself.
+EventServer::Next EventServer::serve_ready(Connection& c) {
+  // An answer not sent whole goes first: the connection's next request waits for it.
+  if (c.output_pending()) {
+    if (!c.send_pending()) return Next::kClose;
+    if (c.output_pending()) return Next::kWrite;
+    if (c.close_after_write) return Next::kClose;
+  }
+
+  // Read what arrived, up to a full head's worth: nothing else is ever read.
   std::array<char, 4096> chunk{};
   while (c.buffer.size() < kMaxHeadBytes && !c.peer_closed) {
     const ssize_t n = ::recv(c.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
@@ -243,60 +286,79 @@ bool EventServer::serve_ready(Connection& c) {
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
       break;
     } else {
-      return false;
+      return Next::kClose;
     }
   }
 
   for (;;) {
     switch (scan_request_head(c.buffer)) {
       case HeadState::kIncomplete:
-        if (c.peer_closed) return false;
+        if (c.peer_closed) return Next::kClose;
         if (!c.buffer.empty() && c.first_byte_at == Clock::time_point{}) {
           c.first_byte_at = Clock::now();
         }
-        return true;
+        return Next::kRead;
       case HeadState::kTooLarge: {
-        c.discard_input = true;
-        send_final(c.fd, 431, "Request Header Fields Too Large", "request head too large");
         std::lock_guard lock(mutex_);
         ++counters_.head_too_large;
-        return false;
+        return refuse(c, 431, "request head too large");
       }
       case HeadState::kComplete:
         break;
     }
-    const auto deadline = Clock::now() + timeout_of(read_timeout_sec_, read_timeout_usec_) +
-                          timeout_of(write_timeout_sec_, write_timeout_usec_);
-    const bool last = c.served + 1 >= keep_alive_max_count_ || c.peer_closed || stopping_;
-    if (const auto keep = serve_direct(c, last, deadline)) {
-      ++c.served;
-      c.first_byte_at = {};
-      c.waiting_since = Clock::now();
-      if (!*keep) return false;
-      continue;
+    const auto head = guard_head(c.buffer);
+    if (!head) {
+      {
+        std::lock_guard lock(mutex_);
+        ++counters_.refused_heads;
+      }
+      return refuse(c, head.error().status, head.error().message);
     }
-    bool client_closes = false;
-    bool written = false;
-    int status = 0;
-    {
-      ConnectionStream stream(c, deadline);
+    const bool last = c.served + 1 >= keep_alive_max_count_ || c.peer_closed || stopping_;
+    bool close = false;
+    if (const auto keep = serve_direct(c, last)) {
+      close = !*keep;
+    } else {
+      bool client_closes = false;
+      ConnectionStream stream(c);
       const bool handled = process_request(stream, last, client_closes, nullptr);
-      written = stream.flush() && handled;
-      status = stream.response_status();
+      const int status = stream.response_status();
+      // After a 4xx, or a request with a body (refused or not read), the connection's state is
+      // unknown: whatever follows in the buffer may be the rest of that request, never the
+      // start of another one.
+      const bool refused = status >= 400 && status < 500;
+      c.discard_input = refused || head->announces_body();
+      close = !handled || last || client_closes || c.discard_input;
     }
     ++c.served;
     c.first_byte_at = {};
     c.waiting_since = Clock::now();
-    if (status >= 400 && status < 500) {
-      c.discard_input = true;
-      return false;
-    }
-    if (!written || last || client_closes) return false;
+    c.close_after_write = close;
+    if (const auto next = after_answer(c); next != Next::kRead) return next;
+    // More requests pipelined behind this one: serve them on a later turn, after the
+    // connections that became ready meanwhile (a fresh healthcheck among them), so that a
+    // client with a buffer full of requests cannot keep a worker to itself.
+    if (scan_request_head(c.buffer) == HeadState::kComplete) return Next::kYield;
   }
 }
 
-std::optional<bool> EventServer::serve_direct(Connection& c, bool last,
-                                              Clock::time_point deadline) {
+EventServer::Next EventServer::refuse(Connection& c, int status, std::string_view error) {
+  c.discard_input = true;
+  c.close_after_write = true;
+  append_final(c.out, status, error);
+  return after_answer(c);
+}
+
+EventServer::Next EventServer::after_answer(Connection& c) {
+  if (!c.send_pending()) return Next::kClose;
+  if (c.output_pending()) {
+    c.write_deadline = Clock::now() + timeout_of(write_timeout_sec_, write_timeout_usec_);
+    return Next::kWrite;
+  }
+  return c.close_after_write ? Next::kClose : Next::kRead;
+}
+
+std::optional<bool> EventServer::serve_direct(Connection& c, bool last) {
   if (direct_routes_.empty()) return std::nullopt;
   const auto request = parse_direct_request(c.buffer);
   if (!request) return std::nullopt;
@@ -310,13 +372,11 @@ std::optional<bool> EventServer::serve_direct(Connection& c, bool last,
                                 .close = last || request->client_closes,
                                 .keep_alive_timeout_sec = keep_alive_timeout_sec_,
                                 .keep_alive_max = keep_alive_max_count_};
-  thread_local std::string response;  // reused: no allocation per request once warm
-  write_direct_response(*answer, framing, response);
-  const std::size_t head_size = request->head_size;  // request views c.buffer: erase last
-  c.buffer.erase(0, head_size);
-  ConnectionStream stream(c, deadline);
-  const bool written = stream.write_all(response);
-  return written && !framing.close;
+  // Nothing is pending (a request is served only then): the answer goes straight into the
+  // output buffer, whose capacity a keep-alive connection reuses.
+  write_direct_response(*answer, framing, c.out);
+  c.buffer.erase(0, request->head_size);  // request views c.buffer: erase last
+  return !framing.close;
 }
 
 void EventServer::sweep(Clock::time_point now) {
@@ -325,15 +385,23 @@ void EventServer::sweep(Clock::time_point now) {
 
   std::lock_guard lock(mutex_);
   std::vector<std::uint64_t> expired;
+  const std::uint64_t slow_before = counters_.slow_readers;
   for (const auto& [id, c] : connections_) {
     if (c->busy) continue;
+    if (c->output_pending()) {  // a client that does not read its answer
+      if (now >= c->write_deadline) {
+        ++counters_.slow_readers;
+        expired.push_back(id);
+      }
+      continue;
+    }
     const bool partial = c->first_byte_at != Clock::time_point{};
     if (partial ? now - c->first_byte_at >= head_limit : now - c->waiting_since >= idle_limit) {
-      if (partial) send_final(c->fd, 408, "Request Timeout", "request timed out");
+      if (partial) send_final(c->fd, 408, "request timed out");
       expired.push_back(id);
     }
   }
-  counters_.timed_out += expired.size();
+  counters_.timed_out += expired.size() - (counters_.slow_readers - slow_before);
   for (const auto id : expired) close_locked(id);
 }
 

@@ -2,15 +2,21 @@
 // thread for its whole keep-alive life, so as many idle keep-alive clients, or clients that
 // send a request a byte at a time (slowloris), as there are workers stop all answers. Here a
 // connection waits in epoll, not on a thread: a worker takes it only once a whole request head
-// has arrived, serves that request with cpp-httplib's own parser, router and response writer
-// (Server::process_request), and hands the connection back. So:
+// has arrived, checks the head's framing (guard_head: malformed or ambiguous framing is refused
+// with 400, a Range with 416, before anything else reads the request), serves it with
+// cpp-httplib's own parser, router and response writer (Server::process_request) into the
+// connection's output buffer, sends what the socket takes at once, and hands the connection
+// back. A worker never waits for a client, so no client can hold one:
 //   - threads: the fixed worker pool plus cpp-httplib's accept thread, whatever the clients do;
 //   - file descriptors: at most `max_connections` client sockets; when full, the connection
-//     that has waited longest for its next request is closed to admit the new one;
+//     that has waited longest is closed to admit the new one;
 //   - waiting has deadlines: an idle keep-alive connection is closed after cpp-httplib's
 //     keep-alive timeout, a request head must be complete within the read timeout of its first
-//     byte (else 408), a head larger than kMaxHeadBytes gets 431, and each request's reads and
-//     writes end at read + write timeout after it was dispatched.
+//     byte (else 408), a head larger than kMaxHeadBytes gets 431, and an answer the client does
+//     not take is dropped with its connection at the write timeout (it waits for EPOLLOUT in
+//     the meantime, and the connection's next request waits for it);
+//   - framing is never guessed: after a 4xx, or a request that announced a body, the
+//     connection is closed, so no bytes of one request are ever read as another.
 // Routes, handlers and timeouts are set with cpp-httplib's own setters. A direct route
 // (direct_get) answers the plainest GET/HEAD of its path without cpp-httplib's parser and
 // writer (see direct_route.hpp); every other request of that path still reaches the routes.
@@ -27,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -69,12 +76,20 @@ class EventServer : public httplib::Server {
   void adopt(int fd);
   void stop_workers();      // wakes every worker to finish its request and exit
   void work(bool sweeper);  // the first worker also closes expired connections
-  // Reads what arrived and serves every complete request in the buffer. True: keep the
-  // connection waiting for its next request; false: close it.
-  bool serve_ready(Connection& c);
+  // What a connection waits for after a worker is done with it: its next request, its socket
+  // taking the rest of an answer, or (kYield) its turn to serve the next pipelined request.
+  enum class Next { kRead, kWrite, kYield, kClose };
+  // Sends what is pending, reads what arrived and serves the first complete request in the
+  // buffer.
+  Next serve_ready(Connection& c);
+  // Queues a final error answer the server writes itself (431, or guard_head's refusal); the
+  // connection closes once it is sent.
+  Next refuse(Connection& c, int status, std::string_view error);
+  // After an answer was queued: send it, and say what to wait for.
+  Next after_answer(Connection& c);
   // Answers the complete head at the front of c.buffer if a direct route takes it. nullopt:
   // not taken; otherwise whether the connection stays open.
-  std::optional<bool> serve_direct(Connection& c, bool last, Clock::time_point deadline);
+  std::optional<bool> serve_direct(Connection& c, bool last);
   void sweep(Clock::time_point now);
   // Under mutex_: removes the connection from epoll and the table, closes its socket.
   void close_locked(std::uint64_t id);

@@ -305,5 +305,88 @@ TEST(EventServer, LargeResponsesArriveWhole) {
   EXPECT_NE(got.find("Content-Length: " + std::to_string(big.size() + 3)), std::string::npos);
 }
 
+// Issue 13, finding 2: no bytes that follow a refused or body-carrying request are ever served
+// as a request of their own, whichever way the framing was made ambiguous.
+constexpr std::string_view kSmuggled = "GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
+
+TEST(EventServer, ABodyIsNeverServedAsTheNextRequest) {
+  Served s;
+  const std::string body(kSmuggled);
+  const std::string length = std::to_string(body.size());
+  const std::vector<std::string> heads{
+      // 100-continue, then the route's answer: the body must not follow as a request.
+      "GET /ping HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: " + length + "\r\n\r\n",
+      // The route ignores the body of a GET; it is still the body.
+      "GET /ping HTTP/1.1\r\nContent-Length: " + length + "\r\n\r\n",
+  };
+  for (const auto& head : heads) {
+    RawClient c(s.port());
+    ASSERT_TRUE(c.send(head + body));
+    EXPECT_TRUE(c.wait_closed(3s)) << head;
+    EXPECT_EQ(count_of(c.received(), "pong"), 1) << c.received();
+  }
+}
+
+TEST(EventServer, AmbiguousFramingIs400AndNothingAfterItIsServed) {
+  Served s;
+  const std::vector<std::string> heads{
+      "GET /ping HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 35\r\n\r\n",
+      "GET /ping HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 35\r\n\r\n",
+      "GET /ping HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n",
+      "GET /ping HTTP/1.1\r\nContent-Length : 35\r\n\r\n",
+      "GET /ping HTTP/1.1\r\nno colon\r\n\r\n",
+      std::string("GET /ping HTTP/1.1\r\nX-A: a") + '\0' + "b\r\n\r\n",
+  };
+  for (const auto& head : heads) {
+    RawClient c(s.port());
+    ASSERT_TRUE(c.send(head + std::string(kSmuggled)));
+    EXPECT_TRUE(c.wait_closed(3s)) << head;
+    EXPECT_EQ(c.received().substr(0, 12), "HTTP/1.1 400") << head;
+    EXPECT_EQ(count_of(c.received(), "HTTP/1.1"), 1) << c.received();
+  }
+  EXPECT_EQ(s.server().stats().refused_heads, heads.size());
+}
+
+TEST(EventServer, AnyErrorAfterAnInterimResponseClosesTheConnection) {
+  // cpp-httplib writes "100 Continue" first; the 404 that follows must still close.
+  Served s;
+  RawClient c(s.port());
+  ASSERT_TRUE(
+      c.send("GET /nope HTTP/1.1\r\nExpect: 100-continue\r\n\r\n" + std::string(kSmuggled)));
+  EXPECT_TRUE(c.wait_closed(3s));
+  EXPECT_NE(c.received().find("HTTP/1.1 404"), std::string::npos) << c.received();
+  EXPECT_EQ(count_of(c.received(), "pong"), 0) << c.received();
+}
+
+TEST(EventServer, RangeRequestsAre416NotMultipart) {
+  Served s;
+  std::string ranges = "bytes=0-29";
+  for (int i = 0; i < 1500; ++i) ranges += ",0-29";
+  RawClient c(s.port());
+  ASSERT_TRUE(c.send("GET /big HTTP/1.1\r\nRange: " + ranges + "\r\n\r\n"));
+  EXPECT_TRUE(c.wait_closed(3s));
+  EXPECT_EQ(c.received().substr(0, 12), "HTTP/1.1 416") << c.received().substr(0, 200);
+  EXPECT_LT(c.received().size(), 512u);
+}
+
+TEST(EventServer, ClientsThatDoNotReadHoldNoWorker) {
+  // One worker, and four clients that each ask for 20 large answers and read none of them
+  // with a tiny receive window: the worker must stay free for everyone else, and each slow
+  // reader is dropped at the write timeout (1 s) with one answer pending, not twenty.
+  Served s(1, 64);
+  std::string pipelined;
+  for (int i = 0; i < 20; ++i) pipelined += "GET /big HTTP/1.1\r\nHost: t\r\n\r\n";
+  std::vector<RawClient> slow;
+  for (int i = 0; i < 4; ++i) {
+    slow.emplace_back(s.port(), 2048);
+    ASSERT_TRUE(slow.back().send(pipelined));
+  }
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(s.ping()) << i;
+  EXPECT_TRUE(testing::eventually([&] { return s.server().stats().slow_readers == 4; }, 5s))
+      << s.server().stats().slow_readers;
+  for (auto& c : slow) EXPECT_TRUE(c.wait_closed(3s));
+  EXPECT_TRUE(s.ping());
+}
+
 }  // namespace
 }  // namespace opsagent::agent::http

@@ -16,6 +16,13 @@ bool announces_body(std::string_view content_length, std::string_view transfer_e
 
 }  // namespace
 
+std::expected<RequestHead, Rejection> guard_head(std::string_view buffered) {
+  auto head = parse_request_head(buffered);
+  if (!head) return std::unexpected(Rejection{head.error().status, head.error().message});
+  if (head->range) return std::unexpected(Rejection{416, "ranges are not served"});
+  return *head;
+}
+
 std::optional<Rejection> guard_request(const RequestLine& request) {
   if (request.path.size() > kMaxPathLength) return Rejection{414, "path too long"};
   if (std::ranges::find(kRoutes, request.path) == kRoutes.end()) {

@@ -1,12 +1,19 @@
-// What the agent refuses before routing: a health endpoint has five paths, two methods and no
-// request bodies, so anything else is answered with a 4xx before a handler or the body reader
-// runs. Pure function of the request line and two headers; no I/O.
+// What the agent refuses before routing, in two steps. guard_head, on the raw head before any
+// parser of cpp-httplib's or the direct path's reads it: a head framed in any way but the one
+// RFC 9112 allows (400/505, see parse_request_head) and any Range request (416: the answers are
+// small and never sent in parts, so a few bytes of request cannot ask for a multipart reply
+// many times their size). guard_request, on the parsed request: a health endpoint has five
+// paths, two methods and no request bodies, so anything else is answered with a 4xx before a
+// handler or the body reader runs. Pure functions; no I/O.
 // Thread-safety: stateless; call from any thread.
 #pragma once
 
 #include <array>
+#include <expected>
 #include <optional>
 #include <string_view>
+
+#include "agent/http/request_head.hpp"
 
 namespace opsagent::agent::http {
 
@@ -25,11 +32,15 @@ struct RequestLine {
 };
 
 struct Rejection {
-  int status;                 // 404, 405, 413 or 414
+  int status;                 // 400, 416 or 505 (guard_head); 404, 405, 413 or 414
   std::string_view message;   // what the client is told (JSON "error")
   bool list_routes = false;   // 404: the body lists the endpoints
   bool allow_header = false;  // 405: "Allow: GET, HEAD"
 };
+
+// `buffered` holds a complete head (scan_request_head said so). Its framing, or why it is
+// refused; the connection is closed after a refusal.
+std::expected<RequestHead, Rejection> guard_head(std::string_view buffered);
 
 // std::nullopt: the request may be routed.
 std::optional<Rejection> guard_request(const RequestLine& request);

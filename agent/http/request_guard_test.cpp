@@ -48,5 +48,27 @@ TEST(RequestGuard, AnnouncedBodiesAre413) {
   EXPECT_FALSE(guard_request({"GET", "/health", "000", ""}));
 }
 
+TEST(RequestGuard, HeadsWithRangesAre416) {
+  // Issue 13: 1,500 ranges in a 7.5 KB request made cpp-httplib write a 217 KB multipart reply.
+  std::string ranges = "bytes=0-29";
+  for (int i = 0; i < 1500; ++i) ranges += ",0-29";
+  const auto r = guard_head("GET /health/ready HTTP/1.1\r\nRange: " + ranges + "\r\n\r\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().status, 416);
+  EXPECT_EQ(guard_head("GET /status HTTP/1.1\r\nRange: bytes=0-0\r\n\r\n").error().status, 416);
+}
+
+TEST(RequestGuard, BadlyFramedHeadsAre400) {
+  const auto r =
+      guard_head("GET /health HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 37\r\n\r\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_EQ(r.error().message, "Content-Length repeated");
+  EXPECT_EQ(guard_head("GET / HTTP/3.0\r\n\r\n").error().status, 505);
+  const auto ok = guard_head("GET /health HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->target, "/health");
+}
+
 }  // namespace
 }  // namespace opsagent::agent::http

@@ -1,7 +1,8 @@
 // The agent under abusive clients, as a platform healthcheck would meet them on a shared
-// network: slow and idle connections by the hundred, a thousand connections at once, and
-// malformed or oversized requests. /health/ready must keep answering promptly, descriptors and
-// threads must stay bounded, and every bad request gets a 4xx.
+// network: slow and idle connections by the hundred, a thousand connections at once, clients
+// that ask for large answers and never read them, malformed or oversized requests, smuggling
+// attempts and page floods. /health/ready must keep answering promptly, descriptors and
+// threads must stay bounded, and every bad request gets a 4xx and a closed connection.
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -140,6 +141,145 @@ TEST_F(HttpAbuseTest, MalformedAndOversizedRequestsGet4xxAndServingGoesOn) {
     EXPECT_EQ(get("/health/ready").status, 200) << "after " << c.name;
   }
   EXPECT_TRUE(agent_->running());
+}
+
+// "GET /health/ready" asking for 1,500 ranges (7.5 KB): cpp-httplib 0.11 answers it with a
+// 217 KB multipart reply (issue 13, finding 1).
+std::string range_request() {
+  std::string ranges = "bytes=0-29";
+  for (int i = 1; i < 1500; ++i) ranges += ",0-29";
+  return "GET /health/ready HTTP/1.1\r\nHost: t\r\nRange: " + ranges + "\r\n\r\n";
+}
+
+// 200 pipelined requests for /health (the largest answer that no token or rate limit guards).
+std::string pipelined_health() {
+  std::string out;
+  for (int i = 0; i < 200; ++i) out += "GET /health HTTP/1.1\r\nHost: t\r\n\r\n";
+  return out;
+}
+
+TEST_F(HttpAbuseTest, ClientsThatNeverReadCannotStallTheHealthchecks) {
+  // 48 connections with a 2 KiB receive buffer that ask for far more than they send and never
+  // read (half the Range attack, half pipelined /health), two more of each before every round:
+  // a fresh client's /health/ready and /health/live must answer within 100 ms every time.
+  const std::string ranges = range_request();
+  const std::string health = pipelined_health();
+  std::vector<RawClient> attackers;
+  attackers.reserve(48 + 20 * 4);
+  auto attack = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      attackers.emplace_back(agent_->port(), 2048);
+      ASSERT_TRUE(attackers.back().send(i % 2 == 0 ? ranges : health));
+    }
+  };
+  attack(48);
+  for (int round = 0; round < 20; ++round) {
+    attack(4);
+    for (const char* path : {"/health/ready", "/health/live"}) {
+      const auto r = get(path);
+      EXPECT_EQ(r.status, 200) << path << " round " << round << ": " << r.error;
+      EXPECT_LT(r.elapsed, 100ms) << path << " round " << round;
+    }
+  }
+  // The Range requests got a small 416, the readers that never read are dropped at the write
+  // timeout (2 s) with one answer pending: every attacker's connection ends.
+  for (std::size_t i = 0; i < attackers.size(); ++i) {
+    EXPECT_TRUE(attackers[i].wait_closed(5s)) << i;
+    if (i % 2 == 0) {
+      EXPECT_EQ(attackers[i].received().substr(0, 12), "HTTP/1.1 416") << i;
+    }
+  }
+  const auto metrics = get("/metrics").body;
+  EXPECT_NE(metrics.find(R"(opsagent_http_connections_closed_total{reason="slow_reader"})"),
+            std::string::npos);
+}
+
+TEST_F(HttpAbuseTest, SmugglingAttemptsAreRefusedAndNothingAfterThemIsServed) {
+  // Each case carries a whole second request where its body would be; it must never be
+  // answered: exactly one response, then the connection is closed.
+  const std::string smuggled = "GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n";
+  const std::string length = std::to_string(smuggled.size());
+  struct Case {
+    std::string name;
+    std::string head;
+    std::string status;
+  };
+  const std::vector<Case> cases = {
+      {"expect 100-continue with a body",
+       "GET /health/ready HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: " +
+           length + "\r\n\r\n",
+       "413"},
+      {"expect 100-continue on an unknown path",
+       "GET /nope HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n\r\n", "404"},
+      {"expect 100-continue with another method",
+       "POST /health HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: " + length +
+           "\r\n\r\n",
+       "405"},
+      {"two lengths",
+       "GET /health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: " + length +
+           "\r\n\r\n",
+       "400"},
+      {"length and chunked",
+       "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: " +
+           length + "\r\n\r\n",
+       "400"},
+      {"folded header",
+       "GET /health HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n Content-Length: " + length + "\r\n\r\n",
+       "400"},
+      {"space before colon",
+       "GET /health HTTP/1.1\r\nHost: t\r\nContent-Length : " + length + "\r\n\r\n", "400"},
+      {"line without colon",
+       "GET /health HTTP/1.1\r\nHost: t\r\nContent-Length " + length + "\r\n\r\n", "400"},
+      {"NUL in a value",
+       std::string("GET /health HTTP/1.1\r\nHost: t\r\nX-A: a") + '\0' + "b\r\n\r\n", "400"},
+  };
+  for (const auto& c : cases) {
+    RawClient client(agent_->port());
+    client.send(c.head + smuggled);
+    EXPECT_TRUE(client.wait_closed(5s)) << c.name << ": the connection must be closed";
+    const std::string& got = client.received();
+    EXPECT_EQ(got.substr(0, 12), "HTTP/1.1 " + c.status) << c.name << ": " << got;
+    EXPECT_EQ(count_of(got, "HTTP/1.1 "), 1) << c.name << ": " << got;
+    EXPECT_EQ(got.find("heartbeat"), std::string::npos) << c.name << ": smuggled request served";
+    bodies_.push_back(got);
+  }
+  EXPECT_EQ(get("/health/ready").status, 200);
+}
+
+TEST_F(HttpAbuseTest, PagesAreRateLimitedPerClientAndHealthchecksNever) {
+  // agent.rate_limit defaults to 10 a second in bursts of 20: 40 requests in a row must meet
+  // the limit; the healthchecks right after must not.
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 40; ++i) {
+    const auto r = get(i % 2 == 0 ? "/status" : "/metrics");
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.header("Retry-After");
+    } else {
+      EXPECT_EQ(r.status, 200) << i;
+    }
+  }
+  EXPECT_GE(limited, 10);
+  EXPECT_EQ(retry_after, "1");
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(get("/health/ready").status, 200) << i;
+    ASSERT_EQ(get("/health/live").status, 200) << i;
+    ASSERT_EQ(get("/health").status, 200) << i;
+  }
+  // The refusals are counted once the bucket has refilled enough for a scrape.
+  std::string metrics;
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto r = get("/metrics");
+        metrics = r.body;
+        return r.status == 200;
+      },
+      5s));
+  EXPECT_NE(metrics.find(R"(opsagent_http_rate_limited_total{path="/status"})"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(opsagent_http_rate_limited_total{path="/metrics"})"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -11,8 +11,10 @@ namespace opsagent::testing {
 
 class RawClient {
  public:
-  // Connects to 127.0.0.1:port; connected() says whether that worked.
-  explicit RawClient(int port);
+  // Connects to 127.0.0.1:port; connected() says whether that worked. A receive_buffer > 0
+  // shrinks the socket's SO_RCVBUF (set before connecting, so the window is small from the
+  // start): a client that does not read then stops taking the server's output almost at once.
+  explicit RawClient(int port, int receive_buffer = 0);
   ~RawClient();
   RawClient(RawClient&& other) noexcept;
   RawClient(const RawClient&) = delete;
