@@ -111,19 +111,7 @@ class RailwayTest : public AgentTest {
   // A "public" request as Railway's edge forwards it to the domain's target port.
   static AgentProcess::HttpReply public_get(const std::string& host, int port,
                                             const std::string& path) {
-    httplib::Client client(host, port);
-    client.set_connection_timeout(2s);
-    client.set_read_timeout(2s);
-    AgentProcess::HttpReply reply;
-    const auto result = client.Get(path, {{"Host", "app.up.railway.app"}});
-    if (!result) {
-      reply.error = httplib::to_string(result.error());
-      return reply;
-    }
-    reply.status = result->status;
-    reply.body = result->body;
-    reply.headers = result->headers;
-    return reply;
+    return AgentProcess::request(host, port, path, {{"Host", "app.up.railway.app"}});
   }
 
   AgentProcess::HttpReply healthcheck(const std::string& path) {
