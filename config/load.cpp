@@ -42,7 +42,8 @@ std::string list_sections(std::span<const std::string_view> sections) {
   std::string out;
   for (std::size_t i = 0; i < sections.size(); ++i) {
     if (i > 0) out += (i + 1 == sections.size()) ? " and " : ", ";
-    out += "[" + std::string(sections[i]) + "]";
+    // Appended: "[" + std::string(…) trips g++ 12's false -Wrestrict at -O3 (see to_string).
+    out.append("[").append(sections[i]).append("]");
   }
   return out;
 }
@@ -275,7 +276,9 @@ std::string ConfigError::to_string() const {
   if (line > 0) {
     if (!out.empty()) out += ':';
     out += std::to_string(line);
-    if (column > 0) out += ":" + std::to_string(column);
+    // Appended piece by piece: g++ 12 at -O3 reports a false -Wrestrict for a one-character
+    // literal prepended to a temporary string (":" + std::to_string(column)).
+    if (column > 0) out.append(":").append(std::to_string(column));
   }
   if (!out.empty()) out += ": ";
   if (!key.empty()) out += key + ": ";

@@ -3,10 +3,12 @@
 #
 #   bash scripts/demo.sh
 #
-# Installs the build dependencies, builds opsagent, starts a throwaway Postgres 15 cluster in a
-# temp dir (never the system cluster), loads a small permits-app schema into it and runs the
-# agent in the foreground with config/demo.toml. Ctrl-C stops the agent, then stops and deletes
-# the cluster.
+# Installs what the demo needs (scripts/install-deps.sh demo: the build dependencies and
+# Postgres 15), builds opsagent into build-demo/ (its own directory: build/ belongs to
+# scripts/test.sh, so the two commands work in either order), starts a throwaway Postgres 15
+# cluster in a temp dir (never the system cluster), loads a small permits-app schema into it and
+# runs the agent in the foreground with config/demo.toml. Ctrl-C stops the agent, then stops and
+# deletes the cluster.
 #
 # Environment:
 #   PORT          port for the agent's HTTP server (default 8080; replaces the port in the config)
@@ -42,15 +44,15 @@ as_pg() {
 agent_bin="${OPSAGENT_BIN:-}"
 if [ -z "$agent_bin" ]; then
   if [ "$(id -u)" -eq 0 ]; then
-    say "Installing dependencies (scripts/install-deps.sh)"
-    bash scripts/install-deps.sh
+    say "Installing dependencies (scripts/install-deps.sh demo)"
+    bash scripts/install-deps.sh demo
   else
-    say "Not root: skipping scripts/install-deps.sh (run it once with sudo if the build fails)"
+    say "Not root: skipping scripts/install-deps.sh demo (run it once with sudo if the build fails)"
   fi
-  say "Building opsagent (Release) into build/"
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-  cmake --build build -j"$(nproc)" --target opsagent
-  agent_bin="build/opsagent"
+  say "Building opsagent (Release) into build-demo/"
+  cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=Release
+  cmake --build build-demo -j"$(nproc)" --target opsagent
+  agent_bin="build-demo/opsagent"
 fi
 [ -x "$agent_bin" ] || die "$agent_bin is not an executable"
 [ -x "$pg_bindir/initdb" ] || die "no Postgres server binaries in $pg_bindir (package postgresql-15)"

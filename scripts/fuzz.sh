@@ -6,7 +6,7 @@
 # A crash fails the run; the crashing input is kept in build-fuzz/fuzz-artifacts/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh hardening  # clang-16, libclang-rt-16-dev
 
 dir=build-fuzz
 cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++-16 -DOPSAGENT_FUZZ=ON \

@@ -10,13 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-bash scripts/install-deps.sh
-if ! dpkg-query -W -f='${Status}' clang-tidy-16 2>/dev/null | grep -q "install ok installed"; then
-  echo "installing: clang-tidy-16"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends clang-tidy-16 >/dev/null
-fi
+bash scripts/install-deps.sh hardening  # clang-tidy-16
 
 dir=build-tidy
 cmake -S . -B "$dir" >/dev/null

@@ -201,8 +201,11 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
   std::string_view authority = text.substr(0, end);
   std::string_view rest = end == std::string_view::npos ? std::string_view{} : text.substr(end);
   if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  url.target =
-      rest.empty() ? "/" : (rest.front() == '?' ? "/" + std::string(rest) : std::string(rest));
+  // Not "/" + std::string(rest): g++ 12 at -O3 reports a false -Wrestrict for a one-character
+  // literal prepended to a temporary string.
+  url.target = rest.empty()
+                   ? "/"
+                   : (rest.front() == '?' ? std::string("/").append(rest) : std::string(rest));
   if (auto at = authority.rfind('@'); at != std::string_view::npos) {
     const std::string_view userinfo = authority.substr(0, at);
     authority.remove_prefix(at + 1);

@@ -95,13 +95,20 @@ std::string AgentProcess::log() const {
 
 AgentProcess::HttpReply AgentProcess::get(const std::string& path, const httplib::Headers& headers,
                                           const std::string& method) const {
+  return request("127.0.0.1", port_, path, headers, method);
+}
+
+AgentProcess::HttpReply AgentProcess::request(const std::string& host, int port,
+                                              const std::string& path,
+                                              const httplib::Headers& headers,
+                                              const std::string& method) {
   // httplib 0.11 sends without MSG_NOSIGNAL: writing a request to an agent that just closed the
   // connection (killed, draining) would raise SIGPIPE and kill the whole test binary. Children
   // get the default disposition back (spawn_process resets all signals).
   static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
   (void)sigpipe_ignored;
 
-  httplib::Client client("127.0.0.1", port_);
+  httplib::Client client(host, port);
   client.set_connection_timeout(2s);
   client.set_read_timeout(2s);
   client.set_write_timeout(2s);

@@ -59,6 +59,9 @@ class AgentProcess {
   // call makes the test process ignore SIGPIPE (httplib 0.11 does not suppress it).
   HttpReply get(const std::string& path, const httplib::Headers& headers = {},
                 const std::string& method = "GET") const;
+  // The same request to any server: host:port (an IPv6 address without brackets, e.g. "::1").
+  static HttpReply request(const std::string& host, int port, const std::string& path,
+                           const httplib::Headers& headers = {}, const std::string& method = "GET");
 
   // Polls `path` every 25 ms until it answers `status`. False at the timeout, or as soon as the
   // agent has exited. One slow request can overrun the timeout by up to the 2 s read timeout.
