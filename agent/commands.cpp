@@ -20,6 +20,7 @@
 #include "config/duration.hpp"
 #include "config/http_url.hpp"
 #include "config/load.hpp"
+#include "config/warnings.hpp"
 #include "probes/http_failure.hpp"
 #include "probes/probe_loop.hpp"
 
@@ -53,6 +54,7 @@ int validate_command(const std::string& path) {
   std::cout << fmt::format("{}: OK ({} expected tables, {} migration markers)\n", path,
                            config->readiness.expected_tables.size(),
                            config->readiness.migrations.size());
+  for (const auto& w : config::config_warnings(*config)) std::cerr << "warning: " << w << "\n";
   return kOk;
 }
 

@@ -21,6 +21,7 @@
 #include "common/saturating_time.hpp"
 #include "config/duration.hpp"
 #include "config/load.hpp"
+#include "config/warnings.hpp"
 #include "probes/pg_connection.hpp"
 
 namespace opsagent::agent {
@@ -80,6 +81,7 @@ class Agent {
     spdlog::info("opsagent {} listening on {}:{}; probing {} every {} (config {})", kVersion,
                  config->agent.listen_host, config->agent.listen_port, target_display(*config),
                  config::format_duration(config->agent.interval), path_);
+    for (const auto& w : config::config_warnings(*config)) spdlog::warn("config: {}", w);
     if (app_ && !start_app()) {
       stop_serving();
       return 127;  // as a shell reports a command it cannot run

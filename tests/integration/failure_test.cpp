@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "tests/integration/agent_fixture.hpp"
+#include "tests/support/run_binary.hpp"
 #include "tests/support/silent_listener.hpp"
 
 namespace opsagent::testing {
@@ -157,6 +158,40 @@ TEST_F(FailureTest, FrozenPostgresReportedByItsOwnDeadlineBesideASlowHttpCheck) 
   EXPECT_LT(connection["observedValue"].get<double>(), 3500.0) << connection;
   cluster_->thaw();
   ASSERT_TRUE(fast_until(200, 15s));
+}
+
+// Issue 13, finding 7: slow query markers used to make the whole cycle time out as
+// "postgres:connection: the server did not answer" and drop the connection. They are the
+// markers' fault: the connection passes, schema:migrations says which markers were not judged,
+// and `validate` warns that the markers cannot fit the cycle.
+TEST_F(FailureTest, SlowQueryMarkersAreTheMarkersFault) {
+  make_cluster();
+  std::string markers;
+  for (int i = 0; i < 4; ++i) {
+    markers += "[[readiness.migrations]]\nname = \"slow" + std::to_string(i) +
+               "\"\nquery = \"SELECT pg_sleep(0.9) IS NOT NULL\"\n";
+  }
+  start_agent(agent_config(std::string(kTables) + markers), cluster_->app_dsn());
+  nlohmann::json health;
+  ASSERT_TRUE(eventually(
+      [&] {
+        health = body_json(get("/health"));
+        return health["checks"]["schema:migrations"][0]["status"] == "fail";
+      },
+      15s))
+      << health;
+  EXPECT_EQ(health["checks"]["postgres:connection"][0]["status"], "pass") << health;
+  const auto& migrations = health["checks"]["schema:migrations"][0];
+  EXPECT_EQ(migrations["errorClass"], "timeout") << migrations;
+  EXPECT_NE(migrations["output"].get<std::string>().find("not judged"), std::string::npos)
+      << migrations;
+  EXPECT_NE(migrations["output"].get<std::string>().find("slow3"), std::string::npos) << migrations;
+  const auto validated = run_agent_cli({"validate", "--config", agent_->config_path()});
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  EXPECT_NE(validated.err.find("warning: readiness.migrations: the 4 query markers may take up "
+                               "to 4s"),
+            std::string::npos)
+      << validated.err;
 }
 
 TEST_F(FailureTest, ListenerThatNeverAnswers) {
