@@ -9,6 +9,7 @@
 
 #include "config/http_url.hpp"
 #include "config/load.hpp"
+#include "config/warnings.hpp"
 
 namespace opsagent::config {
 namespace {
@@ -644,12 +645,19 @@ TEST(LoadAlertReceivers, Command) {
                       {4, 22, "alerts.receivers[0].command[1]", "has a NUL character at byte 2"});
 }
 
-TEST(LoadAlertReceivers, PoolBudgetIsAFindingNotARule) {
+// pool_budget was a rule before it became a finding: a config that lists it still loads (an
+// upgrade must not stop the agent), keeps it (so the receiver does not start getting every
+// rule), and gets a warning naming it.
+TEST(LoadAlertReceivers, PoolBudgetIsRetiredWithAWarningNotAnError) {
   const std::string head = receiver("type = \"exec\"\ncommand = [\"/bin/true\"]\n");
-  expect_single_error(head + "rules = [\"pool_budget\"]\n",
-                      {5, 10, "alerts.receivers[0].rules[0]",
-                       "pool_budget is no longer an alert rule: a pool budget that cannot fit is "
-                       "a fact of the configuration, reported as a finding"});
+  const auto r = load_config_string(head + "rules = [\"pool_budget\"]\n", "t", no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  EXPECT_EQ(r->alerts.receivers.at(0).rules, std::vector<std::string>{"pool_budget"});
+  const auto warnings = config_warnings(*r);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("alerts.receivers[0].rules: pool_budget is no longer an alert rule"),
+            std::string::npos)
+      << warnings[0];
 }
 
 TEST(LoadAlertReceivers, Rules) {

@@ -167,6 +167,9 @@ inline constexpr std::string_view kAlertRules[] = {
     "pool_saturation",  "client_pool_at_limit", "readiness",      "idle_in_transaction",
     "long_transaction", "lock_waits",           "pgbouncer_queue"};
 
+// A rule name older configs route on; the pool budget is a finding now, so it never fires.
+inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
+
 // One [[alerts.receivers]] entry: where notifications go. URLs and secrets usually live in the
 // environment (url_env, secret_env, routing_key_env), read at delivery time, never in the file.
 struct AlertReceiver {

@@ -415,12 +415,11 @@ std::optional<std::vector<std::string>> rules_value(const toml::node& value, con
       ok = false;
       continue;
     }
-    if (*text == "pool_budget") {
-      ok = false;
-      report(diag, item, item_key,
-             "pool_budget is no longer an alert rule: a pool budget that cannot fit is a fact of "
-             "the configuration, reported as a finding (logged at start and when it changes, "
-             "shown in /status and /health), not an incident; remove it from rules");
+    if (*text == kRetiredBudgetRule) {
+      // Retired, not refused: a config that worked before an upgrade must still start the
+      // agent. Kept in the list (so a receiver of only this rule does not turn into one of
+      // every rule) and named by config_warnings().
+      rules.push_back(*text);
       continue;
     }
     if (std::ranges::find(kAlertRules, *text) == std::end(kAlertRules)) {

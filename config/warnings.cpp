@@ -23,6 +23,16 @@ std::vector<std::string> config_warnings(const Config& config) {
         "not judged (schema:migrations, timeout). Keep marker queries fast, use fewer, or lower "
         "database.statement_timeout");
   }
+  for (std::size_t i = 0; i < config.alerts.receivers.size(); ++i) {
+    if (std::ranges::find(config.alerts.receivers[i].rules, kRetiredBudgetRule) !=
+        config.alerts.receivers[i].rules.end()) {
+      out.push_back("alerts.receivers[" + std::to_string(i) +
+                    "].rules: pool_budget is no longer an alert rule: a pool budget that cannot "
+                    "fit is a fact of the configuration, reported as a finding (logged at start "
+                    "and when it changes, shown in /status and /health), not an incident; remove "
+                    "it from rules");
+    }
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 // Things a valid config may still get wrong at run time, said once at `validate` and at start:
-// work that cannot fit the probe cycle's deadline. Warnings, not errors: the agent runs, and
+// work that cannot fit the probe cycle's deadline, and retired names still listed. Warnings, not errors: the agent runs, and
 // the slow part is reported as its own failure when it happens. Thread-safety: pure function.
 #pragma once
 
