@@ -203,9 +203,8 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.doc.empty()) << spec.name;
     EXPECT_TRUE(client_names.insert(spec.name).second) << spec.name << " declared twice";
   }
-  EXPECT_EQ(client_names,
-            (std::set<std::string_view>{"name", "application_name", "instances", "pool_max",
-                                       "via_pgbouncer"}));
+  EXPECT_EQ(client_names, (std::set<std::string_view>{"name", "application_name", "instances",
+                                                      "pool_max", "via_pgbouncer"}));
   std::set<std::string_view> http_names;
   for (const auto& spec : http_keys()) {
     EXPECT_EQ(spec.section, "readiness.http");

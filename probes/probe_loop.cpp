@@ -150,8 +150,8 @@ void ProbeLoop::run() {
   for (;;) {
     beat();
     auto config = config_.get();
-    auto snapshot = std::make_shared<Snapshot>(
-        run_cycle(probes_, *config, env_, ++sequence, false));
+    auto snapshot =
+        std::make_shared<Snapshot>(run_cycle(probes_, *config, env_, ++sequence, false));
     if (const auto& a = snapshot->activity) {
       history.add({snapshot->taken_at, a->used(), a->usable_slots, a->utilization()});
     }
