@@ -119,12 +119,12 @@ std::vector<PipelineStatement> marker_statements(const config::ReadinessSection&
   return statements;
 }
 
-SchemaVerdict judge_schema(const config::ReadinessSection& readiness, const pg_result* found,
+SchemaVerdict judge_schema(const config::ReadinessSection& readiness, const pg_result* catalog,
                            const std::expected<std::vector<PgResultPtr>, PgFailure>& markers,
                            std::string_view secret) {
   auto exists = [&](std::size_t index) {
-    return index < static_cast<std::size_t>(PQntuples(found)) &&
-           std::string_view(PQgetvalue(found, static_cast<int>(index), 1)) == "t";
+    return index < static_cast<std::size_t>(PQntuples(catalog)) &&
+           std::string_view(PQgetvalue(catalog, static_cast<int>(index), 1)) == "t";
   };
 
   SchemaVerdict v;

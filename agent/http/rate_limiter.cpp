@@ -22,7 +22,7 @@ double refilled(double tokens, unsigned rate, std::chrono::steady_clock::duratio
 
 std::string RateLimiter::client_key(std::string_view address) {
   if (address.find(':') == std::string_view::npos) return std::string(address);
-  const std::string text(address);
+  std::string text(address);
   in6_addr a{};
   if (::inet_pton(AF_INET6, text.c_str(), &a) != 1) return text;
   std::array<char, INET6_ADDRSTRLEN> out{};
