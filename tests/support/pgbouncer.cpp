@@ -31,7 +31,7 @@ void give_to_postgres(const std::string& path) {
 
 }  // namespace
 
-PgBouncer::PgBouncer(const PgCluster& cluster, Options options) {
+PgBouncer::PgBouncer(const PgCluster& cluster, const Options& options) {
   std::string pattern = "/tmp/opsagent-pgbouncer-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;

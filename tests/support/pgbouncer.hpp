@@ -26,7 +26,7 @@ class PgBouncer {
 
   // Starts it and waits (bounded) until its admin console answers; throws std::runtime_error
   // with its log otherwise.
-  PgBouncer(const PgCluster& cluster, Options options);
+  PgBouncer(const PgCluster& cluster, const Options& options);
   ~PgBouncer();  // SIGTERM, bounded wait, SIGKILL; removes the dir. Never throws.
   PgBouncer(const PgBouncer&) = delete;
   PgBouncer& operator=(const PgBouncer&) = delete;
