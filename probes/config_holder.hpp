@@ -1,9 +1,9 @@
 // The config in force, swapped whole on reload.
 #pragma once
 
+#include "common/latest.hpp"
 #include "config/config.hpp"
-#include "probes/latest.hpp"
 
 namespace opsagent::probes {
-using ConfigHolder = Latest<config::Config>;
+using ConfigHolder = common::Latest<config::Config>;
 }  // namespace opsagent::probes

@@ -6,9 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/saturating_time.hpp"
-#include "probes/budget_finding.hpp"
-#include "probes/client_presence.hpp"
-#include "probes/recent_errors.hpp"
+#include "probes/model/budget_finding.hpp"
+#include "probes/model/client_presence.hpp"
+#include "probes/model/recent_errors.hpp"
 
 namespace opsagent::probes {
 

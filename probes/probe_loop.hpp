@@ -16,10 +16,10 @@
 
 #include "config/load.hpp"
 #include "probes/config_holder.hpp"
-#include "probes/http_check_runner.hpp"
-#include "probes/pgbouncer_probe.hpp"
-#include "probes/postgres_probe.hpp"
-#include "probes/snapshot_store.hpp"
+#include "probes/http/http_check_runner.hpp"
+#include "probes/model/snapshot_store.hpp"
+#include "probes/postgres/pgbouncer_probe.hpp"
+#include "probes/postgres/postgres_probe.hpp"
 
 namespace opsagent::probes {
 

@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-namespace opsagent::alerts {
+#include "common/clock.hpp"
 
-using WallClock = std::chrono::system_clock;
+namespace opsagent::alerts {
 
 enum class Severity { warning, critical };
 std::string_view to_string(Severity s);

@@ -12,13 +12,13 @@
 
 #include "agent/alerts/alert_book.hpp"
 #include "agent/alerts/alerts_status.hpp"
-#include "agent/alerts/delivery.hpp"
+#include "agent/alerts/delivery/delivery.hpp"
 #include "agent/alerts/rate_limit.hpp"
 #include "agent/alerts/state_file.hpp"
+#include "common/latest.hpp"
 #include "config/config.hpp"
 #include "config/load.hpp"
-#include "probes/latest.hpp"
-#include "probes/snapshot.hpp"
+#include "probes/model/snapshot.hpp"
 
 namespace opsagent::alerts {
 
@@ -65,7 +65,7 @@ class Alerter {
   std::string role_reason_ = "no leadership result yet";
   std::vector<config::AlertReceiver> receivers_;
   WallClock::time_point last_alertmanager_resend_{};
-  probes::Latest<AlertsStatus> status_;
+  common::Latest<AlertsStatus> status_;
   std::unique_ptr<DeliveryQueue> queue_;  // last: its thread calls back into the members above
 };
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "agent/alerts/alert.hpp"
-#include "agent/alerts/delivery.hpp"
+#include "agent/alerts/delivery/delivery.hpp"
 
 namespace opsagent::alerts {
 

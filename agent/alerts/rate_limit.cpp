@@ -1,5 +1,7 @@
 #include "agent/alerts/rate_limit.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "agent/alerts/alert_book.hpp"

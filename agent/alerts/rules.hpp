@@ -11,7 +11,7 @@
 
 #include "agent/alerts/alert.hpp"
 #include "config/config.hpp"
-#include "probes/snapshot.hpp"
+#include "probes/model/snapshot.hpp"
 
 namespace opsagent::alerts {
 

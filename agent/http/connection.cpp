@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 namespace {
 
@@ -113,4 +113,4 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   port = connection_.local_port;
 }
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

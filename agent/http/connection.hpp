@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-namespace opsagent::agent::http {
+#include "common/clock.hpp"
 
-using Clock = std::chrono::steady_clock;
+namespace opsagent::http {
 
 // The most output a request may leave pending; an answer that grows past it fails the request
 // (the connection is closed). Far above the largest /status or /metrics page.
@@ -28,19 +28,19 @@ inline constexpr std::size_t kMaxPendingOutput = std::size_t{8} * 1024 * 1024;
 
 struct Connection {
   int fd = -1;
-  std::uint64_t id = 0;             // epoll's key; never reused, so a stale event finds nothing
-  std::string buffer;               // bytes read and not yet consumed by a request
-  Clock::time_point waiting_since;  // since the last response (or the accept)
-  Clock::time_point first_byte_at;  // of the request being waited for; {} while idle
-  std::size_t served = 0;           // requests answered on this connection
-  bool busy = false;                // a worker holds it; the sweeper leaves it alone
-  bool peer_closed = false;         // the client half-closed (EOF seen)
-  bool discard_input = false;       // closing after a 4xx: unread bytes may follow
+  std::uint64_t id = 0;  // epoll's key; never reused, so a stale event finds nothing
+  std::string buffer;    // bytes read and not yet consumed by a request
+  SteadyClock::time_point waiting_since;  // since the last response (or the accept)
+  SteadyClock::time_point first_byte_at;  // of the request being waited for; {} while idle
+  std::size_t served = 0;                 // requests answered on this connection
+  bool busy = false;                      // a worker holds it; the sweeper leaves it alone
+  bool peer_closed = false;               // the client half-closed (EOF seen)
+  bool discard_input = false;             // closing after a 4xx: unread bytes may follow
   // Output not yet taken by the socket: out[sent..]. While any is pending the connection
   // waits for EPOLLOUT, no request of it is served, and it is closed at write_deadline.
   std::string out;
   std::size_t sent = 0;
-  Clock::time_point write_deadline;
+  SteadyClock::time_point write_deadline;
   bool close_after_write = false;  // the answer pending is the connection's last
   // The peer's and our address, looked up on first use: cpp-httplib asks for both on every
   // request, and they do not change for the connection's life.
@@ -81,4 +81,4 @@ class ConnectionStream final : public httplib::Stream {
   int response_status_ = 0;
 };
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 struct ConnectionStats {
   std::size_t open_connections = 0;
@@ -20,4 +20,4 @@ struct ConnectionStats {
   std::uint64_t rate_limited_metrics = 0;
 };
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <stdexcept>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 namespace {
 
@@ -151,4 +151,4 @@ void write_direct_response(const DirectAnswer& answer, const ResponseFraming& fr
   if (!framing.head) out.append(answer.body);
 }
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 struct DirectRequest {
   std::string_view path;
@@ -51,4 +51,4 @@ struct ResponseFraming {
 void write_direct_response(const DirectAnswer& answer, const ResponseFraming& framing,
                            std::string& out);
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

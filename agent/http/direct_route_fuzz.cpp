@@ -13,11 +13,11 @@
 
 namespace {
 
-using opsagent::agent::http::DirectAnswer;
-using opsagent::agent::http::HeadState;
-using opsagent::agent::http::parse_direct_request;
-using opsagent::agent::http::scan_request_head;
-using opsagent::agent::http::write_direct_response;
+using opsagent::http::DirectAnswer;
+using opsagent::http::HeadState;
+using opsagent::http::parse_direct_request;
+using opsagent::http::scan_request_head;
+using opsagent::http::write_direct_response;
 
 void check(bool ok) {
   if (!ok) __builtin_trap();

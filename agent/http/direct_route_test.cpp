@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 namespace {
 
 TEST(DirectRoute, TakesThePlainShapesHealthcheckersSend) {
@@ -85,4 +85,4 @@ TEST(DirectRoute, OnlyStatusesItKnowsTheReasonPhraseOf) {
 }
 
 }  // namespace
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

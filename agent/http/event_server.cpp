@@ -18,7 +18,7 @@
 #include "agent/http/request_guard.hpp"
 #include "agent/http/request_head.hpp"
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 namespace {
 
@@ -181,7 +181,7 @@ void EventServer::adopt(int fd) {
   auto c = std::make_unique<Connection>();
   c->fd = fd;
   c->id = next_id_++;
-  c->waiting_since = Clock::now();
+  c->waiting_since = SteadyClock::now();
   epoll_event ev{};
   ev.events = kArmed;
   ev.data.u64 = c->id;
@@ -227,13 +227,13 @@ void EventServer::work(bool sweeper) {
   // Only the sweeper wakes on a timer: an idle agent costs ten wake-ups a second, not ten per
   // worker. A sweep delayed by the request the sweeper is serving only closes connections late.
   const int wait_ms = sweeper ? static_cast<int>(kSweepEvery.count()) : -1;
-  auto next_sweep = Clock::now() + kSweepEvery;
+  auto next_sweep = SteadyClock::now() + kSweepEvery;
   while (!stopping_) {
     epoll_event ev{};
     const int n = ::epoll_wait(epoll_fd_, &ev, 1, wait_ms);
-    if (sweeper && Clock::now() >= next_sweep) {
-      sweep(Clock::now());
-      next_sweep = Clock::now() + kSweepEvery;
+    if (sweeper && SteadyClock::now() >= next_sweep) {
+      sweep(SteadyClock::now());
+      next_sweep = SteadyClock::now() + kSweepEvery;
     }
     if (n <= 0 || ev.data.u64 == kWakeKey) continue;
 
@@ -294,8 +294,8 @@ EventServer::Next EventServer::serve_ready(Connection& c) {
     switch (scan_request_head(c.buffer)) {
       case HeadState::kIncomplete:
         if (c.peer_closed) return Next::kClose;
-        if (!c.buffer.empty() && c.first_byte_at == Clock::time_point{}) {
-          c.first_byte_at = Clock::now();
+        if (!c.buffer.empty() && c.first_byte_at == SteadyClock::time_point{}) {
+          c.first_byte_at = SteadyClock::now();
         }
         return Next::kRead;
       case HeadState::kTooLarge: {
@@ -332,7 +332,7 @@ EventServer::Next EventServer::serve_ready(Connection& c) {
     }
     ++c.served;
     c.first_byte_at = {};
-    c.waiting_since = Clock::now();
+    c.waiting_since = SteadyClock::now();
     c.close_after_write = close;
     if (const auto next = after_answer(c); next != Next::kRead) return next;
     // More requests pipelined behind this one: serve them on a later turn, after the
@@ -352,7 +352,7 @@ EventServer::Next EventServer::refuse(Connection& c, int status, std::string_vie
 EventServer::Next EventServer::after_answer(Connection& c) {
   if (!c.send_pending()) return Next::kClose;
   if (c.output_pending()) {
-    c.write_deadline = Clock::now() + timeout_of(write_timeout_sec_, write_timeout_usec_);
+    c.write_deadline = SteadyClock::now() + timeout_of(write_timeout_sec_, write_timeout_usec_);
     return Next::kWrite;
   }
   return c.close_after_write ? Next::kClose : Next::kRead;
@@ -379,7 +379,7 @@ std::optional<bool> EventServer::serve_direct(Connection& c, bool last) {
   return !framing.close;
 }
 
-void EventServer::sweep(Clock::time_point now) {
+void EventServer::sweep(SteadyClock::time_point now) {
   const auto idle_limit = std::chrono::seconds(keep_alive_timeout_sec_);
   const auto head_limit = timeout_of(read_timeout_sec_, read_timeout_usec_);
 
@@ -395,7 +395,7 @@ void EventServer::sweep(Clock::time_point now) {
       }
       continue;
     }
-    const bool partial = c->first_byte_at != Clock::time_point{};
+    const bool partial = c->first_byte_at != SteadyClock::time_point{};
     if (partial ? now - c->first_byte_at >= head_limit : now - c->waiting_since >= idle_limit) {
       if (partial) send_final(c->fd, 408, "request timed out");
       expired.push_back(id);
@@ -405,4 +405,4 @@ void EventServer::sweep(Clock::time_point now) {
   for (const auto id : expired) close_locked(id);
 }
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -43,7 +43,7 @@
 #include "agent/http/connection_stats.hpp"
 #include "agent/http/direct_route.hpp"
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 class EventServer : public httplib::Server {
  public:
@@ -90,7 +90,7 @@ class EventServer : public httplib::Server {
   // Answers the complete head at the front of c.buffer if a direct route takes it. nullopt:
   // not taken; otherwise whether the connection stays open.
   std::optional<bool> serve_direct(Connection& c, bool last);
-  void sweep(Clock::time_point now);
+  void sweep(SteadyClock::time_point now);
   // Under mutex_: removes the connection from epoll and the table, closes its socket.
   void close_locked(std::uint64_t id);
   bool evict_longest_waiting_locked();
@@ -110,4 +110,4 @@ class EventServer : public httplib::Server {
   ConnectionStats counters_;
 };
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -16,7 +16,7 @@
 #include "tests/support/raw_client.hpp"
 #include "tests/support/wait.hpp"
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 namespace {
 
 using namespace std::chrono_literals;
@@ -389,4 +389,4 @@ TEST(EventServer, ClientsThatDoNotReadHoldNoWorker) {
 }
 
 }  // namespace
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

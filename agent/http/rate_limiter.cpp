@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstring>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 namespace {
 
@@ -38,7 +38,7 @@ std::string RateLimiter::client_key(std::string_view address) {
 }
 
 std::optional<std::chrono::seconds> RateLimiter::admit(std::string_view address, unsigned rate,
-                                                       Clock::time_point now) {
+                                                       SteadyClock::time_point now) {
   if (rate == 0) return std::nullopt;
   const std::string key = client_key(address);
   std::lock_guard lock(mutex_);
@@ -58,7 +58,7 @@ std::optional<std::chrono::seconds> RateLimiter::admit(std::string_view address,
   return std::chrono::seconds(std::max<long long>(1, static_cast<long long>(std::ceil(wait))));
 }
 
-void RateLimiter::make_room_locked(unsigned rate, Clock::time_point now) {
+void RateLimiter::make_room_locked(unsigned rate, SteadyClock::time_point now) {
   std::erase_if(buckets_, [&](const auto& entry) {
     return refilled(entry.second.tokens, rate, now - entry.second.updated) >= 2.0 * rate;
   });
@@ -73,4 +73,4 @@ std::size_t RateLimiter::clients() const {
   return buckets_.size();
 }
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -17,17 +17,18 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace opsagent::agent::http {
+#include "common/clock.hpp"
+
+namespace opsagent::http {
 
 class RateLimiter {
  public:
-  using Clock = std::chrono::steady_clock;
   static constexpr std::size_t kMaxClients = 4096;
 
   // std::nullopt: admitted (one token taken). Otherwise refused, with the whole seconds until
   // a request from that client would be admitted (at least 1). A rate of 0 admits everything.
   std::optional<std::chrono::seconds> admit(std::string_view address, unsigned rate,
-                                            Clock::time_point now);
+                                            SteadyClock::time_point now);
 
   // The key an address is counted under: the address itself, an IPv6 address's /64 prefix
   // ("2001:db8:1:2::/64"), or the IPv4 address inside an IPv4-mapped one.
@@ -38,12 +39,12 @@ class RateLimiter {
  private:
   struct Bucket {
     double tokens = 0;
-    Clock::time_point updated;
+    SteadyClock::time_point updated;
   };
-  void make_room_locked(unsigned rate, Clock::time_point now);
+  void make_room_locked(unsigned rate, SteadyClock::time_point now);
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
 };
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -4,11 +4,11 @@
 
 #include <string>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 namespace {
 
 using namespace std::chrono_literals;
-const RateLimiter::Clock::time_point t0{};
+const SteadyClock::time_point t0{};
 
 TEST(RateLimiter, AdmitsABurstOfTwiceTheRateThenRefusesWithTheWait) {
   RateLimiter limiter;
@@ -66,4 +66,4 @@ TEST(RateLimiter, TheTableStaysBounded) {
 }
 
 }  // namespace
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 namespace {
 
@@ -37,4 +37,4 @@ std::optional<Rejection> guard_request(const RequestLine& request) {
   return std::nullopt;
 }
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -15,7 +15,7 @@
 
 #include "agent/http/request_head.hpp"
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 // The paths the agent serves, in the order the 404 body lists them.
 inline constexpr std::array<std::string_view, 5> kRoutes{"/health/live", "/health/ready", "/health",
@@ -45,4 +45,4 @@ std::expected<RequestHead, Rejection> guard_head(std::string_view buffered);
 // std::nullopt: the request may be routed.
 std::optional<Rejection> guard_request(const RequestLine& request);
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -15,10 +15,10 @@
 
 namespace {
 
-using opsagent::agent::http::guard_request;
-using opsagent::agent::http::kMaxPathLength;
-using opsagent::agent::http::kRoutes;
-using opsagent::agent::http::RequestLine;
+using opsagent::http::guard_request;
+using opsagent::http::kMaxPathLength;
+using opsagent::http::kRoutes;
+using opsagent::http::RequestLine;
 
 void check(bool ok) {
   if (!ok) __builtin_trap();

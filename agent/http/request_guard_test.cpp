@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 namespace {
 
 TEST(RequestGuard, RoutesEveryEndpointForGetAndHead) {
@@ -71,4 +71,4 @@ TEST(RequestGuard, BadlyFramedHeadsAre400) {
 }
 
 }  // namespace
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

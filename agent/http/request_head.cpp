@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 namespace {
 
@@ -136,4 +136,4 @@ std::expected<RequestHead, HeadError> parse_request_head(std::string_view buffer
   return r;
 }
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string_view>
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 
 // The largest request head accepted; a longer one is answered 431. cpp-httplib's own limit on
 // one header line is 8192 bytes, so nothing it would accept is refused here.
@@ -57,4 +57,4 @@ struct HeadError {
 // Content-Length beside a Transfer-Encoding (which HTTP/1.0 may not send at all).
 std::expected<RequestHead, HeadError> parse_request_head(std::string_view buffered);
 
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

@@ -14,9 +14,9 @@
 
 namespace {
 
-using opsagent::agent::http::HeadState;
-using opsagent::agent::http::parse_request_head;
-using opsagent::agent::http::scan_request_head;
+using opsagent::http::HeadState;
+using opsagent::http::parse_request_head;
+using opsagent::http::scan_request_head;
 
 void check(bool ok) {
   if (!ok) __builtin_trap();
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto end = input.find("\r\n\r\n");
   const HeadState state = scan_request_head(input);
   check((state == HeadState::kComplete) ==
-        (end != std::string_view::npos && end + 4 <= opsagent::agent::http::kMaxHeadBytes));
+        (end != std::string_view::npos && end + 4 <= opsagent::http::kMaxHeadBytes));
   const auto parsed = parse_request_head(input);
   if (end == std::string_view::npos) {
     check(!parsed);

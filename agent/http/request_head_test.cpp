@@ -9,7 +9,7 @@
 #include "agent/http/direct_route.hpp"
 #include "tests/support/framing_oracle.hpp"
 
-namespace opsagent::agent::http {
+namespace opsagent::http {
 namespace {
 
 TEST(RequestHead, CompleteOnlyAtTheEmptyLine) {
@@ -181,4 +181,4 @@ TEST(RequestHead, AcceptsExactlyTheWellFramedHeads) {
 }
 
 }  // namespace
-}  // namespace opsagent::agent::http
+}  // namespace opsagent::http

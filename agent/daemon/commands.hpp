@@ -1,0 +1,29 @@
+// The CLI's commands, each returning the process exit code.
+// Exit codes of check and wait follow the Nagios plugin convention.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace opsagent::daemon {
+
+enum ExitCode : int { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
+
+// Serve until SIGTERM/SIGINT (then drain and exit 0); SIGHUP reloads the config. With an
+// `app_command`, supervise it: start it, pass signals on after the drain, exit with its status.
+int run_command(const std::string& config_path, std::vector<std::string> app_command = {});
+// 0 when the file is valid, 3 with every problem listed on stderr.
+int validate_command(const std::string& config_path);
+// One probe cycle: 0 ready, 1 ready with warnings, 2 not ready, 3 config error.
+int check_command(const std::string& config_path, bool json);
+// Print a running agent's /status (text); 0 when it answered, 2 when it did not.
+int status_command(const std::string& config_path, const std::string& url);
+// Probe until ready (0) or until the timeout (2); 3 on a config error.
+int wait_command(const std::string& config_path, config::Duration timeout);
+// Sends one test notification to the receiver named `receiver` (one attempt, no retries) and
+// says what happened: 0 delivered, 2 not delivered, 3 config error or no such receiver.
+int test_alert_command(const std::string& config_path, const std::string& receiver);
+
+}  // namespace opsagent::daemon

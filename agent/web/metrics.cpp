@@ -1,0 +1,447 @@
+#include "agent/web/metrics.hpp"
+
+#include <prometheus/client_metric.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/version.hpp"
+
+namespace opsagent::web {
+
+namespace {
+
+using prometheus::Labels;
+using prometheus::Registry;
+using Seconds = std::chrono::duration<double>;
+
+// A cycle normally takes milliseconds; the top buckets catch deadline-bound cycles (connect +
+// statement timeouts), which run to several seconds.
+const prometheus::Histogram::BucketBoundaries kProbeDurationBuckets{
+    .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10};
+
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 if it is not one. Follows
+// the Unicode table of well-formed byte sequences (no overlongs, no surrogates, at most
+// U+10FFFF), which is what Prometheus's parser accepts.
+std::size_t utf8_sequence_length(std::string_view s) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (s.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// prometheus-cpp escapes quotes, backslashes and newlines in label values but passes bytes
+// through, and a scraper rejects the whole exposition over one invalid UTF-8 byte. Label values
+// can come from other people's sessions (application_name), so each invalid byte becomes U+FFFD.
+std::string label_value(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t n = utf8_sequence_length(text);
+    if (n == 0) {
+      out += kReplacementCharacter;
+      text.remove_prefix(1);
+    } else {
+      out += text.substr(0, n);
+      text.remove_prefix(n);
+    }
+  }
+  return out;
+}
+
+Labels sanitized(const Labels& labels) {
+  Labels out;
+  for (const auto& [name, value] : labels) out.emplace(name, label_value(value));
+  return out;
+}
+
+// The gauges of one scrape, in a registry that lives only as long as the scrape: a series whose
+// source is gone (an application that disconnected, a check no longer run) simply is not built.
+class ScrapeGauges {
+ public:
+  void set(const std::string& name, const std::string& help, double value,
+           const Labels& labels = {}) {
+    series(name, help, labels).Set(value);
+  }
+  // Adds rather than sets: two groups whose labels become equal once sanitized (or a real
+  // application literally named "(none)") are reported as their sum, not as whichever came last.
+  void add(const std::string& name, const std::string& help, double value, const Labels& labels) {
+    series(name, help, labels).Increment(value);
+  }
+  // A counter whose running total is kept elsewhere (the delivery queue): set once per scrape.
+  void count(const std::string& name, const std::string& help, double total, const Labels& labels) {
+    prometheus::BuildCounter()
+        .Name(name)
+        .Help(help)
+        .Register(registry_)
+        .Add(sanitized(labels))
+        .Increment(total);
+  }
+  std::vector<prometheus::MetricFamily> collect() const { return registry_.Collect(); }
+
+ private:
+  prometheus::Gauge& series(const std::string& name, const std::string& help,
+                            const Labels& labels) {
+    // The registry merges a family built twice under the same name.
+    return prometheus::BuildGauge().Name(name).Help(help).Register(registry_).Add(
+        sanitized(labels));
+  }
+  Registry registry_;
+};
+
+// Family::Collect yields series in hash order: sorted by labels, the exposition is stable from
+// one scrape to the next and reads in order (states, applications) for a person with curl.
+std::vector<prometheus::MetricFamily> sorted(std::vector<prometheus::MetricFamily> families) {
+  for (auto& family : families) {
+    // Label has operator< but not the full set std::ranges algorithms demand.
+    std::sort(family.metric.begin(), family.metric.end(),
+              [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
+                return std::lexicographical_compare(a.label.begin(), a.label.end(), b.label.begin(),
+                                                    b.label.end());
+              });
+  }
+  return families;
+}
+
+double flag(bool b) {
+  return b ? 1 : 0;
+}
+
+int status_code(probes::CheckStatus s) {
+  switch (s) {
+    case probes::CheckStatus::pass:
+      return 0;
+    case probes::CheckStatus::warn:
+      return 1;
+    case probes::CheckStatus::fail:
+      return 2;
+  }
+  return 2;
+}
+
+int level_code(probes::PoolLevel l) {
+  switch (l) {
+    case probes::PoolLevel::ok:
+      return 0;
+    case probes::PoolLevel::warn:
+      return 1;
+    case probes::PoolLevel::critical:
+      return 2;
+  }
+  return 2;
+}
+
+void add_agent_gauges(ScrapeGauges& g, const RenderContext& ctx) {
+  g.set("opsagent_build_info", "Always 1; the agent's version is in the label.", 1,
+        {{"version", kVersion}});
+  g.set("opsagent_ready", "1 when /health/ready answers 200, else 0.", flag(ctx.readiness.ready));
+  g.set("opsagent_draining", "1 after SIGTERM while the agent drains, else 0.", flag(ctx.draining));
+  if (ctx.snapshot == nullptr) return;
+  const Seconds age = ctx.now - ctx.snapshot->completed;
+  g.set("opsagent_snapshot_age_seconds", "Time since the latest probe cycle completed.",
+        std::max(0.0, age.count()));
+  for (const auto& check : ctx.snapshot->checks) {
+    g.set("opsagent_check_status",
+          "Latest result of each check of the probe cycle: 0 pass, 1 warn, 2 fail.",
+          status_code(check.status), {{"check", check.name}});
+  }
+}
+
+void add_session_states(ScrapeGauges& g, const std::string& name, const std::string& help,
+                        const probes::SessionCounts& c, const Labels& group) {
+  const std::pair<const char*, int> states[] = {
+      {"active", c.active},
+      {"idle", c.idle},
+      {"idle_in_transaction", c.idle_in_transaction},
+      {"idle_in_transaction_aborted", c.idle_in_transaction_aborted},
+      {"other", c.other},
+  };
+  for (const auto& [state, n] : states) {
+    Labels labels = group;
+    labels.emplace("state", state);
+    g.add(name, help, n, labels);
+  }
+}
+
+void add_slot_gauges(ScrapeGauges& g, const probes::ActivitySnapshot& a) {
+  g.set("opsagent_postgres_max_connections", "The server's max_connections setting.",
+        a.max_connections);
+  g.set("opsagent_postgres_superuser_reserved_connections",
+        "The server's superuser_reserved_connections setting.", a.superuser_reserved_connections);
+  if (a.reserved_connections) {
+    g.set("opsagent_postgres_reserved_connections",
+          "The server's reserved_connections setting (PostgreSQL 16 and later).",
+          *a.reserved_connections);
+  }
+  g.set("opsagent_postgres_usable_slots",
+        "Connection slots for ordinary roles: max_connections minus the reserved ones.",
+        a.usable_slots);
+  g.set("opsagent_postgres_connections_used", "Client backend sessions, the agent's own excluded.",
+        a.used());
+  g.set("opsagent_postgres_connections_free",
+        "Usable slots left for ordinary roles, after the agent's own session.", a.free_slots());
+  g.set("opsagent_postgres_connection_utilization_ratio",
+        "Used connections over usable slots; superusers can take it past 1.", a.utilization());
+}
+
+void add_session_gauges(ScrapeGauges& g, const probes::ActivitySnapshot& a) {
+  const auto& s = a.sessions;
+  add_session_states(g, "opsagent_postgres_connections",
+                     "Client backend sessions by state, the agent's own excluded.", s, {});
+  for (const auto& group : a.by_application) {
+    // The breakdown is capped (kMaxGroups, the rest as "(other)"): bounded label cardinality.
+    add_session_states(g, "opsagent_postgres_application_connections",
+                       "Client backend sessions by application_name and state; the smallest "
+                       "groups are summed into application=\"(other)\".",
+                       group.counts, {{"application", group.key.empty() ? "(none)" : group.key}});
+  }
+  g.set("opsagent_postgres_waiting_on_locks", "Sessions waiting for a lock.", s.waiting_on_locks);
+  // 0 rather than absent when there is none, so alert expressions need no absent() guard.
+  g.set("opsagent_postgres_oldest_transaction_age_seconds",
+        "Age of the oldest open transaction; 0 when none is open.", s.oldest_xact_s.value_or(0));
+  g.set("opsagent_postgres_oldest_idle_in_transaction_age_seconds",
+        "Longest time a session has been idle in a transaction; 0 when none is.",
+        s.oldest_idle_in_xact_s.value_or(0));
+  g.set("opsagent_postgres_longest_query_seconds",
+        "Run time of the longest-running active query; 0 when none runs.",
+        s.longest_query_s.value_or(0));
+  g.set("opsagent_postgres_partial_view",
+        "1 when the agent's role lacks pg_read_all_stats, so counts are a lower bound.",
+        flag(a.partial_view));
+  g.set("opsagent_postgres_hidden_sessions", "Sessions whose details the agent's role may not see.",
+        a.hidden_sessions);
+}
+
+void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
+  for (const auto& c : pool.clients) {
+    const Labels labels{{"client", c.name}};
+    g.set("opsagent_pool_client_connections",
+          "Sessions of a declared pool client (application_name matches its pattern).",
+          c.connections, labels);
+    g.set("opsagent_pool_client_budget_connections",
+          "A pool client's declared budget: instances times pool_max.", c.budget, labels);
+    g.set("opsagent_pool_client_instances_at_limit",
+          "Instances of a pool client holding pool_max connections or more.", c.instances_at_limit,
+          labels);
+  }
+  // Without declared clients there is no budget to fit ("0 declared, fits" would mislead) and
+  // every session is unattributed (a copy of connections_used).
+  if (!pool.clients.empty()) {
+    g.set("opsagent_pool_unattributed_connections",
+          "Sessions that no declared pool client's pattern matches.", pool.unattributed);
+    g.set("opsagent_pool_budget_declared_connections", "Sum of the declared pool clients' budgets.",
+          static_cast<double>(pool.budget.declared));
+    g.set("opsagent_pool_budget_fits", "1 when the declared budgets fit in the usable slots.",
+          flag(pool.budget.fits));
+  }
+  g.set("opsagent_pool_level",
+        "Connection use against the pool thresholds: 0 ok, 1 warn, 2 "
+        "critical.",
+        level_code(pool.level));
+}
+
+void add_pgbouncer_gauges(ScrapeGauges& g, const probes::PgBouncerSnapshot& b) {
+  for (const auto& p : b.pools) {
+    const Labels pool{{"database", p.database}, {"user", p.user}};
+    const auto with = [&](const char* key, const char* value) {
+      Labels l = pool;
+      l[key] = value;
+      return l;
+    };
+    const char* clients = "PgBouncer clients of a pool by state (SHOW POOLS cl_*).";
+    g.set("opsagent_pgbouncer_clients", clients, p.cl_active, with("state", "active"));
+    g.set("opsagent_pgbouncer_clients", clients, p.cl_waiting, with("state", "waiting"));
+    const char* servers = "PgBouncer server connections of a pool by state (SHOW POOLS sv_*).";
+    g.set("opsagent_pgbouncer_servers", servers, p.sv_active, with("state", "active"));
+    g.set("opsagent_pgbouncer_servers", servers, p.sv_idle, with("state", "idle"));
+    g.set("opsagent_pgbouncer_servers", servers, p.sv_used, with("state", "used"));
+    g.set("opsagent_pgbouncer_maxwait_seconds",
+          "How long the oldest client of a pool has waited for a server connection.", p.maxwait_s,
+          pool);
+    g.set("opsagent_pgbouncer_pool_size_connections",
+          "Server connections a pool may open: pool_size plus reserve_pool.",
+          p.pool_size + p.reserve_pool, pool);
+  }
+  g.set("opsagent_pgbouncer_max_client_conn", "PgBouncer's max_client_conn.", b.max_client_conn);
+}
+
+void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u) {
+  for (const auto& w : u.windows) {
+    if (w.samples == 0) continue;
+    const Labels labels{{"window", probes::window_label(w.window)}};
+    g.set("opsagent_pool_utilization_max_ratio",
+          "Highest connection utilization seen in the window.", w.max, labels);
+    g.set("opsagent_pool_utilization_p95_ratio",
+          "95th percentile (nearest rank) of connection utilization in the window.", w.p95, labels);
+  }
+}
+
+void add_alert_metrics(ScrapeGauges& g, const alerts::AlertsStatus& a) {
+  if (a.role == alerts::Role::off) return;
+  g.set("opsagent_alert_leader",
+        "1 when this agent sends alert notifications, 0 when another agent does.",
+        flag(a.role == alerts::Role::leader));
+  for (const auto& r : a.receivers) {
+    const auto outcome = [&](std::string_view o) {
+      return Labels{{"receiver", r.name}, {"outcome", std::string(o)}};
+    };
+    const std::string help =
+        "Alert notifications by receiver and outcome: delivered, retried (an attempt failed and "
+        "was scheduled again), failed (given up), dropped (pushed out of a full queue).";
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.delivered),
+            outcome("delivered"));
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.retried),
+            outcome("retried"));
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.failed),
+            outcome("failed"));
+    g.count("opsagent_alert_notifications_total", help, static_cast<double>(r.stats.dropped),
+            outcome("dropped"));
+    g.set("opsagent_alert_queue_length", "Notifications waiting to be delivered, by receiver.",
+          static_cast<double>(r.stats.queued), {{"receiver", r.name}});
+    g.set("opsagent_alert_receiver_disabled",
+          "1 when a receiver answered 410 Gone and is disabled until the config changes.",
+          flag(r.stats.disabled), {{"receiver", r.name}});
+  }
+  std::map<std::pair<std::string, std::string>, int> firing;
+  for (const auto& alert : a.firing) {
+    ++firing[{alert.labels.at("alertname"), std::string(alerts::to_string(alert.severity))}];
+  }
+  for (const auto& [key, n] : firing) {
+    g.set("opsagent_alerts_firing", "Alerts firing now, by name and severity.", n,
+          {{"alertname", key.first}, {"severity", key.second}});
+  }
+  g.set("opsagent_alert_notifications_suppressed",
+        "Notifications held back by alerts.max_per_hour, not yet summarised.", a.suppressed);
+}
+
+void add_connection_metrics(ScrapeGauges& g, const http::ConnectionStats& c) {
+  g.set("opsagent_http_connections", "Client connections open now (at most 512).",
+        static_cast<double>(c.open_connections));
+  g.count("opsagent_http_connections_accepted_total", "Client connections accepted.",
+          static_cast<double>(c.accepted), {});
+  const std::string help =
+      "Client connections the agent closed by reason: evicted (the longest-waiting one, to "
+      "admit a new connection at the limit), timed_out (idle past keep-alive, or a request "
+      "head not complete in time: 408), head_too_large (431), refused_head (malformed or "
+      "ambiguous framing: 400 or 505; Range: 416), slow_reader (an answer not taken by the "
+      "client within the write timeout).";
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.evicted),
+          {{"reason", "evicted"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.timed_out),
+          {{"reason", "timed_out"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.head_too_large),
+          {{"reason", "head_too_large"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.refused_heads),
+          {{"reason", "refused_head"}});
+  g.count("opsagent_http_connections_closed_total", help, static_cast<double>(c.slow_readers),
+          {{"reason", "slow_reader"}});
+  const std::string limited =
+      "Requests answered 429 because their client address exceeded agent.rate_limit.";
+  g.count("opsagent_http_rate_limited_total", limited, static_cast<double>(c.rate_limited_status),
+          {{"path", "/status"}});
+  g.count("opsagent_http_rate_limited_total", limited, static_cast<double>(c.rate_limited_metrics),
+          {{"path", "/metrics"}});
+}
+
+}  // namespace
+
+// The accumulating series: they must survive between scrapes, so they live as long as the agent.
+// Families are registered once here; Family::Add and the metrics themselves are thread-safe.
+struct AgentMetrics::Impl {
+  Registry registry;
+  prometheus::Histogram& probe_duration = prometheus::BuildHistogram()
+                                              .Name("opsagent_probe_duration_seconds")
+                                              .Help("Duration of whole probe cycles.")
+                                              .Register(registry)
+                                              .Add({}, kProbeDurationBuckets);
+  prometheus::Counter& probe_cycles = prometheus::BuildCounter()
+                                          .Name("opsagent_probe_cycles_total")
+                                          .Help("Probe cycles completed and published.")
+                                          .Register(registry)
+                                          .Add({});
+  prometheus::Family<prometheus::Counter>& probe_errors =
+      prometheus::BuildCounter()
+          .Name("opsagent_probe_errors_total")
+          .Help("Failing checks, counted once per probe cycle, by check and error class.")
+          .Register(registry);
+};
+
+AgentMetrics::AgentMetrics() : impl_(std::make_unique<Impl>()) {}
+
+AgentMetrics::~AgentMetrics() = default;
+
+void AgentMetrics::observe_cycle(const probes::Snapshot& snapshot) {
+  impl_->probe_cycles.Increment();
+  impl_->probe_duration.Observe(Seconds(snapshot.duration).count());
+  for (const auto& check : snapshot.checks) {
+    if (check.status != probes::CheckStatus::fail) continue;
+    const Labels labels{{"check", label_value(check.name)},
+                        {"class", std::string(probes::to_string(check.error))}};
+    impl_->probe_errors.Add(labels).Increment();
+  }
+}
+
+std::string AgentMetrics::render(const RenderContext& ctx) const {
+  ScrapeGauges gauges;
+  add_agent_gauges(gauges, ctx);
+  if (const auto* s = ctx.snapshot) {
+    if (s->activity) {
+      add_slot_gauges(gauges, *s->activity);
+      add_session_gauges(gauges, *s->activity);
+    }
+    if (s->pool) add_pool_gauges(gauges, *s->pool);
+    if (s->pgbouncer) add_pgbouncer_gauges(gauges, *s->pgbouncer);
+    if (s->via_pooler) {
+      gauges.set("opsagent_database_via_pooler",
+                 "1 when the agent's database connection goes through a pooler (counts are the "
+                 "pooler's server connections).",
+                 flag(*s->via_pooler));
+    }
+    add_utilization_gauges(gauges, s->utilization);
+  }
+  if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);
+  if (ctx.connections) add_connection_metrics(gauges, *ctx.connections);
+  // Two registries, one exposition: their family names are disjoint (gauges here, the counters
+  // and the histogram there), so no family appears twice.
+  std::ostringstream out;
+  const prometheus::TextSerializer serializer;
+  serializer.Serialize(out, sorted(gauges.collect()));
+  serializer.Serialize(out, sorted(impl_->registry.Collect()));
+  return out.str();
+}
+
+}  // namespace opsagent::web

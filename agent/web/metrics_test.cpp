@@ -1,0 +1,455 @@
+#include "agent/web/metrics.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "common/version.hpp"
+
+namespace opsagent::web {
+namespace {
+
+using namespace std::chrono_literals;
+using probes::CheckResult;
+using probes::CheckStatus;
+using probes::ErrorClass;
+
+std::vector<std::string> lines_of(const std::string& body) {
+  std::vector<std::string> out;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+bool has_line(const std::string& body, const std::string& line) {
+  const auto lines = lines_of(body);
+  return std::ranges::find(lines, line) != lines.end();
+}
+
+// The value of the sample whose name and labels are exactly `series`.
+std::optional<double> value_of(const std::string& body, const std::string& series) {
+  for (const auto& line : lines_of(body)) {
+    if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
+  }
+  return std::nullopt;
+}
+
+// Family names from "# TYPE" lines, with how often each appears.
+std::map<std::string, int> type_lines(const std::string& body) {
+  std::map<std::string, int> out;
+  for (const auto& line : lines_of(body)) {
+    if (!line.starts_with("# TYPE ")) continue;
+    ++out[line.substr(7, line.find(' ', 7) - 7)];
+  }
+  return out;
+}
+
+CheckResult check(std::string name, CheckStatus status, ErrorClass error = ErrorClass::none) {
+  CheckResult c;
+  c.name = std::move(name);
+  c.status = status;
+  c.error = error;
+  return c;
+}
+
+probes::SessionCounts counts(int active, int idle, int idle_in_xact = 0) {
+  probes::SessionCounts c;
+  c.active = active;
+  c.idle = idle;
+  c.idle_in_transaction = idle_in_xact;
+  c.total = active + idle + idle_in_xact;
+  return c;
+}
+
+probes::ActivitySnapshot activity() {
+  probes::ActivitySnapshot a;
+  a.max_connections = 100;
+  a.superuser_reserved_connections = 3;
+  a.usable_slots = 97;
+  a.sessions = counts(10, 30, 2);
+  a.sessions.waiting_on_locks = 1;
+  a.sessions.oldest_xact_s = 12.5;
+  a.sessions.oldest_idle_in_xact_s = 3.25;
+  a.by_application = {{"web:1", counts(4, 16)}, {"cron", counts(6, 14, 2)}};
+  return a;
+}
+
+probes::PoolReport pool_report() {
+  probes::PoolReport p;
+  p.level = probes::PoolLevel::warn;
+  probes::ClientPoolUse web;
+  web.name = "web";
+  web.budget = 80;
+  web.connections = 20;
+  web.instances_at_limit = 1;
+  p.clients.push_back(web);
+  p.unattributed = 22;
+  p.budget.declared = 100;
+  p.budget.usable_slots = 97;
+  p.budget.fits = false;
+  return p;
+}
+
+struct Fixture {
+  probes::Snapshot snapshot;
+  RenderContext ctx;
+
+  Fixture() {
+    ctx.now = SteadyClock::now();
+    snapshot.sequence = 3;
+    snapshot.completed = ctx.now - 1500ms;
+    snapshot.duration = 4ms;
+    snapshot.checks = {check("postgres:connection", CheckStatus::pass),
+                       check("schema:tables", CheckStatus::fail, ErrorClass::missing_tables),
+                       check("postgres:connections", CheckStatus::warn)};
+    ctx.snapshot = &snapshot;
+    ctx.readiness.ready = false;
+  }
+  void with_activity() {
+    snapshot.activity = activity();
+    snapshot.pool = pool_report();
+  }
+};
+
+TEST(AgentMetrics, BeforeTheFirstSnapshot) {
+  AgentMetrics metrics;
+  RenderContext ctx;
+  ctx.now = SteadyClock::now();
+  const auto body = metrics.render(ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_build_info{version=\"" + std::string(kVersion) + "\"} 1"))
+      << body;
+  EXPECT_TRUE(has_line(body, "opsagent_ready 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_draining 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_cycles_total 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_count 0"));
+  EXPECT_EQ(body.find("opsagent_snapshot_age_seconds"), std::string::npos);
+  EXPECT_EQ(body.find("opsagent_check_status"), std::string::npos);
+  EXPECT_EQ(body.find("opsagent_postgres_"), std::string::npos);
+  EXPECT_EQ(body.find("opsagent_pool_"), std::string::npos);
+}
+
+TEST(AgentMetrics, ReadinessAgeAndCheckStatuses) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.ctx.readiness.ready = true;
+  f.ctx.draining = true;
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_ready 1")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_draining 1"));
+  EXPECT_EQ(value_of(body, "opsagent_snapshot_age_seconds"), 1.5);
+  EXPECT_TRUE(has_line(body, "opsagent_check_status{check=\"postgres:connection\"} 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_check_status{check=\"postgres:connections\"} 1"));
+  EXPECT_TRUE(has_line(body, "opsagent_check_status{check=\"schema:tables\"} 2"));
+  EXPECT_TRUE(has_line(body,
+                       "# HELP opsagent_check_status Latest result of each check of the "
+                       "probe cycle: 0 pass, 1 warn, 2 fail."));
+  EXPECT_TRUE(has_line(body, "# TYPE opsagent_check_status gauge"));
+}
+
+TEST(AgentMetrics, ClientConnectionsWhenTheServerReportsThem) {
+  AgentMetrics metrics;
+  Fixture f;
+  EXPECT_EQ(metrics.render(f.ctx).find("opsagent_http_"), std::string::npos);
+  const http::ConnectionStats c{
+      .open_connections = 7, .accepted = 120, .evicted = 3, .timed_out = 11, .head_too_large = 2};
+  f.ctx.connections = &c;
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections 7")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections_accepted_total 120"));
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections_closed_total{reason=\"evicted\"} 3"));
+  EXPECT_TRUE(has_line(body, "opsagent_http_connections_closed_total{reason=\"timed_out\"} 11"));
+  EXPECT_TRUE(
+      has_line(body, "opsagent_http_connections_closed_total{reason=\"head_too_large\"} 2"));
+}
+
+TEST(AgentMetrics, NoActivityMeansNoPostgresOrPoolSeries) {
+  AgentMetrics metrics;
+  Fixture f;
+  const auto body = metrics.render(f.ctx);
+  EXPECT_EQ(body.find("opsagent_postgres_"), std::string::npos) << body;
+  EXPECT_EQ(body.find("opsagent_pool_"), std::string::npos) << body;
+}
+
+TEST(AgentMetrics, ConnectionSlotsAndSessions) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_max_connections 100")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_superuser_reserved_connections 3"));
+  EXPECT_EQ(body.find("opsagent_postgres_reserved_connections"), std::string::npos)
+      << "reserved_connections exists only on PG 16+";
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_usable_slots 97"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_connections_used 42"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_connections_free 54"));
+  EXPECT_NEAR(value_of(body, "opsagent_postgres_connection_utilization_ratio").value_or(-1),
+              42.0 / 97, 1e-12);
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_connections{state=\"active\"} 10"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_connections{state=\"idle\"} 30"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_connections{state=\"idle_in_transaction\"} 2"));
+  EXPECT_TRUE(
+      has_line(body, "opsagent_postgres_connections{state=\"idle_in_transaction_aborted\"} 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_connections{state=\"other\"} 0"));
+  EXPECT_TRUE(has_line(
+      body, "opsagent_postgres_application_connections{application=\"web:1\",state=\"idle\"} 16"));
+  EXPECT_TRUE(has_line(
+      body, "opsagent_postgres_application_connections{application=\"cron\",state=\"active\"} 6"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_waiting_on_locks 1"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_oldest_transaction_age_seconds 12.5"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_oldest_idle_in_transaction_age_seconds 3.25"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_longest_query_seconds 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_partial_view 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_hidden_sessions 0"));
+}
+
+TEST(AgentMetrics, ReservedConnectionsAndPartialViewWhenPresent) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  f.snapshot.activity->reserved_connections = 2;
+  f.snapshot.activity->partial_view = true;
+  f.snapshot.activity->hidden_sessions = 5;
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_reserved_connections 2")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_partial_view 1"));
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_hidden_sessions 5"));
+}
+
+TEST(AgentMetrics, OtherAndUnnamedApplicationGroups) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  f.snapshot.activity->by_application = {{"", counts(0, 3)},
+                                         {probes::ActivitySnapshot::kOtherGroup, counts(1, 7)}};
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(
+      body, "opsagent_postgres_application_connections{application=\"(none)\",state=\"idle\"} 3"))
+      << body;
+  EXPECT_TRUE(has_line(
+      body, "opsagent_postgres_application_connections{application=\"(other)\",state=\"idle\"} 7"));
+  EXPECT_EQ(body.find("web:1"), std::string::npos) << "a vanished application keeps no series";
+}
+
+TEST(AgentMetrics, PoolAndUtilizationWindows) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  auto& w = f.snapshot.utilization.windows;
+  w[0] = {60s, 30, 0.4, 0.5, 0.45};
+  w[1] = {900s, 400, 0.4, 0.75, 0.6};
+  w[2] = {3600s, 0, 0, 0, 0};  // no samples yet: no series
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_pool_client_connections{client=\"web\"} 20")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_pool_client_budget_connections{client=\"web\"} 80"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_client_instances_at_limit{client=\"web\"} 1"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_unattributed_connections 22"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_budget_declared_connections 100"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_budget_fits 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_level 1"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_utilization_max_ratio{window=\"1m\"} 0.5"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_utilization_p95_ratio{window=\"1m\"} 0.45"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_utilization_max_ratio{window=\"15m\"} 0.75"));
+  EXPECT_TRUE(has_line(body, "opsagent_pool_utilization_p95_ratio{window=\"15m\"} 0.6"));
+  EXPECT_EQ(body.find("window=\"1h\""), std::string::npos);
+}
+
+TEST(AgentMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  f.snapshot.pool = probes::PoolReport{};
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_pool_level 0")) << body;
+  EXPECT_EQ(body.find("opsagent_pool_unattributed_connections"), std::string::npos);
+  EXPECT_EQ(body.find("opsagent_pool_budget_"), std::string::npos);
+  EXPECT_EQ(body.find("opsagent_pool_client_"), std::string::npos);
+}
+
+TEST(AgentMetrics, DurationHistogramAccumulatesAcrossCycles) {
+  AgentMetrics metrics;
+  Fixture f;
+  for (std::chrono::milliseconds d : {2ms, 4ms, 40ms, 3000ms}) {
+    f.snapshot.duration = d;
+    metrics.observe_cycle(f.snapshot);
+  }
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_probe_cycles_total 4")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_count 4"));
+  EXPECT_NEAR(value_of(body, "opsagent_probe_duration_seconds_sum").value_or(-1), 3.046, 1e-9);
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"0.001\"} 0"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"0.0025\"} 1"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"0.005\"} 2"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"0.05\"} 3"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"2.5\"} 3"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"5\"} 4"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"10\"} 4"));
+  EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"+Inf\"} 4"));
+}
+
+TEST(AgentMetrics, ErrorCounterCountsFailingChecksPerCycle) {
+  AgentMetrics metrics;
+  Fixture f;
+  metrics.observe_cycle(f.snapshot);
+  metrics.observe_cycle(f.snapshot);
+  f.snapshot.checks = {check("postgres:connection", CheckStatus::fail, ErrorClass::timeout)};
+  metrics.observe_cycle(f.snapshot);
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(
+      body, "opsagent_probe_errors_total{check=\"schema:tables\",class=\"missing_tables\"} 2"))
+      << body;
+  EXPECT_TRUE(has_line(
+      body, "opsagent_probe_errors_total{check=\"postgres:connection\",class=\"timeout\"} 1"));
+  EXPECT_EQ(body.find("check=\"postgres:connections\",class"), std::string::npos)
+      << "a warning is not an error";
+}
+
+// application_name is whatever a client sends: it must not be able to forge series or break
+// the exposition for the scraper.
+TEST(AgentMetrics, HostileApplicationNameIsEscaped) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  const std::string hostile = "x\"} 1\nopsagent_ready 1\n# \\ \xff\xc3(";
+  f.snapshot.activity->by_application = {{hostile, counts(3, 0)}};
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(
+      has_line(body,
+               "opsagent_postgres_application_connections{application=\"x\\\"} "
+               "1\\nopsagent_ready 1\\n# \\\\ \xEF\xBF\xBD\xEF\xBF\xBD(\",state=\"active\"} 3"))
+      << body;
+  EXPECT_FALSE(has_line(body, "opsagent_ready 1")) << "a forged sample";
+  EXPECT_TRUE(has_line(body, "opsagent_ready 0"));
+}
+
+// Invalid UTF-8 sequences of each kind become U+FFFD; valid multi-byte characters stay.
+TEST(AgentMetrics, LabelValuesAreValidUtf8) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  const std::string cases =
+      "é€😀"               // valid 2, 3 and 4-byte sequences
+      "\xc0\xaf"          // overlong '/'
+      "\xed\xa0\x80"      // a UTF-16 surrogate
+      "\xf4\x90\x80\x80"  // past U+10FFFF
+      "\xe2\x82";         // truncated at the end
+  f.snapshot.activity->by_application = {{cases, counts(1, 0)}};
+  const auto body = metrics.render(f.ctx);
+  const std::string fffd = "\xEF\xBF\xBD";
+  std::string expected = "é€😀";
+  for (int i = 0; i < 2 + 3 + 4 + 2; ++i) expected += fffd;
+  EXPECT_TRUE(has_line(body, "opsagent_postgres_application_connections{application=\"" + expected +
+                                 "\",state=\"active\"} 1"))
+      << body;
+}
+
+TEST(AgentMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  f.snapshot.activity->by_application = {{"a\xff", counts(2, 0)}, {"a\xfe", counts(3, 0)}};
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body,
+                       "opsagent_postgres_application_connections{application=\"a\xEF\xBF\xBD\","
+                       "state=\"active\"} 5"))
+      << body;
+}
+
+TEST(AgentMetrics, SeriesAreSortedByLabels) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  const auto body = metrics.render(f.ctx);
+  std::vector<std::size_t> at;
+  for (const char* state :
+       {"active", "idle", "idle_in_transaction", "idle_in_transaction_aborted", "other"}) {
+    at.push_back(body.find("opsagent_postgres_connections{state=\"" + std::string(state) + "\"}"));
+  }
+  EXPECT_TRUE(std::ranges::is_sorted(at)) << body;
+  EXPECT_LT(body.find("application=\"cron\""), body.find("application=\"web:1\""));
+}
+
+TEST(AgentMetrics, RenderingTwiceDoesNotDuplicateFamilies) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  f.snapshot.utilization.windows[0] = {60s, 3, 0.4, 0.5, 0.45};
+  metrics.observe_cycle(f.snapshot);
+  const auto first = metrics.render(f.ctx);
+  const auto second = metrics.render(f.ctx);
+  EXPECT_EQ(first, second);
+  const auto types = type_lines(second);
+  EXPECT_GE(types.size(), 30u);
+  for (const auto& [name, n] : types) {
+    EXPECT_EQ(n, 1) << name << " appears " << n << " times";
+    EXPECT_TRUE(name.starts_with("opsagent_")) << name;
+    EXPECT_NE(second.find("# HELP " + name + " "), std::string::npos) << name << " has no help";
+  }
+}
+
+TEST(AgentMetrics, ObserveAndRenderConcurrently) {
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  std::thread prober([&] {
+    for (int i = 0; i < 200; ++i) metrics.observe_cycle(f.snapshot);
+  });
+  for (int i = 0; i < 50; ++i) EXPECT_FALSE(metrics.render(f.ctx).empty());
+  prober.join();
+  EXPECT_TRUE(has_line(metrics.render(f.ctx), "opsagent_probe_cycles_total 200"));
+}
+
+// A rich exposition, hostile label values included, must pass Prometheus's own linter.
+TEST(AgentMetrics, PromtoolAcceptsTheExposition) {
+  constexpr const char* kPromtool = "/usr/bin/promtool";
+  if (access(kPromtool, X_OK) != 0) {
+    GTEST_SKIP() << kPromtool << " is absent (Debian package prometheus; scripts/install-deps.sh)";
+  }
+  AgentMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  f.snapshot.activity->reserved_connections = 2;
+  f.snapshot.activity->sessions.longest_query_s = 0.25;
+  f.snapshot.activity->by_application = {
+      {"x\"} 1\nopsagent_ready 1\n# \\", counts(1, 1)},
+      {"bad \xff\xfe utf-8 \xe2\x82", counts(0, 2)},
+      {"", counts(0, 1)},
+      {probes::ActivitySnapshot::kOtherGroup, counts(2, 3)},
+  };
+  f.snapshot.utilization.windows = {
+      {{60s, 30, 0.4, 0.5, 0.45}, {900s, 400, 0.4, 0.75, 0.6}, {3600s, 1600, 0.4, 0.9, 0.7}}};
+  f.snapshot.checks.push_back(
+      check("hostile \"check\"\n\\", CheckStatus::fail, ErrorClass::unknown));
+  metrics.observe_cycle(f.snapshot);
+  const auto body = metrics.render(f.ctx);
+
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("opsagent-metrics-" + std::to_string(getpid()) + ".prom");
+  std::ofstream(path, std::ios::binary) << body;
+  const std::string command =
+      std::string(kPromtool) + " check metrics < " + path.string() + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[4096];
+  for (std::size_t n = 0; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
+  const int status = pclose(pipe);
+  std::filesystem::remove(path);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "promtool status " << status << ": " << output << "\n---- exposition ----\n"
+      << body;
+  EXPECT_EQ(output, "") << body;
+}
+
+}  // namespace
+}  // namespace opsagent::web

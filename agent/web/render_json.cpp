@@ -1,0 +1,231 @@
+#include "agent/web/render_json.hpp"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "common/version.hpp"
+
+namespace opsagent::web {
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+json age_ms(const RenderContext& ctx) {
+  if (ctx.snapshot == nullptr) return nullptr;
+  return duration_cast<milliseconds>(ctx.now - ctx.snapshot->completed).count();
+}
+
+double to_ms(std::chrono::microseconds us) {
+  return static_cast<double>(us.count()) / 1000.0;
+}
+
+json counts_json(const probes::SessionCounts& c) {
+  json j{{"total", c.total},
+         {"active", c.active},
+         {"idle", c.idle},
+         {"idle_in_transaction", c.idle_in_transaction},
+         {"idle_in_transaction_aborted", c.idle_in_transaction_aborted},
+         {"other", c.other},
+         {"waiting_on_locks", c.waiting_on_locks}};
+  auto age = [&](const char* key, const std::optional<double>& v) {
+    j[key] = v ? json(*v) : json(nullptr);
+  };
+  age("oldest_xact_s", c.oldest_xact_s);
+  age("oldest_idle_in_xact_s", c.oldest_idle_in_xact_s);
+  age("longest_query_s", c.longest_query_s);
+  return j;
+}
+
+json groups_json(const std::vector<probes::GroupCount>& groups) {
+  json out = json::array();
+  for (const auto& g : groups) {
+    json entry = counts_json(g.counts);
+    entry["name"] = g.key;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+json activity_json(const probes::ActivitySnapshot& a) {
+  return json{{"max_connections", a.max_connections},
+              {"superuser_reserved_connections", a.superuser_reserved_connections},
+              {"reserved_connections",
+               a.reserved_connections ? json(*a.reserved_connections) : json(nullptr)},
+              {"usable_slots", a.usable_slots},
+              {"used", a.used()},
+              {"free", a.free_slots()},
+              {"utilization", a.utilization()},
+              {"partial_view", a.partial_view},
+              {"hidden_sessions", a.hidden_sessions},
+              {"sessions", counts_json(a.sessions)},
+              {"by_application", groups_json(a.by_application)},
+              {"by_user", groups_json(a.by_user)},
+              {"by_database", groups_json(a.by_database)},
+              {"by_client_addr", groups_json(a.by_client_addr)}};
+}
+
+json pool_json(const probes::PoolReport& p) {
+  json clients = json::array();
+  for (const auto& c : p.clients) {
+    json instances = json::array();
+    for (const auto& i : c.per_instance) {
+      instances.push_back({{"application_name", i.application_name},
+                           {"connections", i.connections},
+                           {"at_limit", i.at_limit}});
+    }
+    clients.push_back({{"name", c.name},
+                       {"application_name", c.pattern},
+                       {"instances", c.instances},
+                       {"pool_max", c.pool_max},
+                       {"budget", c.budget},
+                       {"connections", c.connections},
+                       {"instances_at_limit", c.instances_at_limit},
+                       {"per_instance", std::move(instances)}});
+  }
+  return json{{"level", probes::to_string(p.level)},
+              {"summary", p.summary},
+              {"clients", std::move(clients)},
+              {"unattributed", p.unattributed},
+              {"budget",
+               {{"declared", p.budget.declared},
+                {"usable_slots", p.budget.usable_slots},
+                {"fits", p.budget.fits},
+                {"arithmetic", p.budget.arithmetic},
+                {"pooler_fits", p.budget.pooler_fits},
+                {"pooler_arithmetic", p.budget.pooler_arithmetic},
+                {"superuser_note", p.budget.superuser_note}}}};
+}
+
+json utilization_json(const probes::UtilizationSummary& u) {
+  json out = json::object();
+  for (const auto& w : u.windows) {
+    if (w.samples == 0) continue;
+    out[probes::window_label(w.window)] = {
+        {"current", w.current ? json(*w.current) : json(nullptr)},
+        {"max", w.max},
+        {"p95", w.p95},
+        {"samples", w.samples}};
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  const auto secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+}
+
+std::string to_body(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string overall_status(const RenderContext& ctx) {
+  if (!ctx.readiness.ready) return "fail";
+  return ctx.snapshot != nullptr && ctx.snapshot->has_warnings() ? "warn" : "pass";
+}
+
+json render_readiness(const RenderContext& ctx) {
+  json checks = json::object();
+  if (ctx.snapshot != nullptr) {
+    for (const auto& c : ctx.snapshot->checks) {
+      json entry{{"status", probes::to_string(c.status)}};
+      if (!c.missing.empty()) entry["missing"] = c.missing;
+      if (c.error != probes::ErrorClass::none) entry["error"] = probes::to_string(c.error);
+      checks[c.name] = std::move(entry);
+    }
+  }
+  return json{{"status", overall_status(ctx)},
+              {"ready", ctx.readiness.ready},
+              {"reason", ctx.readiness.reason},
+              {"snapshot_age_ms", age_ms(ctx)},
+              {"checks", std::move(checks)}};
+}
+
+namespace {
+
+json pgbouncer_json(const probes::PgBouncerSnapshot& b) {
+  json pools = json::array();
+  for (const auto& p : b.pools) {
+    pools.push_back({{"database", p.database},
+                     {"user", p.user},
+                     {"pool_mode", p.pool_mode},
+                     {"cl_active", p.cl_active},
+                     {"cl_waiting", p.cl_waiting},
+                     {"sv_active", p.sv_active},
+                     {"sv_idle", p.sv_idle},
+                     {"sv_used", p.sv_used},
+                     {"maxwait_s", p.maxwait_s},
+                     {"pool_size", p.pool_size},
+                     {"reserve_pool", p.reserve_pool}});
+  }
+  std::string cap_arithmetic;
+  const int cap = b.server_connection_cap(&cap_arithmetic);
+  return {{"clients_waiting", b.clients_waiting()},
+          {"longest_wait_s", b.longest_wait_s()},
+          {"max_client_conn", b.max_client_conn},
+          {"default_pool_size", b.default_pool_size},
+          {"max_db_connections", b.max_db_connections},
+          {"pool_mode", b.pool_mode},
+          {"server_connection_cap", cap},
+          {"server_connection_arithmetic", cap_arithmetic},
+          {"pools", std::move(pools)}};
+}
+
+}  // namespace
+
+json render_health(const RenderContext& ctx) {
+  json body{
+      {"status", overall_status(ctx)},  {"version", kVersion},
+      {"serviceId", "opsagent"},        {"description", "readiness of the app's Postgres database"},
+      {"output", ctx.readiness.reason}, {"ready", ctx.readiness.ready},
+      {"draining", ctx.draining},       {"snapshot_age_ms", age_ms(ctx)}};
+  json checks = json::object();
+  if (const auto* s = ctx.snapshot) {
+    body["snapshot"] = {{"sequence", s->sequence},
+                        {"time", iso8601(s->taken_at)},
+                        {"duration_ms", to_ms(s->duration)}};
+    if (!s->server_version.empty()) body["postgres_version"] = s->server_version;
+    if (s->activity) body["connections"] = activity_json(*s->activity);
+    if (s->pool) body["pool"] = pool_json(*s->pool);
+    if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
+    if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
+    body["utilization"] = utilization_json(s->utilization);
+    for (const auto& c : s->checks) {
+      json entry{{"status", probes::to_string(c.status)},
+                 {"observedValue", c.observed_value ? *c.observed_value : to_ms(c.duration)},
+                 {"observedUnit", c.observed_value ? c.observed_unit : "ms"},
+                 {"time", iso8601(s->taken_at)},
+                 {"output", c.message},
+                 {"affectsReadiness", c.gates_readiness}};
+      if (c.error != probes::ErrorClass::none) entry["errorClass"] = probes::to_string(c.error);
+      if (!c.missing.empty()) entry["missing"] = c.missing;
+      checks[c.name] = json::array({std::move(entry)});
+    }
+  }
+  body["checks"] = std::move(checks);
+  return body;
+}
+
+std::string render_check_line(const RenderContext& ctx) {
+  const std::string status = overall_status(ctx);
+  const char* word = status == "pass" ? "OK" : status == "warn" ? "WARNING" : "CRITICAL";
+  std::string detail = ctx.readiness.reason;
+  if (ctx.snapshot != nullptr) {
+    for (const auto& c : ctx.snapshot->checks) {
+      if (c.status == probes::CheckStatus::warn) detail += "; " + c.name + ": " + c.message;
+    }
+  }
+  const double seconds = ctx.snapshot != nullptr ? to_ms(ctx.snapshot->duration) / 1000.0 : 0.0;
+  return fmt::format("OPSAGENT {} - {} | duration={:.3f}s", word, detail, seconds);
+}
+
+}  // namespace opsagent::web

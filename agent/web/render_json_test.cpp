@@ -1,0 +1,150 @@
+#include "agent/web/render_json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace opsagent::web {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using probes::CheckResult;
+using probes::CheckStatus;
+using probes::ErrorClass;
+
+struct Fixture {
+  probes::Snapshot snapshot;
+  RenderContext ctx;
+
+  explicit Fixture(std::vector<CheckResult> checks, bool draining = false) {
+    ctx.now = SteadyClock::now();
+    snapshot.sequence = 7;
+    snapshot.completed = ctx.now - 250ms;
+    snapshot.taken_at = std::chrono::system_clock::time_point(1'700'000'000'123ms);
+    snapshot.duration = 4200us;
+    snapshot.server_version = "15.18";
+    snapshot.checks = std::move(checks);
+    ctx.snapshot = &snapshot;
+    ctx.draining = draining;
+    ctx.readiness = evaluate_readiness(&snapshot, ctx.now, 15s, draining);
+  }
+};
+
+CheckResult missing_tables() {
+  CheckResult c;
+  c.name = "schema:tables";
+  c.status = CheckStatus::fail;
+  c.error = ErrorClass::missing_tables;
+  c.message = "missing tables: permits, audit.log";
+  c.missing = {"permits", "audit.log"};
+  c.duration = 1500us;
+  return c;
+}
+
+CheckResult passing(std::string name) {
+  CheckResult c;
+  c.name = std::move(name);
+  c.status = CheckStatus::pass;
+  c.message = "fine";
+  return c;
+}
+
+TEST(RenderReadiness, ReadyBody) {
+  Fixture f({passing("postgres:connection"), passing("schema:tables")});
+  auto j = render_readiness(f.ctx);
+  EXPECT_EQ(j["status"], "pass");
+  EXPECT_EQ(j["ready"], true);
+  EXPECT_EQ(j["checks"]["schema:tables"]["status"], "pass");
+  EXPECT_FALSE(j["checks"]["schema:tables"].contains("missing"));
+  EXPECT_GE(j["snapshot_age_ms"].get<int>(), 250);
+}
+
+TEST(RenderReadiness, NamesMissingTables) {
+  Fixture f({passing("postgres:connection"), missing_tables()});
+  auto j = render_readiness(f.ctx);
+  EXPECT_EQ(j["status"], "fail");
+  EXPECT_EQ(j["ready"], false);
+  EXPECT_EQ(j["checks"]["schema:tables"]["missing"], json({"permits", "audit.log"}));
+  EXPECT_EQ(j["checks"]["schema:tables"]["error"], "missing_tables");
+  EXPECT_EQ(j["reason"], "schema:tables: missing tables: permits, audit.log");
+}
+
+TEST(RenderReadiness, BeforeFirstCycle) {
+  RenderContext ctx;
+  ctx.now = SteadyClock::now();
+  ctx.readiness = evaluate_readiness(nullptr, ctx.now, 15s, false);
+  auto j = render_readiness(ctx);
+  EXPECT_EQ(j["status"], "fail");
+  EXPECT_TRUE(j["snapshot_age_ms"].is_null());
+  EXPECT_TRUE(j["checks"].empty());
+}
+
+TEST(RenderHealth, HealthJsonShape) {
+  Fixture f({passing("postgres:connection"), missing_tables()});
+  auto j = render_health(f.ctx);
+  EXPECT_EQ(j["status"], "fail");
+  EXPECT_EQ(j["postgres_version"], "15.18");
+  EXPECT_EQ(j["snapshot"]["sequence"], 7);
+  EXPECT_EQ(j["snapshot"]["time"], "2023-11-14T22:13:20.123Z");
+  const auto& tables = j["checks"]["schema:tables"][0];
+  EXPECT_EQ(tables["status"], "fail");
+  EXPECT_EQ(tables["observedUnit"], "ms");
+  EXPECT_DOUBLE_EQ(tables["observedValue"].get<double>(), 1.5);
+  EXPECT_EQ(tables["errorClass"], "missing_tables");
+  EXPECT_EQ(tables["output"], "missing tables: permits, audit.log");
+}
+
+TEST(RenderHealth, UtilizationWindowsNamedAsEverywhereAndNoStaleNow) {
+  Fixture f({passing("postgres:connection")});
+  f.snapshot.utilization.windows = {{{60s, 0, std::nullopt, 0, 0},
+                                     {900s, 30, std::nullopt, 0.9, 0.8},
+                                     {3600s, 120, 0.103, 0.9, 0.8}}};
+  const auto u = render_health(f.ctx)["utilization"];
+  EXPECT_FALSE(u.contains("1m")) << u;  // no samples
+  ASSERT_TRUE(u.contains("15m")) << u;
+  ASSERT_TRUE(u.contains("1h")) << u;
+  EXPECT_FALSE(u.contains("60m")) << u;
+  // The last cycle could not read pg_stat_activity: "current" is unknown, not the old value.
+  EXPECT_TRUE(u["15m"]["current"].is_null()) << u;
+  EXPECT_DOUBLE_EQ(u["1h"]["current"].get<double>(), 0.103);
+}
+
+TEST(RenderHealth, WarningIsWarnButReady) {
+  auto slow = passing("postgres:connection");
+  slow.status = CheckStatus::warn;
+  Fixture f({slow});
+  EXPECT_EQ(render_health(f.ctx)["status"], "warn");
+  EXPECT_TRUE(f.ctx.readiness.ready);
+}
+
+TEST(RenderHealth, DrainingIsFail) {
+  Fixture f({passing("postgres:connection")}, true);
+  auto j = render_health(f.ctx);
+  EXPECT_EQ(j["status"], "fail");
+  EXPECT_EQ(j["draining"], true);
+}
+
+TEST(RenderCheckLine, NagiosStyle) {
+  Fixture ok({passing("postgres:connection")});
+  EXPECT_EQ(render_check_line(ok.ctx), "OPSAGENT OK - all readiness checks pass | duration=0.004s");
+  Fixture bad({passing("postgres:connection"), missing_tables()});
+  EXPECT_EQ(render_check_line(bad.ctx),
+            "OPSAGENT CRITICAL - schema:tables: missing tables: permits, audit.log | "
+            "duration=0.004s");
+  auto slow = passing("postgres:connection");
+  slow.status = CheckStatus::warn;
+  slow.message = "slow";
+  Fixture warn({slow});
+  EXPECT_EQ(render_check_line(warn.ctx),
+            "OPSAGENT WARNING - all readiness checks pass; postgres:connection: slow | "
+            "duration=0.004s");
+}
+
+TEST(ToBody, InvalidUtf8FromTheServerDoesNotThrow) {
+  json j{{"output", std::string("bad \xff byte")}};
+  std::string body;
+  EXPECT_NO_THROW(body = to_body(j));
+  EXPECT_NE(body.find("bad"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace opsagent::web

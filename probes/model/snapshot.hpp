@@ -1,0 +1,50 @@
+// The result of one probe cycle. A Snapshot is built by the probe loop, published once, and never
+// modified afterwards: HTTP handlers and alert rules read it without locks.
+// Thread-safety: immutable after publication; share as std::shared_ptr<const Snapshot>.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "probes/model/activity.hpp"
+#include "probes/model/check_result.hpp"
+#include "probes/model/pgbouncer_model.hpp"
+#include "probes/model/pool_model.hpp"
+#include "probes/model/utilization_history.hpp"
+
+namespace opsagent::probes {
+
+struct Snapshot {
+  std::uint64_t sequence = 0;                       // 1 for the first published cycle
+  std::chrono::system_clock::time_point taken_at;   // wall clock, for display
+  std::chrono::steady_clock::time_point completed;  // for staleness
+  std::chrono::microseconds duration{0};            // the whole cycle
+  std::string server_version;                       // "15.18", empty until known
+  std::vector<CheckResult> checks;
+  std::optional<ActivitySnapshot> activity;  // absent when the cycle could not read it
+  std::optional<PoolReport> pool;            // with activity
+  // Alert leadership (alerts configured with leader_election): true when this agent's session
+  // holds the leadership lock. nullopt: not asked, or the database did not answer this cycle.
+  std::optional<bool> alert_leader;
+  // Why leadership cannot work here (statement pooling): every agent sends. Empty otherwise.
+  std::string leadership_note;
+  // The agent's database connection goes through a pooler: pg_stat_activity shows the pooler's
+  // server connections and fresh_connect measures the pooler. nullopt: not known yet.
+  std::optional<bool> via_pooler;
+  std::optional<PgBouncerSnapshot> pgbouncer;  // with [pgbouncer], when its console answered
+  UtilizationSummary utilization;              // history up to and including this cycle
+  std::vector<RecentError> recent_errors;      // newest first, at most kRecentErrors
+  static constexpr std::size_t kRecentErrors = 10;
+
+  // The first failing readiness-gating check, or nullptr when all pass.
+  const CheckResult* first_failure() const;
+  // A check that warns, or fails without gating readiness.
+  bool has_warnings() const;
+  const CheckResult* find(std::string_view name) const;
+};
+
+}  // namespace opsagent::probes

@@ -1,0 +1,109 @@
+#include "probes/postgres/activity_query.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+
+namespace opsagent::probes {
+
+namespace {
+
+// One round trip: the slot settings joined with client sessions grouped by everything a
+// breakdown needs. Grouping in SQL keeps the result small however many sessions there are.
+constexpr const char* kActivitySql = R"sql(
+WITH settings AS (
+  SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,
+         pg_catalog.current_setting('superuser_reserved_connections')::int AS su_reserved,
+         pg_catalog.current_setting('reserved_connections', true) AS reserved,
+         (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+           OR pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS full_view,
+         (SELECT count(*) FROM pg_catalog.pg_stat_activity a
+           WHERE a.backend_type IS NULL AND a.usesysid IS NOT NULL)::int AS hidden
+), groups AS (
+  SELECT coalesce(a.application_name, '') AS app,
+         coalesce(a.usename::text, '') AS usr,
+         coalesce(a.datname::text, '') AS db,
+         coalesce(pg_catalog.host(a.client_addr),
+                  CASE WHEN a.client_port = -1 THEN 'local' ELSE '' END) AS addr,
+         coalesce(a.state, '') AS state,
+         coalesce(r.rolsuper, false) AS su,
+         count(*)::int AS n,
+         (count(*) FILTER (WHERE a.wait_event_type = 'Lock'))::int AS waiting,
+         extract(epoch FROM max(now() - a.xact_start))::float8 AS oldest_xact,
+         extract(epoch FROM max(now() - a.state_change)
+                 FILTER (WHERE a.state LIKE 'idle in transaction%'))::float8 AS oldest_iit,
+         extract(epoch FROM max(now() - a.query_start)
+                 FILTER (WHERE a.state = 'active'))::float8 AS longest_query
+  FROM pg_catalog.pg_stat_activity a
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.usesysid
+  WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()
+    AND a.pid IS DISTINCT FROM $1::int
+  GROUP BY 1, 2, 3, 4, 5, 6
+)
+SELECT s.max_connections, s.su_reserved, s.reserved, s.full_view, s.hidden,
+       g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
+       g.longest_query, g.su
+FROM settings s LEFT JOIN groups g ON true)sql";
+
+constexpr int kColumns = 16;
+
+template <class T>
+std::optional<T> number(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return std::nullopt;
+  const char* text = PQgetvalue(r, row, col);
+  const char* end = text + PQgetlength(r, row, col);
+  T value{};
+  auto [ptr, ec] = std::from_chars(text, end, value);
+  if (ec != std::errc{} || ptr != end) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+PipelineStatement activity_statement(std::optional<int> leader_pid) {
+  return PipelineStatement{
+      kActivitySql,
+      {leader_pid ? std::optional<std::string>(std::to_string(*leader_pid)) : std::nullopt},
+      false};
+}
+
+std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* result) {
+  if (PQresultStatus(result) != PGRES_TUPLES_OK || PQnfields(result) != kColumns ||
+      PQntuples(result) < 1) {
+    return std::unexpected("pg_stat_activity query returned an unexpected shape");
+  }
+  std::vector<ActivityRow> rows;
+  for (int i = 0; i < PQntuples(result); ++i) {
+    auto n = number<int>(result, i, 10);
+    if (!n) continue;  // the LEFT JOIN's empty side: no other sessions at all
+    ActivityRow row;
+    row.application_name = PQgetvalue(result, i, 5);
+    row.user = PQgetvalue(result, i, 6);
+    row.database = PQgetvalue(result, i, 7);
+    row.client_addr = PQgetvalue(result, i, 8);
+    row.state = PQgetvalue(result, i, 9);
+    count_state(row.counts, row.state, *n);
+    row.counts.waiting_on_locks = number<int>(result, i, 11).value_or(0);
+    row.counts.oldest_xact_s = number<double>(result, i, 12);
+    row.counts.oldest_idle_in_xact_s = number<double>(result, i, 13);
+    row.counts.longest_query_s = number<double>(result, i, 14);
+    row.superuser = std::string_view(PQgetvalue(result, i, 15)) == "t";
+    rows.push_back(std::move(row));
+  }
+  ActivitySnapshot a = aggregate_activity(rows);
+  auto max_connections = number<int>(result, 0, 0);
+  auto su_reserved = number<int>(result, 0, 1);
+  if (!max_connections || !su_reserved) {
+    return std::unexpected("max_connections / superuser_reserved_connections are unreadable");
+  }
+  a.max_connections = *max_connections;
+  a.superuser_reserved_connections = *su_reserved;
+  a.reserved_connections = number<int>(result, 0, 2);
+  a.usable_slots =
+      a.max_connections - a.superuser_reserved_connections - a.reserved_connections.value_or(0);
+  a.partial_view = std::string_view(PQgetvalue(result, 0, 3)) != "t";
+  a.hidden_sessions = number<int>(result, 0, 4).value_or(0);
+  return a;
+}
+
+}  // namespace opsagent::probes

@@ -1,0 +1,110 @@
+#include "probes/postgres/leadership.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "probes/postgres/transaction_scope.hpp"
+
+namespace opsagent::probes {
+
+namespace {
+
+std::optional<int> pid_value(const pg_result* r, int col) {
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQgetisnull(r, 0, col)) {
+    return std::nullopt;
+  }
+  const char* text = PQgetvalue(r, 0, col);
+  int pid = 0;
+  const auto [end, ec] = std::from_chars(text, text + std::strlen(text), pid);
+  if (ec != std::errc{} || *end != '\0') return std::nullopt;
+  return pid;
+}
+
+}  // namespace
+
+PipelineStatement leadership_statement() {
+  return PipelineStatement{
+      .sql = "SELECT pg_try_advisory_lock($1::int4, $2::int4)",
+      .params = {std::to_string(kLeadershipLockClass), std::to_string(kLeadershipLockId)}};
+}
+
+std::expected<bool, std::string> read_leadership(const pg_result* result) {
+  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
+    return std::unexpected("the leadership lock query failed");
+  }
+  if (PQntuples(result) != 1 || PQnfields(result) != 1 || PQgetisnull(result, 0, 0)) {
+    return std::unexpected("the leadership lock query returned an unexpected shape");
+  }
+  return std::string_view(PQgetvalue(result, 0, 0)) == "t";
+}
+
+void PooledLeadership::release() {
+  connection_.reset();
+  held_ = false;
+  server_pid_ = 0;
+}
+
+PooledLeadership::Turn PooledLeadership::step(const ConnectionTarget& target,
+                                              const config::Config& config, Deadline deadline) {
+  if (!unavailable_.empty()) return {.leader = true, .server_pid = {}, .unavailable = unavailable_};
+  auto lost = [&](const PgFailure& f) {
+    release();
+    if (f.message.find("statement pooling") != std::string::npos) {
+      unavailable_ =
+          "the pooler runs in statement mode, which refuses the open transaction that holds "
+          "the leadership lock: every agent sends; point database.dsn_env at Postgres directly "
+          "(or a session/transaction-mode pool) for one sender";
+      return Turn{.leader = true, .server_pid = {}, .unavailable = unavailable_};
+    }
+    return Turn{};
+  };
+  if (!connection_) {
+    auto opened = PgConnection::open(
+        target, std::min(deadline, SteadyClock::now() + config.database.connect_timeout));
+    if (!opened) return lost(opened.error());
+    connection_ = std::move(*opened);
+  }
+  if (held_) {
+    // Inside the open transaction: proves the lease is alive and resets its idle timer.
+    auto r = connection_->run_pipeline(
+        {PipelineStatement{"SELECT pg_catalog.pg_backend_pid()", {}, true}}, deadline);
+    if (!r || pid_value(r->front().get(), 0) != server_pid_)
+      return lost(r ? PgFailure{} : r.error());
+    return {.leader = true, .server_pid = server_pid_, .unavailable = {}};
+  }
+  const auto idle_limit = std::to_string(config.agent.stale_after.count()) + "ms";
+  auto r = connection_->run_pipeline(
+      {PipelineStatement{"BEGIN TRANSACTION READ ONLY", {}, false},
+       transaction_settings(config.database),
+       PipelineStatement{
+           "SELECT pg_catalog.set_config('idle_in_transaction_session_timeout', $1, true),"
+           " pg_catalog.pg_try_advisory_xact_lock($2::int4, $3::int4)",
+           {idle_limit, std::to_string(kLeadershipLockClass), std::to_string(kLeadershipLockId)},
+           true}},
+      deadline);
+  if (!r) return lost(r.error());
+  for (const auto& result : *r) {
+    if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR) {
+      auto f = statement_failure(result.get(), target.password);
+      if (f.message.find("statement pooling") != std::string::npos) return lost(f);
+    }
+  }
+  const pg_result* lock = (*r)[2].get();
+  const auto pid = pid_value((*r)[1].get(), 3);
+  if (PQresultStatus(lock) == PGRES_TUPLES_OK && PQntuples(lock) == 1 && pid &&
+      std::string_view(PQgetvalue(lock, 0, 1)) == "t") {
+    held_ = true;
+    server_pid_ = *pid;
+    return {.leader = true, .server_pid = server_pid_, .unavailable = {}};
+  }
+  // Another agent leads (or the statement failed): end the transaction, so the pooler takes
+  // its server connection back at once.
+  auto ended = connection_->run_pipeline({PipelineStatement{"ROLLBACK", {}, true}}, deadline);
+  if (!ended) return lost(ended.error());
+  if (PQresultStatus(lock) != PGRES_TUPLES_OK) return Turn{};
+  return {.leader = false, .server_pid = {}, .unavailable = {}};
+}
+
+}  // namespace opsagent::probes

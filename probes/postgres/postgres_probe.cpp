@@ -1,0 +1,308 @@
+#include "probes/postgres/postgres_probe.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/saturating_time.hpp"
+#include "config/duration.hpp"
+#include "probes/postgres/activity_query.hpp"
+#include "probes/postgres/transaction_scope.hpp"
+
+namespace opsagent::probes {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+CheckResult failed(std::string name, const PgFailure& f, microseconds took = {}) {
+  CheckResult c;
+  c.name = std::move(name);
+  c.status = CheckStatus::fail;
+  c.error = f.error;
+  c.message = f.message;
+  c.duration = took;
+  return c;
+}
+
+CheckResult passed(std::string name, std::string message, microseconds took) {
+  CheckResult c;
+  c.name = std::move(name);
+  c.status = CheckStatus::pass;
+  c.message = std::move(message);
+  c.duration = took;
+  return c;
+}
+
+microseconds since(SteadyClock::time_point start) {
+  return duration_cast<microseconds>(SteadyClock::now() - start);
+}
+
+std::string format_micros(microseconds us) {
+  return us.count() < 10'000 ? fmt::format("{:.1f}ms", static_cast<double>(us.count()) / 1000)
+                             : fmt::format("{}ms", us.count() / 1000);
+}
+
+constexpr const char* kConnection = "postgres:connection";
+constexpr const char* kFreshConnect = "postgres:fresh_connect";
+
+bool is_pressure(ErrorClass e) {
+  return e == ErrorClass::too_many_connections || e == ErrorClass::pooler_saturated;
+}
+
+bool pressure_gates(const config::Config& config) {
+  return config.readiness.on_pressure == config::ReadinessSection::Pressure::not_ready;
+}
+
+// pg_stat_activity unreadable: the on-call views lose detail, readiness does not suffer.
+CheckResult warning_about_activity(const std::string& why, microseconds took) {
+  CheckResult c =
+      failed("postgres:connections",
+             {ErrorClass::query_error, "could not read pg_stat_activity: " + why}, took);
+  c.status = CheckStatus::warn;
+  c.gates_readiness = false;
+  return c;
+}
+
+// Slow answers warn before they time out: over half of statement_timeout.
+CheckResult response_time_check(microseconds took, config::Duration statement_timeout) {
+  CheckResult c =
+      passed("postgres:responseTime", "the probe's round trip took " + format_micros(took), took);
+  c.gates_readiness = false;
+  c.observed_value = static_cast<double>(took.count()) / 1000.0;
+  c.observed_unit = "ms";
+  if (took > duration_cast<microseconds>(statement_timeout) / 2) {
+    c.status = CheckStatus::warn;
+    c.message += fmt::format(", over half of statement_timeout ({})",
+                             config::format_duration(statement_timeout));
+  }
+  return c;
+}
+
+std::string accepted_message(microseconds took, bool via_pooler) {
+  std::string m = "new connection accepted in " + format_micros(took);
+  if (via_pooler) {
+    m += " by the pooler (it accepts clients without a server connection: this does not show "
+         "whether Postgres has free slots)";
+  }
+  return m;
+}
+
+}  // namespace
+
+std::optional<PgFailure> PostgresProbe::ensure_connected(const config::Config& config,
+                                                         Deadline deadline) {
+  if (connection_) return std::nullopt;
+  const auto start = SteadyClock::now();
+  auto opened = PgConnection::open(
+      *target_, std::min(deadline, common::saturating_add(start, config.database.connect_timeout)));
+  last_fresh_connect_ = SteadyClock::now();
+  if (!opened) {
+    fresh_connect_.reset();  // the connection check already says it all
+    return opened.error();
+  }
+  connection_ = std::move(*opened);
+  ++connection_generation_;
+  server_version_ = connection_->server_version();
+  if (!via_pooler_) {
+    // A pooler stands in between when the server process answering is not the one announced
+    // at connect. One settings-only segment per target, not per cycle.
+    auto settings = connection_->run_pipeline(scoped_segment(config.database, {}, false), deadline);
+    if (!settings) {
+      connection_.reset();
+      return settings.error();
+    }
+    via_pooler_ = serves_through_pooler(settings->front().get(), *connection_);
+    if (via_pooler_.value_or(false)) {
+      spdlog::warn(
+          "the database connection ({}) goes through a pooler: pg_stat_activity shows the "
+          "pooler's server connections (per-worker attribution follows whoever used each last) "
+          "and postgres:fresh_connect measures the pooler; point {} at Postgres directly for "
+          "exact counts and [pgbouncer] at the admin console for the queue",
+          target_->display, config.database.dsn_env);
+    }
+  }
+  fresh_connect_ = passed(
+      kFreshConnect, accepted_message(since(start), via_pooler_.value_or(false)), since(start));
+  return std::nullopt;
+}
+
+void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline deadline) {
+  const auto interval = config.database.fresh_connect_interval;
+  const auto now = SteadyClock::now();
+  if (interval.count() == 0 || now - last_fresh_connect_ < interval) return;
+  // Too little time left would turn a healthy server into a false timeout: try next cycle.
+  if (deadline - now < config.database.connect_timeout / 2) return;
+  auto opened = PgConnection::open(
+      *target_, std::min(deadline, common::saturating_add(now, config.database.connect_timeout)));
+  last_fresh_connect_ = SteadyClock::now();
+  if (opened) {
+    fresh_connect_ = passed(kFreshConnect,
+                            accepted_message(since(now), via_pooler_.value_or(false)), since(now));
+    return;
+  }
+  auto f = opened.error();
+  f.message = "a new connection failed while the agent's own still works: " + f.message;
+  fresh_connect_ = failed(kFreshConnect, f, since(now));
+  if (is_pressure(f.error)) {
+    // The app's next connection would fail the same way: an alert, and readiness only when the
+    // user asked for a strict gate.
+    fresh_connect_->gates_readiness = pressure_gates(config);
+    if (!fresh_connect_->gates_readiness) fresh_connect_->status = CheckStatus::warn;
+  }
+}
+
+ProbeCycle PostgresProbe::fail_cycle(const config::Config& config, PgFailure failure,
+                                     microseconds took, const PoolerLook& look_at_pooler) {
+  // Asked before the connection is dropped: a statement waiting in PgBouncer's queue is still
+  // one of the waiting clients the console counts.
+  if (target_ && failure.error == ErrorClass::timeout && look_at_pooler) {
+    failure.error =
+        pooler_blame(failure.error, look_at_pooler(), target_->database, &failure.message);
+  }
+  connection_.reset();
+  ProbeCycle out;
+  out.server_version = server_version_;
+  out.via_pooler = via_pooler_;
+  CheckResult connection = failed(kConnection, failure, took);
+  if (!is_pressure(failure.error) || pressure_gates(config) || !last_schema_) {
+    out.checks.push_back(std::move(connection));
+    return out;
+  }
+  // Busy is not down: the schema cannot have changed for lack of a free slot. Keep the last
+  // verdict (saying how old it is) and warn.
+  const auto age =
+      duration_cast<config::Duration>(std::chrono::system_clock::now() - last_schema_at_);
+  connection.status = CheckStatus::warn;
+  connection.gates_readiness = false;
+  connection.message +=
+      "; readiness keeps the last schema verdict (readiness.on_pressure = "
+      "\"warn\")";
+  out.checks.push_back(std::move(connection));
+  for (CheckResult carried : {last_schema_->tables, last_schema_->migrations}) {
+    carried.message += fmt::format(" (as verified {} ago; the database is too busy to ask now)",
+                                   config::format_duration(std::max(age, config::Duration{0})));
+    out.checks.push_back(std::move(carried));
+  }
+  return out;
+}
+
+ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<std::string>& dsn,
+                              Deadline deadline, const PoolerLook& look_at_pooler) {
+  if (!dsn || dsn->empty()) {
+    return fail_cycle(config,
+                      {ErrorClass::config, "environment variable " + config.database.dsn_env +
+                                               " is not set; set it to the database URL"},
+                      {}, {});
+  }
+  auto target = make_connection_target(*dsn, config.database);
+  if (!target) return fail_cycle(config, target.error(), {}, {});
+  if (!target_ || *target_ != *target) {  // new DSN or settings: start over
+    connection_.reset();
+    fresh_connect_.reset();
+    via_pooler_.reset();
+    last_schema_.reset();
+    pooled_leadership_.release();
+    leader_generation_ = 0;
+    target_ = std::move(*target);
+  }
+
+  const bool want_leadership = config.alerts.enabled() && config.alerts.leader_election;
+  ProbeCycle out;
+  // A reused connection that broke (server restart, failover, pooler restart) gets one
+  // immediate reconnect, so one dead socket does not cost a whole interval of not-ready.
+  for (bool retry_allowed = connection_.has_value();; retry_allowed = false) {
+    const auto start = SteadyClock::now();
+    if (auto failure = ensure_connected(config, deadline)) {
+      return fail_cycle(config, std::move(*failure), since(start), look_at_pooler);
+    }
+    const bool pooled = via_pooler_.value_or(false);
+    out = ProbeCycle{};
+    std::optional<int> lease_pid;
+    if (want_leadership && pooled) {
+      auto turn = pooled_leadership_.step(*target_, config, deadline);
+      out.alert_leader = turn.leader;
+      out.leadership_note = std::move(turn.unavailable);
+      lease_pid = turn.server_pid;
+    }
+    // The session lock is held for the session's life: only a session that does not hold it
+    // asks. Never through a pooler: there the session is not the agent's.
+    const bool session_lock = want_leadership && !pooled;
+    const bool holds_lock =
+        session_lock && leader_generation_ != 0 && leader_generation_ == connection_generation_;
+    std::vector<PipelineStatement> body{schema_statement(config.readiness),
+                                        activity_statement(lease_pid)};
+    if (session_lock && !holds_lock) body.push_back(leadership_statement());
+    // An open connection's round trip has its own bound: a frozen server is noticed after
+    // statement_timeout + grace, not after the whole cycle's connect + statement budget.
+    auto results = connection_->run_pipeline(
+        scoped_segment(config.database, std::move(body), false),
+        std::min(deadline, SteadyClock::now() + config.statement_deadline()));
+    if (!results) {
+      if (retry_allowed && results.error().error == ErrorClass::connection_lost) {
+        connection_.reset();
+        continue;
+      }
+      return fail_cycle(config, results.error(), since(start), look_at_pooler);
+    }
+    // The settings or the fixed catalog statement failing: the server, not the schema, is the
+    // problem.
+    for (std::size_t i : {0, 1}) {
+      if (PQresultStatus((*results)[i].get()) != PGRES_TUPLES_OK) {
+        return fail_cycle(config, statement_failure((*results)[i].get(), target_->password),
+                          since(start), look_at_pooler);
+      }
+    }
+    const auto took = since(start);
+    // Query markers after the main segment, so that a slow marker is the marker's fault.
+    std::expected<std::vector<PgResultPtr>, PgFailure> markers{std::vector<PgResultPtr>{}};
+    if (auto statements = marker_statements(config.readiness, config.database);
+        !statements.empty()) {
+      markers = connection_->run_pipeline(statements, deadline);
+      if (!markers) connection_.reset();  // its pipeline state is unknown: start afresh
+    }
+    out.checks.push_back(passed(kConnection,
+                                fmt::format("connected to {} (PostgreSQL {}{})", target_->display,
+                                            server_version_, pooled ? ", through a pooler" : ""),
+                                took));
+    out.checks.push_back(response_time_check(took, config.database.statement_timeout));
+    auto verdict = judge_schema(config.readiness, (*results)[1].get(), markers, target_->password);
+    verdict.tables.duration = verdict.migrations.duration = took;
+    last_schema_ = verdict;
+    last_schema_at_ = std::chrono::system_clock::now();
+    out.checks.push_back(std::move(verdict.tables));
+    out.checks.push_back(std::move(verdict.migrations));
+    if (holds_lock) {
+      out.alert_leader = true;
+    } else if (session_lock) {
+      if (auto leader = read_leadership((*results)[3].get())) {
+        out.alert_leader = *leader;
+        if (*leader) leader_generation_ = connection_generation_;
+      }
+    }
+    const pg_result* activity_result = (*results)[2].get();
+    auto activity =
+        PQresultStatus(activity_result) == PGRES_TUPLES_OK
+            ? read_activity(activity_result)
+            : std::unexpected(statement_failure(activity_result, target_->password).message);
+    if (activity) {
+      out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr);
+      for (auto& c : pool_checks(*activity, *out.pool)) out.checks.push_back(std::move(c));
+      out.activity = std::move(*activity);
+    } else {
+      out.checks.push_back(warning_about_activity(activity.error(), took));
+    }
+    break;
+  }
+  if (connection_) maybe_fresh_connect(config, deadline);
+  if (fresh_connect_) out.checks.push_back(*fresh_connect_);
+  out.server_version = server_version_;
+  out.via_pooler = via_pooler_;
+  return out;
+}
+
+}  // namespace opsagent::probes

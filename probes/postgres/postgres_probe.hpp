@@ -1,0 +1,71 @@
+// One probe cycle against Postgres: (re)connect the persistent connection if needed, run the
+// main segment (schema catalog + pg_stat_activity) and the query markers, and now and then open
+// a fresh connection to notice a server that is full or frozen while the persistent connection
+// still works. Every cycle ends by its deadline, and leaves no state on the connection
+// (transaction_scope.hpp): behind a transaction pooler it is the app's connection next.
+// Thread-safety: not thread-safe; owned and driven by one thread (the probe loop, or a CLI
+// command).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "probes/model/pgbouncer_model.hpp"
+#include "probes/model/snapshot.hpp"
+#include "probes/postgres/leadership.hpp"
+#include "probes/postgres/pg_connection.hpp"
+#include "probes/postgres/schema_check.hpp"
+
+namespace opsagent::probes {
+
+struct ProbeCycle {
+  std::vector<CheckResult> checks;
+  std::string server_version;
+  std::optional<ActivitySnapshot> activity;
+  std::optional<PoolReport> pool;
+  std::optional<bool> alert_leader;  // see Snapshot::alert_leader
+  std::string leadership_note;       // see Snapshot::leadership_note
+  std::optional<bool> via_pooler;    // see Snapshot::via_pooler
+};
+
+class PostgresProbe {
+ public:
+  // Reads PgBouncer's console now (nullptr without [pgbouncer], or when it does not answer).
+  using PoolerLook = std::function<const PgBouncerSnapshot*()>;
+
+  // `dsn` is the value of the configured environment variable; nullopt when it is unset.
+  // `look_at_pooler` is asked when the agent's own statements time out, while they still wait:
+  // a queue in PgBouncer then tells a full pooler from a server that does not answer. Its
+  // answer also feeds the pool budget.
+  ProbeCycle run(const config::Config& config, const std::optional<std::string>& dsn,
+                 Deadline deadline, const PoolerLook& look_at_pooler = {});
+
+ private:
+  std::optional<PgFailure> ensure_connected(const config::Config& config, Deadline deadline);
+  void maybe_fresh_connect(const config::Config& config, Deadline deadline);
+  // The failure of the persistent connection as the cycle's result. Connection pressure (too
+  // many connections, a full pooler queue) under readiness.on_pressure = "warn" keeps the last
+  // schema verdict instead of taking the agent out of rotation.
+  ProbeCycle fail_cycle(const config::Config& config, PgFailure failure,
+                        std::chrono::microseconds took, const PoolerLook& look_at_pooler);
+
+  std::optional<ConnectionTarget> target_;
+  std::optional<PgConnection> connection_;
+  std::optional<bool> via_pooler_;            // learnt on the first connection to the target
+  std::optional<CheckResult> fresh_connect_;  // the latest fresh-connection result
+  SteadyClock::time_point last_fresh_connect_{};
+  std::string server_version_;
+  // The last complete schema verdict, and when it was taken.
+  std::optional<SchemaVerdict> last_schema_;
+  std::chrono::system_clock::time_point last_schema_at_{};
+  // Counts connections made, so a new session is known not to hold the leadership lock yet.
+  std::uint64_t connection_generation_ = 0;
+  std::uint64_t leader_generation_ = 0;  // the connection that took the lock; 0: none
+  PooledLeadership pooled_leadership_;
+};
+
+}  // namespace opsagent::probes

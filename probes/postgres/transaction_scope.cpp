@@ -1,0 +1,59 @@
+#include "probes/postgres/transaction_scope.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace opsagent::probes {
+
+namespace {
+
+std::string ms_setting(config::Duration d) {
+  return std::to_string(d.count()) + "ms";
+}
+
+}  // namespace
+
+PipelineStatement transaction_settings(const config::DatabaseSection& database) {
+  return PipelineStatement{
+      "SELECT pg_catalog.set_config('statement_timeout', $1, true),"
+      " pg_catalog.set_config('lock_timeout', $2, true),"
+      " pg_catalog.set_config('transaction_read_only', 'on', true),"
+      " pg_catalog.pg_backend_pid()",
+      {ms_setting(database.statement_timeout), ms_setting(database.lock_timeout)},
+      false};
+}
+
+PipelineStatement rollback_statement() {
+  return PipelineStatement{"ROLLBACK", {}, false};
+}
+
+std::vector<PipelineStatement> scoped_segment(const config::DatabaseSection& database,
+                                              std::vector<PipelineStatement> body, bool roll_back) {
+  std::vector<PipelineStatement> segment;
+  segment.reserve(body.size() + 2);
+  segment.push_back(transaction_settings(database));
+  for (auto& statement : body) {
+    statement.sync_after = false;
+    segment.push_back(std::move(statement));
+  }
+  if (roll_back) segment.push_back(rollback_statement());
+  segment.back().sync_after = true;
+  return segment;
+}
+
+std::optional<bool> serves_through_pooler(const pg_result* settings_result,
+                                          const PgConnection& connection) {
+  if (PQresultStatus(settings_result) != PGRES_TUPLES_OK || PQntuples(settings_result) != 1 ||
+      PQnfields(settings_result) != 4 || PQgetisnull(settings_result, 0, 3)) {
+    return std::nullopt;
+  }
+  const char* text = PQgetvalue(settings_result, 0, 3);
+  int pid = 0;
+  const auto [end, ec] = std::from_chars(text, text + std::strlen(text), pid);
+  if (ec != std::errc{} || *end != '\0') return std::nullopt;
+  return pid != connection.announced_pid();
+}
+
+}  // namespace opsagent::probes

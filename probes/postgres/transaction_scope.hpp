@@ -1,0 +1,40 @@
+// How the agent keeps its hands off sessions it does not own. Behind PgBouncer in transaction
+// or statement mode the agent's "session" is a server connection lent for one transaction and
+// then handed to the app, so a session-level SET, set_config(..., false) or advisory lock would
+// land in the app's next transactions (it once made the app read-only with a 5 s timeout).
+// So nothing the agent sends is session state: each pipeline segment (the statements up to a
+// Sync) runs as one transaction that starts with transaction_settings() and ends at the Sync,
+// where the server drops every local setting. Segments that run the user's SQL end with
+// ROLLBACK, which also undoes any session-level setting that SQL made.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "config/config.hpp"
+#include "probes/postgres/pg_connection.hpp"
+
+namespace opsagent::probes {
+
+// SELECT set_config(statement_timeout, lock_timeout, transaction_read_only, true): for the
+// rest of this segment's transaction only. Its 4th column is pg_backend_pid(): the server
+// process this segment runs on (see serves_through_pooler()).
+PipelineStatement transaction_settings(const config::DatabaseSection& database);
+
+// ROLLBACK as the last statement of a segment: outside BEGIN it aborts the segment's implicit
+// transaction (the server warns "no transaction in progress", which the agent ignores).
+PipelineStatement rollback_statement();
+
+// One segment: transaction_settings(), then `body`, then ROLLBACK when `roll_back`; Sync after
+// the last statement only, so an error skips the rest of this segment and nothing else.
+std::vector<PipelineStatement> scoped_segment(const config::DatabaseSection& database,
+                                              std::vector<PipelineStatement> body, bool roll_back);
+
+// True when `settings_result` (of transaction_settings()) came from a server process other than
+// the one the connection announced at connect: a pooler (PgBouncer hands out its own key)
+// stands between the agent and Postgres. nullopt when the result is not readable.
+std::optional<bool> serves_through_pooler(const pg_result* settings_result,
+                                          const PgConnection& connection);
+
+}  // namespace opsagent::probes
