@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "config/http_url.hpp"
+#include "config/syntax/http_url.hpp"
 #include "config/load.hpp"
 #include "config/warnings.hpp"
 

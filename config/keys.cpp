@@ -4,9 +4,9 @@
 #include <chrono>
 #include <map>
 
-#include "config/duration.hpp"
-#include "config/http_url.hpp"
-#include "config/threshold.hpp"
+#include "config/syntax/duration.hpp"
+#include "config/syntax/http_url.hpp"
+#include "config/syntax/threshold.hpp"
 #include "config/values.hpp"
 
 namespace opsagent::config {

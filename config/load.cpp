@@ -7,9 +7,9 @@
 
 #include "common/bounded_file.hpp"
 #include "config/diagnostics.hpp"
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 #include "config/keys.hpp"
-#include "config/threshold.hpp"
+#include "config/syntax/threshold.hpp"
 #include "config/values.hpp"
 
 namespace opsagent::config {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 
 namespace opsagent::config {
 

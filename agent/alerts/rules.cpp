@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "config/duration.hpp"
-#include "config/threshold.hpp"
+#include "config/syntax/duration.hpp"
+#include "config/syntax/threshold.hpp"
 
 namespace opsagent::alerts {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "agent/daemon/commands.hpp"
 #include "common/version.hpp"
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 
 // An exception that reaches main is a bug: let std::terminate abort (a core dump, a non-zero
 // exit, a restart by the supervisor) rather than print what() and risk a secret in the message.

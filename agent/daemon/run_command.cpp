@@ -19,7 +19,7 @@
 #include "agent/web/readiness.hpp"
 #include "common/saturating_time.hpp"
 #include "common/version.hpp"
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 #include "config/load.hpp"
 #include "config/warnings.hpp"
 #include "probes/postgres/pg_connection.hpp"

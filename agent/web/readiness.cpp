@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 
 namespace opsagent::web {
 

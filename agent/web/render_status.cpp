@@ -13,7 +13,7 @@
 
 #include "common/saturating_time.hpp"
 #include "common/version.hpp"
-#include "config/threshold.hpp"
+#include "config/syntax/threshold.hpp"
 
 namespace opsagent::web {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "config/http_url.hpp"
+#include "config/syntax/http_url.hpp"
 
 namespace opsagent::probes {
 

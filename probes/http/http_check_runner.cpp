@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 #include "probes/http/http_check.hpp"
 
 namespace opsagent::probes {

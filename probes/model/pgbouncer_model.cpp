@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 
 namespace opsagent::probes {
 

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "config/threshold.hpp"
+#include "config/syntax/threshold.hpp"
 
 namespace opsagent::probes {
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 #include "probes/net/name_resolver.hpp"
 #include "probes/postgres/dsn_shape.hpp"
 

@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/saturating_time.hpp"
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 #include "probes/postgres/activity_query.hpp"
 #include "probes/postgres/transaction_scope.hpp"
 

@@ -18,7 +18,7 @@
 #include "common/process/exec_command.hpp"
 #include "common/saturating_time.hpp"
 #include "common/version.hpp"
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 #include "probes/http/http_failure.hpp"
 
 namespace opsagent::alerts {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "config/duration.hpp"
+#include "config/syntax/duration.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "config/threshold.hpp"
+#include "config/syntax/threshold.hpp"
 
 #include <gtest/gtest.h>
 

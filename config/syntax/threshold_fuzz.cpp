@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "config/threshold.hpp"
+#include "config/syntax/threshold.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "config/http_url.hpp"
+#include "config/syntax/http_url.hpp"
 
 #include <algorithm>
 
