@@ -149,7 +149,8 @@ TEST(Rules, PgBouncerQueueWarnsThenTurnsCritical) {
   EXPECT_NE(f->details.front().find("app/app (transaction mode): 21 waiting"), std::string::npos)
       << f->details.front();
   s.pgbouncer->pools[0].maxwait_s = 5;
-  const Finding* crit = find(evaluate_rules(s, c, false, "db"), kRulePgBouncerQueue);
+  const auto critical = evaluate_rules(s, c, false, "db");  // find() points into it
+  const Finding* crit = find(critical, kRulePgBouncerQueue);
   ASSERT_NE(crit, nullptr);
   EXPECT_EQ(crit->severity, Severity::critical);
 }
