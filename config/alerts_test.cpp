@@ -7,8 +7,9 @@
 #include <set>
 #include <string>
 
-#include "config/syntax/http_url.hpp"
 #include "config/load.hpp"
+#include "config/syntax/http_url.hpp"
+#include "config/test_helpers.hpp"
 #include "config/warnings.hpp"
 
 namespace opsagent::config {
@@ -16,59 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Type = AlertReceiver::Type;
-
-Environment no_env() {
-  return [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
-}
-
-std::string dump(const ConfigErrors& errors) {
-  std::string out;
-  for (const auto& e : errors) out += "\n  " + e.to_string();
-  return out;
-}
-
-Config loaded(std::string_view toml, const Environment& env = no_env()) {
-  auto r = load_config_string(toml, "test.toml", env);
-  if (!r) {
-    ADD_FAILURE() << "unexpected errors:" << dump(r.error()) << "\nin:\n" << toml;
-    return {};
-  }
-  return *r;
-}
-
-ConfigErrors errors_of(std::string_view toml) {
-  auto r = load_config_string(toml, "test.toml", no_env());
-  if (r) {
-    ADD_FAILURE() << "loaded without errors:\n" << toml;
-    return {};
-  }
-  return r.error();
-}
-
-struct Expected {
-  int line;
-  int column;
-  std::string_view key;
-  std::string_view phrase;  // must occur in the message
-};
-
-testing::AssertionResult matches(const ConfigError& e, const Expected& x) {
-  if (e.line == x.line && e.column == x.column && e.key == x.key &&
-      e.message.find(x.phrase) != std::string::npos) {
-    return testing::AssertionSuccess();
-  }
-  return testing::AssertionFailure()
-         << "got " << e.line << ":" << e.column << " key '" << e.key << "': " << e.message
-         << "\nwanted " << x.line << ":" << x.column << " key '" << x.key
-         << "' containing: " << x.phrase;
-}
-
-void expect_single_error(std::string_view toml, const Expected& x) {
-  const ConfigErrors errors = errors_of(toml);
-  ASSERT_EQ(errors.size(), 1u) << dump(errors) << "\nin:\n" << toml;
-  EXPECT_TRUE(matches(errors[0], x)) << "in:\n" << toml;
-  EXPECT_EQ(errors[0].file, "test.toml");
-}
 
 // A receiver block: `[[alerts.receivers]]` on line 1, `name = "r"` on line 2, then `body`
 // (so the first line of `body` is line 3).

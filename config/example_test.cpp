@@ -11,13 +11,10 @@
 
 #include "config/keys.hpp"
 #include "config/load.hpp"
+#include "config/test_helpers.hpp"
 
 namespace opsagent::config {
 namespace {
-
-Environment no_env() {
-  return [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
-}
 
 // Beside this test file; found through __FILE__ so that no build setting is needed.
 std::string example_path() {
@@ -29,12 +26,6 @@ std::string example_text() {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::string dump(const ConfigErrors& errors) {
-  std::string out;
-  for (const auto& e : errors) out += "\n  " + e.to_string();
-  return out;
 }
 
 TEST(Example, LoadsCleanly) {

@@ -7,10 +7,14 @@
 
 #include "common/bounded_file.hpp"
 #include "config/diagnostics.hpp"
-#include "config/syntax/duration.hpp"
+#include "config/did_you_mean.hpp"
+#include "config/key_types.hpp"
 #include "config/keys.hpp"
-#include "config/syntax/threshold.hpp"
-#include "config/values.hpp"
+#include "config/sections/sections.hpp"
+#include "config/syntax/choices.hpp"
+#include "config/syntax/draining_seconds.hpp"
+#include "config/syntax/host_port.hpp"
+#include "config/syntax/quoting.hpp"
 
 namespace opsagent::config {
 namespace {
@@ -86,130 +90,6 @@ void apply_file(const toml::table& root, Config& config, Diagnostics& diag) {
     }
     apply_table(*table, section, section, config_keys(), config, diag);
   }
-}
-
-// Where to point for a rule over several keys: the first of them set in the file, if any.
-template <class Keys>
-Position first_set(const Diagnostics& diag, const Keys& keys) {
-  for (const auto& key : keys) {
-    if (auto at = diag.where_set(key)) return *at;
-  }
-  return {};
-}
-
-template <class Keys>
-bool any_error(const Diagnostics& diag, const Keys& keys) {
-  return std::ranges::any_of(keys, [&](const auto& k) { return diag.has_error(k); });
-}
-
-// A snapshot is refreshed once per interval, and a healthy cycle may take up to the cycle
-// deadline; a shorter stale_after would report a slow but working probe as stalled. The HTTP
-// checks do not count: they run beside the database probe and never hold a cycle past it.
-void check_stale_after(const Config& c, Diagnostics& diag) {
-  const std::vector<std::string> keys{"agent.stale_after", "agent.interval",
-                                      "database.connect_timeout", "database.statement_timeout"};
-  if (any_error(diag, keys)) return;
-  const Duration needed = c.agent.interval + c.cycle_deadline();
-  if (c.agent.stale_after >= needed) return;
-  diag.error(first_set(diag, keys), "agent.stale_after",
-             format_duration(c.agent.stale_after) + " is shorter than agent.interval (" +
-                 format_duration(c.agent.interval) + ") + database.connect_timeout (" +
-                 format_duration(c.database.connect_timeout) + ") + database.statement_timeout (" +
-                 format_duration(c.database.statement_timeout) + ") + " +
-                 format_duration(Config::kServerGrace) + " grace = " + format_duration(needed) +
-                 "; a slow but healthy probe would be reported as stalled; raise "
-                 "agent.stale_after to at least " +
-                 format_duration(needed) + " or lower the others");
-}
-
-// A lock wait longer than the statement timeout could never fire: the statement would be
-// cancelled first and a lock problem would look like a slow query.
-void check_lock_timeout(const Config& c, Diagnostics& diag) {
-  const auto keys = {std::string_view{"database.lock_timeout"},
-                     std::string_view{"database.statement_timeout"}};
-  if (any_error(diag, keys)) return;
-  if (c.database.lock_timeout <= c.database.statement_timeout) return;
-  diag.error(first_set(diag, keys), "database.lock_timeout",
-             format_duration(c.database.lock_timeout) +
-                 " is longer than database.statement_timeout (" +
-                 format_duration(c.database.statement_timeout) +
-                 "), so it could never fire; lower lock_timeout (0s turns it off) or raise "
-                 "statement_timeout");
-}
-
-// A threshold as written in the file: counts are TOML integers, the other forms strings.
-std::string shown(const Threshold& t) {
-  const std::string text = format_threshold(t);
-  return t.kind == Threshold::Kind::count ? text : "\"" + text + "\"";
-}
-
-// Critical must be reached only after warn, or warn could never be reported on its own. Forms
-// that differ measure different things ("80%" vs "-5" cross over depending on max_connections),
-// so only thresholds of one form can be compared.
-void check_pool_thresholds(const Config& c, Diagnostics& diag) {
-  const auto keys = {std::string_view{"pool.critical"}, std::string_view{"pool.warn"}};
-  if (any_error(diag, keys)) return;
-  const Threshold& warn = c.pool.warn;
-  const Threshold& critical = c.pool.critical;
-  if (warn.kind != critical.kind) return;
-  const bool slots = warn.kind == Threshold::Kind::slots_left;
-  if (slots ? critical.value < warn.value : critical.value > warn.value) return;
-  const std::string both = "pool.critical (" + shown(critical) + ") " +
-                           (slots ? "does not leave fewer slots than" : "is not above") +
-                           " pool.warn (" + shown(warn) + ")";
-  const std::string fix = slots ? "use fewer slots left for pool.critical or more for pool.warn"
-                                : "raise pool.critical or lower pool.warn";
-  diag.error(first_set(diag, keys), "pool.critical",
-             both + ", so warn could never be reported before critical; " + fix);
-}
-
-// A pool_saturation alert fires at pool.warn and resolves only once use is below
-// alerts.clear_below: the gap between them (hysteresis) keeps an alert from firing and resolving
-// over and over while use hovers around warn. As for critical, only thresholds of one form can be
-// compared. Checked when the file sets clear_below or has receivers: without receivers no alert
-// is evaluated, so a lowered pool.warn alone must not be an error.
-void check_clear_below(const Config& c, Diagnostics& diag) {
-  const auto keys = {std::string_view{"alerts.clear_below"}, std::string_view{"pool.warn"}};
-  if (any_error(diag, keys)) return;
-  const bool set_here = diag.where_set("alerts.clear_below").has_value();
-  if (!set_here && !diag.where_set("alerts.receivers")) return;
-  const Threshold& warn = c.pool.warn;
-  const Threshold& clear = c.alerts.clear_below;
-  if (warn.kind != clear.kind) return;
-  const bool slots = warn.kind == Threshold::Kind::slots_left;
-  if (slots ? clear.value > warn.value : clear.value < warn.value) return;
-  const std::string both = "alerts.clear_below (" + shown(clear) +
-                           (set_here ? "" : ", the default") + ") " +
-                           (slots ? "does not leave more slots than" : "is not below") +
-                           " pool.warn (" + shown(warn) + ")";
-  const std::string fix = slots ? "use more slots left for alerts.clear_below or fewer for "
-                                  "pool.warn (e.g. warn = \"-5\", clear_below = \"-10\")"
-                                : "lower alerts.clear_below or raise pool.warn (e.g. warn = "
-                                  "\"80%\", clear_below = \"75%\")";
-  diag.error(first_set(diag, keys), "alerts.clear_below",
-             both +
-                 "; a pool_saturation alert fires at pool.warn and resolves only once use "
-                 "drops below clear_below, so clear_below must come strictly before warn: the "
-                 "gap (hysteresis) keeps the alert from flapping while use hovers around warn; " +
-                 fix);
-}
-
-// alerts.state_file is read at startup and replaced (rename) at every write: a FIFO there hung
-// the start, a device was read without end, and replacing one (as root, /dev/null) breaks the
-// system. Only a regular file, or nothing yet, will do.
-void check_state_file_kind(const Config& c, Diagnostics& diag) {
-  constexpr std::string_view kKey = "alerts.state_file";
-  // Unset: the default place, chosen at start (alerts::default_state_file), is a directory the
-  // agent owns.
-  if (!c.alerts.state_file || c.alerts.state_file->empty() || diag.has_error(kKey)) return;
-  const auto kind = common::irregular_file_kind(*c.alerts.state_file);
-  if (!kind) return;
-  diag.error(diag.where_set(kKey).value_or(Position{}), std::string(kKey),
-             "the path names " + *kind +
-                 ", not a regular file; the agent reads its state from this file at startup and "
-                 "replaces it at every write, so name a file of its own, e.g. "
-                 "\"/var/lib/opsagent/alerts.json\" (or \"\" to keep alert state in memory "
-                 "only)");
 }
 
 // Unset and empty are the same: `PORT=` is what `${PORT}` yields when the variable is missing.
@@ -349,11 +229,11 @@ std::expected<Config, ConfigErrors> load_text(std::string_view toml_text,
   try {
     const toml::table root = toml::parse(toml_text, std::string_view{source_name});
     apply_file(root, config, diag);
-    check_lock_timeout(config, diag);
-    check_stale_after(config, diag);
-    check_pool_thresholds(config, diag);
-    check_clear_below(config, diag);
-    if (check_paths) check_state_file_kind(config, diag);
+    check_database(config, diag);
+    check_agent(config, diag);
+    check_pool(config, diag);
+    check_alerts(config, diag);
+    if (check_paths) check_alert_state_file(config, diag);
   } catch (const toml::parse_error& e) {
     diag.error(position_of(e.source()), {},
                "TOML syntax error: " + escape_control_chars(e.description()) +

@@ -9,14 +9,11 @@
 #include <fstream>
 
 #include "config/load.hpp"
+#include "config/test_helpers.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace opsagent::config {
 namespace {
-
-Environment no_env() {
-  return [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
-}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

@@ -2,13 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "config/load.hpp"
+#include "config/test_helpers.hpp"
 
 namespace opsagent::config {
 namespace {
-
-Environment no_env() {
-  return [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
-}
 
 std::expected<Config, ConfigErrors> load(const std::string& readiness) {
   return load_config_string("[readiness]\n" + readiness, "r.toml", no_env());

@@ -1,7 +1,7 @@
 // The loop shared by the array-of-tables sections ([[pool.clients]], [[readiness.http]],
-// [[readiness.migrations]]): each entry is read into a draft against its key table, its name is
-// checked for uniqueness across entries, and the draft is resolved into the finished item.
-// Internal to the config module.
+// [[readiness.migrations]], [[alerts.receivers]]): each entry is read into a draft against its key
+// table, its name is checked for uniqueness across entries, and the draft is resolved into the
+// finished item. Internal to the config module.
 #pragma once
 
 #include <map>
@@ -15,8 +15,9 @@
 #include <toml++/toml.h>
 
 #include "config/diagnostics.hpp"
-#include "config/keys.hpp"
-#include "config/values.hpp"
+#include "config/key_table.hpp"
+#include "config/key_types.hpp"
+#include "config/syntax/quoting.hpp"
 
 namespace opsagent::config {
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
-#include "config/values.hpp"
+#include "config/syntax/ascii.hpp"
+#include "config/syntax/host_port.hpp"
+#include "config/syntax/quoting.hpp"
 
 namespace opsagent::config {
 namespace {
@@ -41,10 +43,6 @@ constexpr Rules kAgentRules{.https = true,
                                 "write http://host:port (or https://), e.g. "
                                 "\"http://127.0.0.1:8080\"",
                             .path = false};
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f');

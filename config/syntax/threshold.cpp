@@ -4,16 +4,13 @@
 #include <charconv>
 #include <system_error>
 
-#include "config/values.hpp"
+#include "config/syntax/ascii.hpp"
+#include "config/syntax/quoting.hpp"
 
 namespace opsagent::config {
 namespace {
 
 using Kind = Threshold::Kind;
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 bool all_digits(std::string_view text) {
   return !text.empty() && std::ranges::all_of(text, is_digit);

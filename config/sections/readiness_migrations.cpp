@@ -1,11 +1,29 @@
-// [[readiness.migrations]]: each entry is read against marker_keys(), then its kind is decided
+// [[readiness.migrations]]: each entry is read against its key table, then its kind is decided
 // from the keys present (or checked against an explicit `kind`), then names are checked for
 // uniqueness across entries.
+#include <array>
+
+#include "config/key_types.hpp"
 #include "config/keys.hpp"
+#include "config/sections/sections.hpp"
+#include "config/syntax/identifier.hpp"
+#include "config/syntax/quoting.hpp"
+#include "config/syntax/sql_guard.hpp"
 #include "config/table_array.hpp"
-#include "config/values.hpp"
 
 namespace opsagent::config {
+
+// A [[readiness.migrations]] entry while it is being read: which keys were present and where,
+// so that the marker's kind can be decided (and explained) once all its keys are known.
+struct MarkerDraft {
+  Position at;  // the marker's table, for missing keys
+  std::optional<Given<std::string>> name;
+  std::optional<Given<MigrationMarker::Kind>> kind;
+  std::optional<Given<TableName>> table;
+  std::optional<Given<std::string>> column;
+  std::optional<Given<std::string>> query;
+};
+
 namespace {
 
 using Kind = MigrationMarker::Kind;
@@ -123,14 +141,76 @@ std::optional<MigrationMarker> resolve(const MarkerDraft& m, const std::string& 
   return out;
 }
 
+void set_kind(const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+  m.kind.emplace(Kind::table, position_of(v));
+  const std::string* text = string_value(v, k, "a string like \"table\"", d);
+  if (!text) return;
+  static constexpr std::array<std::string_view, 3> kKinds{"table", "column", "query"};
+  const auto it = std::ranges::find(kKinds, *text);
+  if (it == kKinds.end()) {
+    return report(d, v, k,
+                  in_quotes(*text) +
+                      " is not a marker kind; use table, column or query (or leave kind "
+                      "out: the other keys imply it)");
+  }
+  m.kind->value = static_cast<Kind>(it - kKinds.begin());
+}
+
+void set_table(const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+  m.table.emplace(TableName{}, position_of(v));
+  if (auto table = table_name_value(v, k, d)) m.table->value = std::move(*table);
+}
+
+void set_column(const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+  m.column.emplace(std::string{}, position_of(v));
+  const std::string* text = string_value(v, k, "a string like \"score\"", d);
+  if (!text) return;
+  auto column = parse_identifier(*text);
+  if (!column) {
+    return report(d, v, k, in_quotes(*text) + " is not a column name: " + column.error());
+  }
+  m.column->value = std::move(*column);
+}
+
+void set_query(const toml::node& v, const std::string& k, MarkerDraft& m, Diagnostics& d) {
+  m.query.emplace(std::string{}, position_of(v));
+  const std::string* text =
+      string_value(v, k, "a string like \"SELECT version_num = 'abc123' FROM alembic_version\"", d);
+  if (!text) return;
+  if (auto ok = check_query(*text); !ok) return report(d, v, k, "the query " + ok.error());
+  m.query->value = *text;
+}
+
+// Marker keys only record what they saw; resolve() decides the kind afterwards.
+using Key = KeySpec<MarkerDraft>;
+constexpr std::string_view kSection = "readiness.migrations";
+
+const std::array kKeys{
+    Key{kSection, "name", entry_name<&MarkerDraft::name>("marker name", "add_permits"), "",
+        Reload::live, "required; unique; shown in /health/ready when the marker is missing"},
+    Key{kSection, "kind", custom<&set_kind>("string"), "", Reload::live,
+        "optional: table, column or query; when given it must agree with the keys present"},
+    Key{kSection, "table", custom<&set_table>("string"), "", Reload::live,
+        "\"table\" or \"schema.table\": alone, the marker checks the table exists; with column, "
+        "that the column exists in it"},
+    Key{kSection, "column", custom<&set_column>("string"), "", Reload::live,
+        "a column of `table` that the migration added; unquoted name, folded to lower case"},
+    Key{kSection, "query", custom<&set_query>("string"), "", Reload::live,
+        "one read-only SQL statement returning a single boolean; true means applied"},
+};
+
 }  // namespace
+
+std::span<const KeySpec<MarkerDraft>> marker_keys() {
+  return kKeys;
+}
 
 void apply_migrations(const toml::node& value, const std::string& key, Config& config,
                       Diagnostics& diag) {
   const TableArray<MarkerDraft> spec{.section = "readiness.migrations",
                                      .block = "marker",
                                      .expects = "`name` and `table`, `column` or `query`",
-                                     .keys = marker_keys()};
+                                     .keys = kKeys};
   auto markers = apply_table_array(
       value, key, spec,
       [](Position at) {
