@@ -80,14 +80,6 @@ bool ends_with(const std::string& s, std::string_view tail) {
 
 // ------------------------------------------------------------------------------------------------
 
-TEST(Rfc3339, UtcWithMilliseconds) {
-  EXPECT_EQ(rfc3339(at(3, 4, 5, 123)), "2026-11-22T03:04:05.123Z");
-  EXPECT_EQ(rfc3339(WallClock::time_point{}), "1970-01-01T00:00:00.000Z");
-  // Sub-millisecond precision is floored, also before the epoch.
-  EXPECT_EQ(rfc3339(at(0, 0, 0, 7) + 999us), "2026-11-22T00:00:00.007Z");
-  EXPECT_EQ(rfc3339(WallClock::time_point{} - 1ms), "1969-12-31T23:59:59.999Z");
-}
-
 TEST(WebhookBody, AlertmanagerV4WhileFiring) {
   const auto n = notification();
   const json j = json::parse(webhook_body(n, "ops-hook", who()));
