@@ -137,6 +137,65 @@ TEST(DeliveryAttempt, MissingVariablesAreConfigResultsNamingTheVariable) {
   EXPECT_EQ(result.error.find("T0KEN"), std::string::npos) << result.error;
 }
 
+// url_env is parsed at send time by the parser the config checker uses for url: what the
+// checker refuses in the file is refused from the environment too, and nothing is sent.
+TEST(DeliveryAttempt, AUrlFromTheEnvironmentIsHeldToTheConfigsRules) {
+  CaptureServer server;
+  ASSERT_TRUE(server.running());
+  const std::string authority = "127.0.0.1:" + server.url().substr(server.url().rfind(':') + 1);
+  auto hook = receiver("pager-hook", Type::webhook, "");
+  hook.url_env = "HOOK_URL";
+  const auto job = job_for("pager-hook", make_notification("A"));
+  for (const std::string& bad :
+       {"http://opsuser:Pw-SECRET@" + authority + "/hook", "http://" + authority + "/hook#Pw-SECRET",
+        "gopher://" + authority + "/Pw-SECRET", "http://" + authority + "/a b/Pw-SECRET"}) {
+    const auto result = attempt_delivery(hook, job, env_of({{"HOOK_URL", bad}}), who(), 300s);
+    EXPECT_EQ(result.kind, Kind::config) << bad;
+    EXPECT_NE(result.error.find("environment variable HOOK_URL (named by url_env)"),
+              std::string::npos)
+        << result.error;
+    EXPECT_EQ(result.error.find("Pw-SECRET"), std::string::npos) << result.error;
+    EXPECT_EQ(result.error.find("opsuser"), std::string::npos) << result.error;
+    EXPECT_EQ(decide_retry(result, 1, RetryPolicy{}, 0.5).action, Action::give_up);
+  }
+  EXPECT_EQ(server.count(), 0u);
+
+  // What the config accepts is accepted from the environment: an upper-case scheme, a query.
+  const auto good = attempt_delivery(
+      hook, job, env_of({{"HOOK_URL", "HTTP://" + authority + "/hook?team=ops"}}), who(), 300s);
+  EXPECT_EQ(good.kind, Kind::delivered) << good.error;
+  ASSERT_EQ(server.count(), 1u);
+  EXPECT_EQ(server.requests()[0].path, "/hook");
+  EXPECT_EQ(server.requests()[0].params.count("team"), 1u);
+}
+
+TEST(ReceiverUrl, FromUrlOrUrlEnvOrPagerDutysDefault) {
+  auto hook = receiver("hook", Type::webhook, "https://hooks.example.com/opsagent?k=v");
+  auto url = receiver_url(hook, env_of({}));
+  ASSERT_TRUE(url.has_value()) << url.error();
+  EXPECT_TRUE(url->https);
+  EXPECT_EQ(url->host, "hooks.example.com");
+  EXPECT_EQ(url->port, 443);
+  EXPECT_EQ(url->path, "/opsagent?k=v");
+
+  hook.url_env = "HOOK_URL";  // url_env wins (the loader refuses both set; this is its rule)
+  url = receiver_url(hook, env_of({{"HOOK_URL", "http://[::1]:8080"}}));
+  ASSERT_TRUE(url.has_value()) << url.error();
+  EXPECT_EQ(url->host, "::1");
+  EXPECT_EQ(url->port, 8080);
+  EXPECT_EQ(url->path, "/");
+
+  auto pd = receiver("pd", Type::pagerduty, "");
+  url = receiver_url(pd, env_of({}));
+  ASSERT_TRUE(url.has_value()) << url.error();
+  EXPECT_EQ(url->host, "events.pagerduty.com");
+  EXPECT_EQ(url->path, "/v2/enqueue");
+
+  const auto none = receiver_url(receiver("x", Type::webhook, ""), env_of({}));
+  ASSERT_FALSE(none.has_value());
+  EXPECT_NE(none.error().find("neither url nor url_env"), std::string::npos);
+}
+
 TEST(DeliveryAttempt, PagerDutyGetsTheRoutingKeyInTheBodyOnly) {
   CaptureServer server(
       [](const httplib::Request&, httplib::Response& res, int) { res.status = 202; });

@@ -39,7 +39,7 @@ TEST(DeliveryRetry, OutcomeTable) {
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(::testing::Message() << "kind " << static_cast<int>(row.result.kind) << " status "
-                                    << row.result.status);
+                                      << row.result.status);
     EXPECT_EQ(decide_retry(row.result, 1, policy, 0.5).action, row.action);
   }
 }
