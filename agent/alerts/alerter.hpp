@@ -12,7 +12,9 @@
 
 #include "agent/alerts/alert_book.hpp"
 #include "agent/alerts/alerts_status.hpp"
-#include "agent/alerts/delivery/delivery.hpp"
+#include "agent/alerts/delivery/attempt.hpp"
+#include "agent/alerts/delivery/queue.hpp"
+#include "agent/alerts/identity.hpp"
 #include "agent/alerts/rate_limit.hpp"
 #include "agent/alerts/state_file.hpp"
 #include "common/latest.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "agent/alerts/alert.hpp"
-#include "agent/alerts/delivery/delivery.hpp"
+#include "agent/alerts/delivery/receiver_stats.hpp"
 
 namespace opsagent::alerts {
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "agent/alerts/alert_book.hpp"
-#include "agent/alerts/delivery/delivery.hpp"
+#include "agent/alerts/delivery/job.hpp"
 #include "config/load.hpp"
 
 namespace opsagent::alerts {

@@ -55,6 +55,9 @@ int validate_command(const std::string& path) {
                            config->readiness.expected_tables.size(),
                            config->readiness.migrations.size());
   for (const auto& w : config::config_warnings(*config)) std::cerr << "warning: " << w << "\n";
+  for (const auto& w : alerts::receiver_env_findings(*config, config::process_environment())) {
+    std::cerr << "warning: " << w << "\n";
+  }
   return kOk;
 }
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "agent/alerts/payloads/payloads.hpp"
+#include "agent/alerts/identity.hpp"
 #include "config/config.hpp"
 
 namespace opsagent::daemon {

@@ -429,5 +429,47 @@ TEST_F(AlertsTest, TestAlertCommandDeliversToTheNamedReceiver) {
   EXPECT_EQ(refused.err.find("/hook"), std::string::npos) << "URL path leaked: " << refused.err;
 }
 
+// A URL in the variable named by url_env is held to the rules the config checker applies to url:
+// `validate` warns of one it would refuse (when the variable is set there), and sending refuses
+// it by name, without printing the URL's secret parts or sending anything.
+TEST_F(AlertsTest, AnUnusableUrlEnvIsAValidateWarningAndANamedDeliveryFailure) {
+  CaptureServer capture;
+  TempDir dir("opsagent-url-env");
+  const std::string receivers =
+      "[[alerts.receivers]]\nname = \"hook\"\ntype = \"webhook\"\nurl_env = \"HOOK_URL\"\n"
+      "timeout = \"2s\"\n";
+  std::ofstream(dir.file("opsagent.toml"))
+      << agent_config("", {}, "") +
+             alerts_config({.receivers = receivers, .state_file = dir.file("alerts.json")});
+  const std::string with_password =
+      "http://opsuser:Pw-SECRET@127.0.0.1:" + std::to_string(capture.port()) + "/hook";
+  const std::map<std::string, std::string> env{{"HOOK_URL", with_password},
+                                               {"DATABASE_URL", cluster_->app_dsn()}};
+
+  const auto validated = run_agent_cli({"validate", "--config", dir.file("opsagent.toml")}, env);
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  EXPECT_NE(validated.err.find("warning: alerts.receivers[0].url_env (receiver \"hook\"): "
+                               "environment variable HOOK_URL"),
+            std::string::npos)
+      << validated.err;
+  EXPECT_EQ(validated.err.find("Pw-SECRET"), std::string::npos) << validated.err;
+
+  const auto sent = run_agent_cli(
+      {"test-alert", "--receiver", "hook", "--config", dir.file("opsagent.toml")}, env);
+  EXPECT_EQ(sent.exit_code, 2) << sent.err;
+  EXPECT_NE(sent.err.find("not delivered to hook: environment variable HOOK_URL"),
+            std::string::npos)
+      << sent.err;
+  EXPECT_EQ(sent.err.find("Pw-SECRET"), std::string::npos) << sent.err;
+  EXPECT_EQ(sent.err.find("opsuser"), std::string::npos) << sent.err;
+  EXPECT_TRUE(capture.requests().empty());
+
+  // Unset at validate time (CI, a laptop): nothing to say yet.
+  const auto unset = run_agent_cli({"validate", "--config", dir.file("opsagent.toml")},
+                                   {{"DATABASE_URL", cluster_->app_dsn()}});
+  EXPECT_EQ(unset.exit_code, 0) << unset.err;
+  EXPECT_EQ(unset.err.find("url_env"), std::string::npos) << unset.err;
+}
+
 }  // namespace
 }  // namespace opsagent::testing
