@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/web/render_json.hpp"
+#include "agent/web/render_context.hpp"
 #include "probes/model/snapshot.hpp"
 
 namespace opsagent::web {

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "agent/alerts/alerts_status.hpp"
+#include "agent/http/connection_stats.hpp"
 #include "common/version.hpp"
 
 namespace opsagent::web {
