@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "common/text/utf8.hpp"
 #include "common/version.hpp"
 
 namespace opsagent::web {
@@ -143,11 +144,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-std::size_t code_points(const std::string& s) {
-  return static_cast<std::size_t>(std::ranges::count_if(
-      s, [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -346,7 +342,7 @@ TEST(StatusText, EveryLineFitsIn100Columns) {
   f.snapshot.recent_errors.push_back(f.snapshot.recent_errors[0]);
   f.snapshot.recent_errors.back().message = long_message;
   for (const auto& line : lines_of(render_status_text(f.ctx))) {
-    EXPECT_LE(code_points(line), 100u) << line;
+    EXPECT_LE(common::count_chars(line), 100u) << line;
   }
 }
 
@@ -467,25 +463,6 @@ TEST(StatusHtml, StartingAndDatabaseDown) {
   EXPECT_TRUE(contains(page, "Connection counts unknown"));
   EXPECT_TRUE(contains(page, "postgres:connection"));
   EXPECT_TRUE(contains(page, "could not connect: connection refused"));
-}
-
-TEST(StatusAccept, WantsHtml) {
-  EXPECT_TRUE(wants_html(
-      "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"));
-  EXPECT_TRUE(wants_html("text/html"));
-  EXPECT_TRUE(wants_html("TEXT/HTML; charset=utf-8"));
-  EXPECT_TRUE(wants_html("text/plain;q=0.5, text/html"));
-  EXPECT_TRUE(wants_html("text/plain, text/html"));  // a tie goes to the page
-  EXPECT_TRUE(wants_html("application/xhtml+xml"));
-
-  EXPECT_FALSE(wants_html(""));
-  EXPECT_FALSE(wants_html("*/*"));
-  EXPECT_FALSE(wants_html("text/*"));
-  EXPECT_FALSE(wants_html("text/plain"));
-  EXPECT_FALSE(wants_html("application/json"));
-  EXPECT_FALSE(wants_html("text/html;q=0.5, text/plain"));
-  EXPECT_FALSE(wants_html("text/html;q=0"));
-  EXPECT_FALSE(wants_html("text/html;q=bogus"));
 }
 
 }  // namespace
