@@ -18,6 +18,7 @@
 #include "agent/alerts/alerts_status.hpp"
 #include "agent/http/connection_stats.hpp"
 #include "common/version.hpp"
+#include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::web {
 namespace {
@@ -57,33 +58,19 @@ std::map<std::string, int> type_lines(const std::string& body) {
   return out;
 }
 
-CheckResult check(std::string name, CheckStatus status, ErrorClass error = ErrorClass::none) {
-  CheckResult c;
-  c.name = std::move(name);
-  c.status = status;
-  c.error = error;
-  return c;
-}
-
-probes::SessionCounts counts(int active, int idle, int idle_in_xact = 0) {
-  probes::SessionCounts c;
-  c.active = active;
-  c.idle = idle;
-  c.idle_in_transaction = idle_in_xact;
-  c.total = active + idle + idle_in_xact;
-  return c;
-}
+using probes::testing::make_check;
+using probes::testing::session_counts;
 
 probes::ActivitySnapshot activity() {
   probes::ActivitySnapshot a;
   a.max_connections = 100;
   a.superuser_reserved_connections = 3;
   a.usable_slots = 97;
-  a.sessions = counts(10, 30, 2);
+  a.sessions = session_counts(10, 30, 2);
   a.sessions.waiting_on_locks = 1;
   a.sessions.oldest_xact_s = 12.5;
   a.sessions.oldest_idle_in_xact_s = 3.25;
-  a.by_application = {{"web:1", counts(4, 16)}, {"cron", counts(6, 14, 2)}};
+  a.by_application = {{"web:1", session_counts(4, 16)}, {"cron", session_counts(6, 14, 2)}};
   return a;
 }
 
@@ -112,9 +99,10 @@ struct Fixture {
     snapshot.sequence = 3;
     snapshot.completed = ctx.now - 1500ms;
     snapshot.duration = 4ms;
-    snapshot.checks = {check("postgres:connection", CheckStatus::pass),
-                       check("schema:tables", CheckStatus::fail, ErrorClass::missing_tables),
-                       check("postgres:connections", CheckStatus::warn)};
+    snapshot.checks = {
+        make_check("postgres:connection", CheckStatus::pass),
+        make_check("schema:tables", CheckStatus::fail, {}, ErrorClass::missing_tables),
+        make_check("postgres:connections", CheckStatus::warn)};
     ctx.snapshot = &snapshot;
     ctx.readiness.ready = false;
   }
@@ -232,8 +220,8 @@ TEST(AgentMetrics, OtherAndUnnamedApplicationGroups) {
   AgentMetrics metrics;
   Fixture f;
   f.with_activity();
-  f.snapshot.activity->by_application = {{"", counts(0, 3)},
-                                         {probes::ActivitySnapshot::kOtherGroup, counts(1, 7)}};
+  f.snapshot.activity->by_application = {
+      {"", session_counts(0, 3)}, {probes::ActivitySnapshot::kOtherGroup, session_counts(1, 7)}};
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(has_line(
       body, "opsagent_postgres_application_connections{application=\"(none)\",state=\"idle\"} 3"))
@@ -304,7 +292,8 @@ TEST(AgentMetrics, ErrorCounterCountsFailingChecksPerCycle) {
   Fixture f;
   metrics.observe_cycle(f.snapshot);
   metrics.observe_cycle(f.snapshot);
-  f.snapshot.checks = {check("postgres:connection", CheckStatus::fail, ErrorClass::timeout)};
+  f.snapshot.checks = {
+      make_check("postgres:connection", CheckStatus::fail, {}, ErrorClass::timeout)};
   metrics.observe_cycle(f.snapshot);
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(has_line(
@@ -323,7 +312,7 @@ TEST(AgentMetrics, HostileApplicationNameIsEscaped) {
   Fixture f;
   f.with_activity();
   const std::string hostile = "x\"} 1\nopsagent_ready 1\n# \\ \xff\xc3(";
-  f.snapshot.activity->by_application = {{hostile, counts(3, 0)}};
+  f.snapshot.activity->by_application = {{hostile, session_counts(3, 0)}};
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(
       has_line(body,
@@ -345,7 +334,7 @@ TEST(AgentMetrics, LabelValuesAreValidUtf8) {
       "\xed\xa0\x80"      // a UTF-16 surrogate
       "\xf4\x90\x80\x80"  // past U+10FFFF
       "\xe2\x82";         // truncated at the end
-  f.snapshot.activity->by_application = {{cases, counts(1, 0)}};
+  f.snapshot.activity->by_application = {{cases, session_counts(1, 0)}};
   const auto body = metrics.render(f.ctx);
   const std::string fffd = "\xEF\xBF\xBD";
   std::string expected = "é€😀";
@@ -359,7 +348,8 @@ TEST(AgentMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
   AgentMetrics metrics;
   Fixture f;
   f.with_activity();
-  f.snapshot.activity->by_application = {{"a\xff", counts(2, 0)}, {"a\xfe", counts(3, 0)}};
+  f.snapshot.activity->by_application = {{"a\xff", session_counts(2, 0)},
+                                         {"a\xfe", session_counts(3, 0)}};
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(has_line(body,
                        "opsagent_postgres_application_connections{application=\"a\xEF\xBF\xBD\","
@@ -423,15 +413,15 @@ TEST(AgentMetrics, PromtoolAcceptsTheExposition) {
   f.snapshot.activity->reserved_connections = 2;
   f.snapshot.activity->sessions.longest_query_s = 0.25;
   f.snapshot.activity->by_application = {
-      {"x\"} 1\nopsagent_ready 1\n# \\", counts(1, 1)},
-      {"bad \xff\xfe utf-8 \xe2\x82", counts(0, 2)},
-      {"", counts(0, 1)},
-      {probes::ActivitySnapshot::kOtherGroup, counts(2, 3)},
+      {"x\"} 1\nopsagent_ready 1\n# \\", session_counts(1, 1)},
+      {"bad \xff\xfe utf-8 \xe2\x82", session_counts(0, 2)},
+      {"", session_counts(0, 1)},
+      {probes::ActivitySnapshot::kOtherGroup, session_counts(2, 3)},
   };
   f.snapshot.utilization.windows = {
       {{60s, 30, 0.4, 0.5, 0.45}, {900s, 400, 0.4, 0.75, 0.6}, {3600s, 1600, 0.4, 0.9, 0.7}}};
   f.snapshot.checks.push_back(
-      check("hostile \"check\"\n\\", CheckStatus::fail, ErrorClass::unknown));
+      make_check("hostile \"check\"\n\\", CheckStatus::fail, {}, ErrorClass::unknown));
   metrics.observe_cycle(f.snapshot);
   const auto body = metrics.render(f.ctx);
 
