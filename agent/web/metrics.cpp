@@ -337,7 +337,7 @@ void add_connection_metrics(ScrapeGauges& g, const http::ConnectionStats& c) {
 
 // The accumulating series: they must survive between scrapes, so they live as long as the agent.
 // Families are registered once here; Family::Add and the metrics themselves are thread-safe.
-struct AgentMetrics::Impl {
+struct PrometheusMetrics::Impl {
   Registry registry;
   prometheus::Histogram& probe_duration = prometheus::BuildHistogram()
                                               .Name("opsagent_probe_duration_seconds")
@@ -356,11 +356,11 @@ struct AgentMetrics::Impl {
           .Register(registry);
 };
 
-AgentMetrics::AgentMetrics() : impl_(std::make_unique<Impl>()) {}
+PrometheusMetrics::PrometheusMetrics() : impl_(std::make_unique<Impl>()) {}
 
-AgentMetrics::~AgentMetrics() = default;
+PrometheusMetrics::~PrometheusMetrics() = default;
 
-void AgentMetrics::observe_cycle(const probes::Snapshot& snapshot) {
+void PrometheusMetrics::observe_cycle(const probes::Snapshot& snapshot) {
   impl_->probe_cycles.Increment();
   impl_->probe_duration.Observe(Seconds(snapshot.duration).count());
   for (const auto& check : snapshot.checks) {
@@ -371,7 +371,7 @@ void AgentMetrics::observe_cycle(const probes::Snapshot& snapshot) {
   }
 }
 
-std::string AgentMetrics::render(const RenderContext& ctx) const {
+std::string PrometheusMetrics::render(const RenderContext& ctx) const {
   ScrapeGauges gauges;
   add_agent_gauges(gauges, ctx);
   if (const auto* s = ctx.snapshot) {

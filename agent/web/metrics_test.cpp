@@ -112,8 +112,8 @@ struct Fixture {
   }
 };
 
-TEST(AgentMetrics, BeforeTheFirstSnapshot) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, BeforeTheFirstSnapshot) {
+  PrometheusMetrics metrics;
   RenderContext ctx;
   ctx.now = SteadyClock::now();
   const auto body = metrics.render(ctx);
@@ -129,8 +129,8 @@ TEST(AgentMetrics, BeforeTheFirstSnapshot) {
   EXPECT_EQ(body.find("opsagent_pool_"), std::string::npos);
 }
 
-TEST(AgentMetrics, ReadinessAgeAndCheckStatuses) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ReadinessAgeAndCheckStatuses) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.ctx.readiness.ready = true;
   f.ctx.draining = true;
@@ -147,8 +147,8 @@ TEST(AgentMetrics, ReadinessAgeAndCheckStatuses) {
   EXPECT_TRUE(has_line(body, "# TYPE opsagent_check_status gauge"));
 }
 
-TEST(AgentMetrics, ClientConnectionsWhenTheServerReportsThem) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ClientConnectionsWhenTheServerReportsThem) {
+  PrometheusMetrics metrics;
   Fixture f;
   EXPECT_EQ(metrics.render(f.ctx).find("opsagent_http_"), std::string::npos);
   const http::ConnectionStats c{
@@ -163,16 +163,16 @@ TEST(AgentMetrics, ClientConnectionsWhenTheServerReportsThem) {
       has_line(body, "opsagent_http_connections_closed_total{reason=\"head_too_large\"} 2"));
 }
 
-TEST(AgentMetrics, NoActivityMeansNoPostgresOrPoolSeries) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, NoActivityMeansNoPostgresOrPoolSeries) {
+  PrometheusMetrics metrics;
   Fixture f;
   const auto body = metrics.render(f.ctx);
   EXPECT_EQ(body.find("opsagent_postgres_"), std::string::npos) << body;
   EXPECT_EQ(body.find("opsagent_pool_"), std::string::npos) << body;
 }
 
-TEST(AgentMetrics, ConnectionSlotsAndSessions) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ConnectionSlotsAndSessions) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const auto body = metrics.render(f.ctx);
@@ -203,8 +203,8 @@ TEST(AgentMetrics, ConnectionSlotsAndSessions) {
   EXPECT_TRUE(has_line(body, "opsagent_postgres_hidden_sessions 0"));
 }
 
-TEST(AgentMetrics, ReservedConnectionsAndPartialViewWhenPresent) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ReservedConnectionsAndPartialViewWhenPresent) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.activity->reserved_connections = 2;
@@ -216,8 +216,8 @@ TEST(AgentMetrics, ReservedConnectionsAndPartialViewWhenPresent) {
   EXPECT_TRUE(has_line(body, "opsagent_postgres_hidden_sessions 5"));
 }
 
-TEST(AgentMetrics, OtherAndUnnamedApplicationGroups) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, OtherAndUnnamedApplicationGroups) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.activity->by_application = {
@@ -231,8 +231,8 @@ TEST(AgentMetrics, OtherAndUnnamedApplicationGroups) {
   EXPECT_EQ(body.find("web:1"), std::string::npos) << "a vanished application keeps no series";
 }
 
-TEST(AgentMetrics, PoolAndUtilizationWindows) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, PoolAndUtilizationWindows) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   auto& w = f.snapshot.utilization.windows;
@@ -254,8 +254,8 @@ TEST(AgentMetrics, PoolAndUtilizationWindows) {
   EXPECT_EQ(body.find("window=\"1h\""), std::string::npos);
 }
 
-TEST(AgentMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.pool = probes::PoolReport{};
@@ -266,8 +266,8 @@ TEST(AgentMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
   EXPECT_EQ(body.find("opsagent_pool_client_"), std::string::npos);
 }
 
-TEST(AgentMetrics, DurationHistogramAccumulatesAcrossCycles) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, DurationHistogramAccumulatesAcrossCycles) {
+  PrometheusMetrics metrics;
   Fixture f;
   for (std::chrono::milliseconds d : {2ms, 4ms, 40ms, 3000ms}) {
     f.snapshot.duration = d;
@@ -287,8 +287,8 @@ TEST(AgentMetrics, DurationHistogramAccumulatesAcrossCycles) {
   EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"+Inf\"} 4"));
 }
 
-TEST(AgentMetrics, ErrorCounterCountsFailingChecksPerCycle) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ErrorCounterCountsFailingChecksPerCycle) {
+  PrometheusMetrics metrics;
   Fixture f;
   metrics.observe_cycle(f.snapshot);
   metrics.observe_cycle(f.snapshot);
@@ -307,8 +307,8 @@ TEST(AgentMetrics, ErrorCounterCountsFailingChecksPerCycle) {
 
 // application_name is whatever a client sends: it must not be able to forge series or break
 // the exposition for the scraper.
-TEST(AgentMetrics, HostileApplicationNameIsEscaped) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, HostileApplicationNameIsEscaped) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const std::string hostile = "x\"} 1\nopsagent_ready 1\n# \\ \xff\xc3(";
@@ -324,8 +324,8 @@ TEST(AgentMetrics, HostileApplicationNameIsEscaped) {
 }
 
 // Invalid UTF-8 sequences of each kind become U+FFFD; valid multi-byte characters stay.
-TEST(AgentMetrics, LabelValuesAreValidUtf8) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, LabelValuesAreValidUtf8) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const std::string cases =
@@ -344,8 +344,8 @@ TEST(AgentMetrics, LabelValuesAreValidUtf8) {
       << body;
 }
 
-TEST(AgentMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.activity->by_application = {{"a\xff", session_counts(2, 0)},
@@ -357,8 +357,8 @@ TEST(AgentMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
       << body;
 }
 
-TEST(AgentMetrics, SeriesAreSortedByLabels) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, SeriesAreSortedByLabels) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const auto body = metrics.render(f.ctx);
@@ -371,8 +371,8 @@ TEST(AgentMetrics, SeriesAreSortedByLabels) {
   EXPECT_LT(body.find("application=\"cron\""), body.find("application=\"web:1\""));
 }
 
-TEST(AgentMetrics, RenderingTwiceDoesNotDuplicateFamilies) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, RenderingTwiceDoesNotDuplicateFamilies) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.utilization.windows[0] = {60s, 3, 0.4, 0.5, 0.45};
@@ -389,8 +389,8 @@ TEST(AgentMetrics, RenderingTwiceDoesNotDuplicateFamilies) {
   }
 }
 
-TEST(AgentMetrics, ObserveAndRenderConcurrently) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ObserveAndRenderConcurrently) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   std::thread prober([&] {
@@ -402,12 +402,12 @@ TEST(AgentMetrics, ObserveAndRenderConcurrently) {
 }
 
 // A rich exposition, hostile label values included, must pass Prometheus's own linter.
-TEST(AgentMetrics, PromtoolAcceptsTheExposition) {
+TEST(PrometheusMetrics, PromtoolAcceptsTheExposition) {
   constexpr const char* kPromtool = "/usr/bin/promtool";
   if (access(kPromtool, X_OK) != 0) {
     GTEST_SKIP() << kPromtool << " is absent (Debian package prometheus; scripts/install-deps.sh)";
   }
-  AgentMetrics metrics;
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.activity->reserved_connections = 2;

@@ -114,10 +114,6 @@ json utilization_json(const probes::UtilizationSummary& u) {
 
 }  // namespace
 
-std::string to_body(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::string overall_status(const RenderContext& ctx) {
   if (!ctx.readiness.ready) return "fail";
   return ctx.snapshot != nullptr && ctx.snapshot->has_warnings() ? "warn" : "pass";

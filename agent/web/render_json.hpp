@@ -7,9 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/web/json_body.hpp"  // to_body, for the callers that send these bodies
 #include "agent/web/render_context.hpp"
-#include "common/clock.hpp"
-#include "common/text/time_format.hpp"
 
 namespace opsagent::web {
 
@@ -26,14 +25,5 @@ std::string overall_status(const RenderContext& ctx);
 
 // Nagios plugin style: "OPSAGENT OK - ... | duration=0.004s".
 std::string render_check_line(const RenderContext& ctx);
-
-// Kept for agent/daemon/logging.cpp until it calls common::rfc3339 (the one time formatter)
-// itself; the same bytes.
-inline std::string iso8601(WallClock::time_point t) {
-  return common::rfc3339(t);
-}
-
-// dump() that never throws on invalid UTF-8 from the server.
-std::string to_body(const nlohmann::json& j);
 
 }  // namespace opsagent::web

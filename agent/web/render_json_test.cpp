@@ -135,12 +135,5 @@ TEST(RenderCheckLine, NagiosStyle) {
             "duration=0.004s");
 }
 
-TEST(ToBody, InvalidUtf8FromTheServerDoesNotThrow) {
-  json j{{"output", std::string("bad \xff byte")}};
-  std::string body;
-  EXPECT_NO_THROW(body = to_body(j));
-  EXPECT_NE(body.find("bad"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace opsagent::web

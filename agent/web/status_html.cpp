@@ -1,8 +1,5 @@
 #include "agent/web/render_status.hpp"
 
-// The page carries its CSS (agent/web/status.css, compiled in) and its chart (inline SVG) with
-// it: it must work offline, behind a strict CSP, and when saved into an incident ticket.
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -23,6 +20,9 @@
 #include "config/syntax/threshold.hpp"
 
 namespace opsagent::web {
+
+// The page carries its CSS (agent/web/status.css, compiled in) and its chart (inline SVG) with
+// it: it must work offline, behind a strict CSP, and when saved into an incident ticket.
 
 namespace {
 
