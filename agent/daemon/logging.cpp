@@ -4,7 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include "agent/web/render_json.hpp"
+#include "agent/web/json_body.hpp"
+#include "common/text/time_format.hpp"
 
 namespace opsagent::daemon {
 
@@ -14,7 +15,7 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const auto level = spdlog::level::to_string_view(msg.level);
-    nlohmann::json line{{"ts", web::iso8601(msg.time)},
+    nlohmann::json line{{"ts", common::rfc3339(msg.time)},
                         {"level", std::string(level.data(), level.size())},
                         {"msg", std::string(msg.payload.data(), msg.payload.size())}};
     const std::string text = web::to_body(line);

@@ -18,6 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "agent/alerts/alerts_status.hpp"
+#include "agent/http/connection_stats.hpp"
+#include "common/text/utf8.hpp"
 #include "common/version.hpp"
 
 namespace opsagent::web {
@@ -33,59 +36,12 @@ using Seconds = std::chrono::duration<double>;
 const prometheus::Histogram::BucketBoundaries kProbeDurationBuckets{
     .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10};
 
-constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 if it is not one. Follows
-// the Unicode table of well-formed byte sequences (no overlongs, no surrogates, at most
-// U+10FFFF), which is what Prometheus's parser accepts.
-std::size_t utf8_sequence_length(std::string_view s) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (s.size() < length || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
 // prometheus-cpp escapes quotes, backslashes and newlines in label values but passes bytes
 // through, and a scraper rejects the whole exposition over one invalid UTF-8 byte. Label values
 // can come from other people's sessions (application_name), so each invalid byte becomes U+FFFD.
-std::string label_value(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    const std::size_t n = utf8_sequence_length(text);
-    if (n == 0) {
-      out += kReplacementCharacter;
-      text.remove_prefix(1);
-    } else {
-      out += text.substr(0, n);
-      text.remove_prefix(n);
-    }
-  }
-  return out;
-}
-
 Labels sanitized(const Labels& labels) {
   Labels out;
-  for (const auto& [name, value] : labels) out.emplace(name, label_value(value));
+  for (const auto& [name, value] : labels) out.emplace(name, common::valid_utf8(value));
   return out;
 }
 
@@ -381,7 +337,7 @@ void add_connection_metrics(ScrapeGauges& g, const http::ConnectionStats& c) {
 
 // The accumulating series: they must survive between scrapes, so they live as long as the agent.
 // Families are registered once here; Family::Add and the metrics themselves are thread-safe.
-struct AgentMetrics::Impl {
+struct PrometheusMetrics::Impl {
   Registry registry;
   prometheus::Histogram& probe_duration = prometheus::BuildHistogram()
                                               .Name("opsagent_probe_duration_seconds")
@@ -400,22 +356,22 @@ struct AgentMetrics::Impl {
           .Register(registry);
 };
 
-AgentMetrics::AgentMetrics() : impl_(std::make_unique<Impl>()) {}
+PrometheusMetrics::PrometheusMetrics() : impl_(std::make_unique<Impl>()) {}
 
-AgentMetrics::~AgentMetrics() = default;
+PrometheusMetrics::~PrometheusMetrics() = default;
 
-void AgentMetrics::observe_cycle(const probes::Snapshot& snapshot) {
+void PrometheusMetrics::observe_cycle(const probes::Snapshot& snapshot) {
   impl_->probe_cycles.Increment();
   impl_->probe_duration.Observe(Seconds(snapshot.duration).count());
   for (const auto& check : snapshot.checks) {
     if (check.status != probes::CheckStatus::fail) continue;
-    const Labels labels{{"check", label_value(check.name)},
+    const Labels labels{{"check", common::valid_utf8(check.name)},
                         {"class", std::string(probes::to_string(check.error))}};
     impl_->probe_errors.Add(labels).Increment();
   }
 }
 
-std::string AgentMetrics::render(const RenderContext& ctx) const {
+std::string PrometheusMetrics::render(const RenderContext& ctx) const {
   ScrapeGauges gauges;
   add_agent_gauges(gauges, ctx);
   if (const auto* s = ctx.snapshot) {

@@ -15,7 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include "agent/alerts/alerts_status.hpp"
+#include "agent/http/connection_stats.hpp"
 #include "common/version.hpp"
+#include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::web {
 namespace {
@@ -55,33 +58,19 @@ std::map<std::string, int> type_lines(const std::string& body) {
   return out;
 }
 
-CheckResult check(std::string name, CheckStatus status, ErrorClass error = ErrorClass::none) {
-  CheckResult c;
-  c.name = std::move(name);
-  c.status = status;
-  c.error = error;
-  return c;
-}
-
-probes::SessionCounts counts(int active, int idle, int idle_in_xact = 0) {
-  probes::SessionCounts c;
-  c.active = active;
-  c.idle = idle;
-  c.idle_in_transaction = idle_in_xact;
-  c.total = active + idle + idle_in_xact;
-  return c;
-}
+using probes::testing::make_check;
+using probes::testing::session_counts;
 
 probes::ActivitySnapshot activity() {
   probes::ActivitySnapshot a;
   a.max_connections = 100;
   a.superuser_reserved_connections = 3;
   a.usable_slots = 97;
-  a.sessions = counts(10, 30, 2);
+  a.sessions = session_counts(10, 30, 2);
   a.sessions.waiting_on_locks = 1;
   a.sessions.oldest_xact_s = 12.5;
   a.sessions.oldest_idle_in_xact_s = 3.25;
-  a.by_application = {{"web:1", counts(4, 16)}, {"cron", counts(6, 14, 2)}};
+  a.by_application = {{"web:1", session_counts(4, 16)}, {"cron", session_counts(6, 14, 2)}};
   return a;
 }
 
@@ -110,9 +99,10 @@ struct Fixture {
     snapshot.sequence = 3;
     snapshot.completed = ctx.now - 1500ms;
     snapshot.duration = 4ms;
-    snapshot.checks = {check("postgres:connection", CheckStatus::pass),
-                       check("schema:tables", CheckStatus::fail, ErrorClass::missing_tables),
-                       check("postgres:connections", CheckStatus::warn)};
+    snapshot.checks = {
+        make_check("postgres:connection", CheckStatus::pass),
+        make_check("schema:tables", CheckStatus::fail, {}, ErrorClass::missing_tables),
+        make_check("postgres:connections", CheckStatus::warn)};
     ctx.snapshot = &snapshot;
     ctx.readiness.ready = false;
   }
@@ -122,8 +112,8 @@ struct Fixture {
   }
 };
 
-TEST(AgentMetrics, BeforeTheFirstSnapshot) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, BeforeTheFirstSnapshot) {
+  PrometheusMetrics metrics;
   RenderContext ctx;
   ctx.now = SteadyClock::now();
   const auto body = metrics.render(ctx);
@@ -139,8 +129,8 @@ TEST(AgentMetrics, BeforeTheFirstSnapshot) {
   EXPECT_EQ(body.find("opsagent_pool_"), std::string::npos);
 }
 
-TEST(AgentMetrics, ReadinessAgeAndCheckStatuses) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ReadinessAgeAndCheckStatuses) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.ctx.readiness.ready = true;
   f.ctx.draining = true;
@@ -157,8 +147,8 @@ TEST(AgentMetrics, ReadinessAgeAndCheckStatuses) {
   EXPECT_TRUE(has_line(body, "# TYPE opsagent_check_status gauge"));
 }
 
-TEST(AgentMetrics, ClientConnectionsWhenTheServerReportsThem) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ClientConnectionsWhenTheServerReportsThem) {
+  PrometheusMetrics metrics;
   Fixture f;
   EXPECT_EQ(metrics.render(f.ctx).find("opsagent_http_"), std::string::npos);
   const http::ConnectionStats c{
@@ -173,16 +163,16 @@ TEST(AgentMetrics, ClientConnectionsWhenTheServerReportsThem) {
       has_line(body, "opsagent_http_connections_closed_total{reason=\"head_too_large\"} 2"));
 }
 
-TEST(AgentMetrics, NoActivityMeansNoPostgresOrPoolSeries) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, NoActivityMeansNoPostgresOrPoolSeries) {
+  PrometheusMetrics metrics;
   Fixture f;
   const auto body = metrics.render(f.ctx);
   EXPECT_EQ(body.find("opsagent_postgres_"), std::string::npos) << body;
   EXPECT_EQ(body.find("opsagent_pool_"), std::string::npos) << body;
 }
 
-TEST(AgentMetrics, ConnectionSlotsAndSessions) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ConnectionSlotsAndSessions) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const auto body = metrics.render(f.ctx);
@@ -213,8 +203,8 @@ TEST(AgentMetrics, ConnectionSlotsAndSessions) {
   EXPECT_TRUE(has_line(body, "opsagent_postgres_hidden_sessions 0"));
 }
 
-TEST(AgentMetrics, ReservedConnectionsAndPartialViewWhenPresent) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ReservedConnectionsAndPartialViewWhenPresent) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.activity->reserved_connections = 2;
@@ -226,12 +216,12 @@ TEST(AgentMetrics, ReservedConnectionsAndPartialViewWhenPresent) {
   EXPECT_TRUE(has_line(body, "opsagent_postgres_hidden_sessions 5"));
 }
 
-TEST(AgentMetrics, OtherAndUnnamedApplicationGroups) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, OtherAndUnnamedApplicationGroups) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
-  f.snapshot.activity->by_application = {{"", counts(0, 3)},
-                                         {probes::ActivitySnapshot::kOtherGroup, counts(1, 7)}};
+  f.snapshot.activity->by_application = {
+      {"", session_counts(0, 3)}, {probes::ActivitySnapshot::kOtherGroup, session_counts(1, 7)}};
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(has_line(
       body, "opsagent_postgres_application_connections{application=\"(none)\",state=\"idle\"} 3"))
@@ -241,8 +231,8 @@ TEST(AgentMetrics, OtherAndUnnamedApplicationGroups) {
   EXPECT_EQ(body.find("web:1"), std::string::npos) << "a vanished application keeps no series";
 }
 
-TEST(AgentMetrics, PoolAndUtilizationWindows) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, PoolAndUtilizationWindows) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   auto& w = f.snapshot.utilization.windows;
@@ -264,8 +254,8 @@ TEST(AgentMetrics, PoolAndUtilizationWindows) {
   EXPECT_EQ(body.find("window=\"1h\""), std::string::npos);
 }
 
-TEST(AgentMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.pool = probes::PoolReport{};
@@ -276,8 +266,8 @@ TEST(AgentMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
   EXPECT_EQ(body.find("opsagent_pool_client_"), std::string::npos);
 }
 
-TEST(AgentMetrics, DurationHistogramAccumulatesAcrossCycles) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, DurationHistogramAccumulatesAcrossCycles) {
+  PrometheusMetrics metrics;
   Fixture f;
   for (std::chrono::milliseconds d : {2ms, 4ms, 40ms, 3000ms}) {
     f.snapshot.duration = d;
@@ -297,12 +287,13 @@ TEST(AgentMetrics, DurationHistogramAccumulatesAcrossCycles) {
   EXPECT_TRUE(has_line(body, "opsagent_probe_duration_seconds_bucket{le=\"+Inf\"} 4"));
 }
 
-TEST(AgentMetrics, ErrorCounterCountsFailingChecksPerCycle) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ErrorCounterCountsFailingChecksPerCycle) {
+  PrometheusMetrics metrics;
   Fixture f;
   metrics.observe_cycle(f.snapshot);
   metrics.observe_cycle(f.snapshot);
-  f.snapshot.checks = {check("postgres:connection", CheckStatus::fail, ErrorClass::timeout)};
+  f.snapshot.checks = {
+      make_check("postgres:connection", CheckStatus::fail, {}, ErrorClass::timeout)};
   metrics.observe_cycle(f.snapshot);
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(has_line(
@@ -316,12 +307,12 @@ TEST(AgentMetrics, ErrorCounterCountsFailingChecksPerCycle) {
 
 // application_name is whatever a client sends: it must not be able to forge series or break
 // the exposition for the scraper.
-TEST(AgentMetrics, HostileApplicationNameIsEscaped) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, HostileApplicationNameIsEscaped) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const std::string hostile = "x\"} 1\nopsagent_ready 1\n# \\ \xff\xc3(";
-  f.snapshot.activity->by_application = {{hostile, counts(3, 0)}};
+  f.snapshot.activity->by_application = {{hostile, session_counts(3, 0)}};
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(
       has_line(body,
@@ -333,8 +324,8 @@ TEST(AgentMetrics, HostileApplicationNameIsEscaped) {
 }
 
 // Invalid UTF-8 sequences of each kind become U+FFFD; valid multi-byte characters stay.
-TEST(AgentMetrics, LabelValuesAreValidUtf8) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, LabelValuesAreValidUtf8) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const std::string cases =
@@ -343,7 +334,7 @@ TEST(AgentMetrics, LabelValuesAreValidUtf8) {
       "\xed\xa0\x80"      // a UTF-16 surrogate
       "\xf4\x90\x80\x80"  // past U+10FFFF
       "\xe2\x82";         // truncated at the end
-  f.snapshot.activity->by_application = {{cases, counts(1, 0)}};
+  f.snapshot.activity->by_application = {{cases, session_counts(1, 0)}};
   const auto body = metrics.render(f.ctx);
   const std::string fffd = "\xEF\xBF\xBD";
   std::string expected = "é€😀";
@@ -353,11 +344,12 @@ TEST(AgentMetrics, LabelValuesAreValidUtf8) {
       << body;
 }
 
-TEST(AgentMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
-  f.snapshot.activity->by_application = {{"a\xff", counts(2, 0)}, {"a\xfe", counts(3, 0)}};
+  f.snapshot.activity->by_application = {{"a\xff", session_counts(2, 0)},
+                                         {"a\xfe", session_counts(3, 0)}};
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(has_line(body,
                        "opsagent_postgres_application_connections{application=\"a\xEF\xBF\xBD\","
@@ -365,8 +357,8 @@ TEST(AgentMetrics, LabelsThatCollideAfterSanitizingAreSummed) {
       << body;
 }
 
-TEST(AgentMetrics, SeriesAreSortedByLabels) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, SeriesAreSortedByLabels) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   const auto body = metrics.render(f.ctx);
@@ -379,8 +371,8 @@ TEST(AgentMetrics, SeriesAreSortedByLabels) {
   EXPECT_LT(body.find("application=\"cron\""), body.find("application=\"web:1\""));
 }
 
-TEST(AgentMetrics, RenderingTwiceDoesNotDuplicateFamilies) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, RenderingTwiceDoesNotDuplicateFamilies) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.utilization.windows[0] = {60s, 3, 0.4, 0.5, 0.45};
@@ -397,8 +389,8 @@ TEST(AgentMetrics, RenderingTwiceDoesNotDuplicateFamilies) {
   }
 }
 
-TEST(AgentMetrics, ObserveAndRenderConcurrently) {
-  AgentMetrics metrics;
+TEST(PrometheusMetrics, ObserveAndRenderConcurrently) {
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   std::thread prober([&] {
@@ -410,26 +402,26 @@ TEST(AgentMetrics, ObserveAndRenderConcurrently) {
 }
 
 // A rich exposition, hostile label values included, must pass Prometheus's own linter.
-TEST(AgentMetrics, PromtoolAcceptsTheExposition) {
+TEST(PrometheusMetrics, PromtoolAcceptsTheExposition) {
   constexpr const char* kPromtool = "/usr/bin/promtool";
   if (access(kPromtool, X_OK) != 0) {
     GTEST_SKIP() << kPromtool << " is absent (Debian package prometheus; scripts/install-deps.sh)";
   }
-  AgentMetrics metrics;
+  PrometheusMetrics metrics;
   Fixture f;
   f.with_activity();
   f.snapshot.activity->reserved_connections = 2;
   f.snapshot.activity->sessions.longest_query_s = 0.25;
   f.snapshot.activity->by_application = {
-      {"x\"} 1\nopsagent_ready 1\n# \\", counts(1, 1)},
-      {"bad \xff\xfe utf-8 \xe2\x82", counts(0, 2)},
-      {"", counts(0, 1)},
-      {probes::ActivitySnapshot::kOtherGroup, counts(2, 3)},
+      {"x\"} 1\nopsagent_ready 1\n# \\", session_counts(1, 1)},
+      {"bad \xff\xfe utf-8 \xe2\x82", session_counts(0, 2)},
+      {"", session_counts(0, 1)},
+      {probes::ActivitySnapshot::kOtherGroup, session_counts(2, 3)},
   };
   f.snapshot.utilization.windows = {
       {{60s, 30, 0.4, 0.5, 0.45}, {900s, 400, 0.4, 0.75, 0.6}, {3600s, 1600, 0.4, 0.9, 0.7}}};
   f.snapshot.checks.push_back(
-      check("hostile \"check\"\n\\", CheckStatus::fail, ErrorClass::unknown));
+      make_check("hostile \"check\"\n\\", CheckStatus::fail, {}, ErrorClass::unknown));
   metrics.observe_cycle(f.snapshot);
   const auto body = metrics.render(f.ctx);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "probes/model/test_snapshots.hpp"
+
 namespace opsagent::web {
 namespace {
 
@@ -10,23 +12,8 @@ using probes::CheckResult;
 using probes::CheckStatus;
 using probes::ErrorClass;
 
-probes::Snapshot snapshot_at(SteadyClock::time_point completed, std::vector<CheckResult> checks) {
-  probes::Snapshot s;
-  s.sequence = 1;
-  s.completed = completed;
-  s.checks = std::move(checks);
-  return s;
-}
-
-CheckResult check(std::string name, CheckStatus status, ErrorClass error = ErrorClass::none,
-                  std::string message = "") {
-  CheckResult c;
-  c.name = std::move(name);
-  c.status = status;
-  c.error = error;
-  c.message = std::move(message);
-  return c;
-}
+using probes::testing::make_check;
+using probes::testing::snapshot_of;
 
 const auto now = SteadyClock::now();
 
@@ -37,27 +24,27 @@ TEST(EvaluateReadiness, StartsNotReady) {
 }
 
 TEST(EvaluateReadiness, ReadyWhenFreshAndAllPass) {
-  auto s = snapshot_at(now - 1s, {check("postgres:connection", CheckStatus::pass),
-                                  check("schema:tables", CheckStatus::pass)});
+  auto s = snapshot_of(now - 1s, {make_check("postgres:connection", CheckStatus::pass),
+                                  make_check("schema:tables", CheckStatus::pass)});
   auto r = evaluate_readiness(&s, now, 15s, false);
   EXPECT_TRUE(r.ready);
   EXPECT_EQ(r.key, "ready");
 }
 
 TEST(EvaluateReadiness, WarningsStillReady) {
-  auto s = snapshot_at(now, {check("postgres:connection", CheckStatus::warn)});
+  auto s = snapshot_of(now, {make_check("postgres:connection", CheckStatus::warn)});
   EXPECT_TRUE(evaluate_readiness(&s, now, 15s, false).ready);
 }
 
 TEST(EvaluateReadiness, DrainingWinsOverEverything) {
-  auto s = snapshot_at(now, {check("postgres:connection", CheckStatus::pass)});
+  auto s = snapshot_of(now, {make_check("postgres:connection", CheckStatus::pass)});
   auto r = evaluate_readiness(&s, now, 15s, true);
   EXPECT_FALSE(r.ready);
   EXPECT_EQ(r.key, "draining");
 }
 
 TEST(EvaluateReadiness, StaleSnapshotIsNotReady) {
-  auto s = snapshot_at(now - 16s, {check("postgres:connection", CheckStatus::pass)});
+  auto s = snapshot_of(now - 16s, {make_check("postgres:connection", CheckStatus::pass)});
   auto r = evaluate_readiness(&s, now, 15s, false);
   EXPECT_FALSE(r.ready);
   EXPECT_EQ(r.key, "stalled");
@@ -65,9 +52,9 @@ TEST(EvaluateReadiness, StaleSnapshotIsNotReady) {
 }
 
 TEST(EvaluateReadiness, FirstFailingCheckGivesTheReason) {
-  auto s = snapshot_at(now, {check("postgres:connection", CheckStatus::pass),
-                             check("schema:tables", CheckStatus::fail, ErrorClass::missing_tables,
-                                   "missing tables: permits")});
+  auto s = snapshot_of(now, {make_check("postgres:connection", CheckStatus::pass),
+                             make_check("schema:tables", CheckStatus::fail,
+                                        "missing tables: permits", ErrorClass::missing_tables)});
   auto r = evaluate_readiness(&s, now, 15s, false);
   EXPECT_FALSE(r.ready);
   EXPECT_EQ(r.key, "schema:tables:missing_tables");
@@ -75,9 +62,9 @@ TEST(EvaluateReadiness, FirstFailingCheckGivesTheReason) {
 }
 
 TEST(EvaluateReadiness, NonGatingFailureDoesNotBlock) {
-  auto c = check("info:only", CheckStatus::fail, ErrorClass::unknown);
+  auto c = make_check("info:only", CheckStatus::fail, {}, ErrorClass::unknown);
   c.gates_readiness = false;
-  auto s = snapshot_at(now, {c});
+  auto s = snapshot_of(now, {c});
   EXPECT_TRUE(evaluate_readiness(&s, now, 15s, false).ready);
 }
 

@@ -1,9 +1,8 @@
 #include "agent/web/render_json.hpp"
 
-#include <ctime>
-
 #include <fmt/format.h>
 
+#include "common/text/time_format.hpp"
 #include "common/version.hpp"
 
 namespace opsagent::web {
@@ -115,19 +114,6 @@ json utilization_json(const probes::UtilizationSummary& u) {
 
 }  // namespace
 
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
-  const auto secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-}
-
-std::string to_body(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::string overall_status(const RenderContext& ctx) {
   if (!ctx.readiness.ready) return "fail";
   return ctx.snapshot != nullptr && ctx.snapshot->has_warnings() ? "warn" : "pass";
@@ -191,7 +177,7 @@ json render_health(const RenderContext& ctx) {
   json checks = json::object();
   if (const auto* s = ctx.snapshot) {
     body["snapshot"] = {{"sequence", s->sequence},
-                        {"time", iso8601(s->taken_at)},
+                        {"time", common::rfc3339(s->taken_at)},
                         {"duration_ms", to_ms(s->duration)}};
     if (!s->server_version.empty()) body["postgres_version"] = s->server_version;
     if (s->activity) body["connections"] = activity_json(*s->activity);
@@ -203,7 +189,7 @@ json render_health(const RenderContext& ctx) {
       json entry{{"status", probes::to_string(c.status)},
                  {"observedValue", c.observed_value ? *c.observed_value : to_ms(c.duration)},
                  {"observedUnit", c.observed_value ? c.observed_unit : "ms"},
-                 {"time", iso8601(s->taken_at)},
+                 {"time", common::rfc3339(s->taken_at)},
                  {"output", c.message},
                  {"affectsReadiness", c.gates_readiness}};
       if (c.error != probes::ErrorClass::none) entry["errorClass"] = probes::to_string(c.error);

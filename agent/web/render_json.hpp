@@ -3,28 +3,14 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <chrono>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "agent/alerts/alerts_status.hpp"
-#include "agent/http/connection_stats.hpp"
-#include "agent/web/readiness.hpp"
-#include "config/config.hpp"
-#include "probes/model/snapshot.hpp"
+#include "agent/web/json_body.hpp"  // to_body, for the callers that send these bodies
+#include "agent/web/render_context.hpp"
 
 namespace opsagent::web {
-
-struct RenderContext {
-  const probes::Snapshot* snapshot = nullptr;  // nullptr before the first cycle
-  const config::Config* config = nullptr;      // the config in force; never nullptr when serving
-  Readiness readiness;
-  SteadyClock::time_point now;
-  bool draining = false;
-  const alerts::AlertsStatus* alerts = nullptr;        // nullptr: not running as an agent (CLI)
-  const http::ConnectionStats* connections = nullptr;  // /metrics only; nullptr elsewhere
-};
 
 // Minimal: overall status, reason, snapshot age and each check's pass/fail with the names of
 // missing tables and markers. Safe for a public endpoint.
@@ -39,11 +25,5 @@ std::string overall_status(const RenderContext& ctx);
 
 // Nagios plugin style: "OPSAGENT OK - ... | duration=0.004s".
 std::string render_check_line(const RenderContext& ctx);
-
-// ISO 8601 UTC with milliseconds.
-std::string iso8601(std::chrono::system_clock::time_point t);
-
-// dump() that never throws on invalid UTF-8 from the server.
-std::string to_body(const nlohmann::json& j);
 
 }  // namespace opsagent::web

@@ -1,0 +1,111 @@
+#include "agent/web/status_facts.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "agent/web/number_format.hpp"
+#include "agent/web/render_json.hpp"
+#include "common/saturating_time.hpp"
+
+namespace opsagent::web {
+
+const config::PoolSection& pool_config(const RenderContext& ctx) {
+  static const config::PoolSection kDefaults;
+  return ctx.config != nullptr ? ctx.config->pool : kDefaults;
+}
+
+probes::PoolLevel level_of(const probes::Snapshot& s, const config::PoolSection& pool) {
+  using probes::PoolLevel;
+  if (s.pool) return s.pool->level;
+  if (!s.activity) return PoolLevel::ok;
+  const int used = s.activity->used(), usable = s.activity->usable_slots;
+  if (pool.critical.reached(used, usable)) return PoolLevel::critical;
+  return pool.warn.reached(used, usable) ? PoolLevel::warn : PoolLevel::ok;
+}
+
+Banner banner_of(const RenderContext& ctx) {
+  if (ctx.draining) return Banner::draining;
+  if (ctx.snapshot == nullptr) return Banner::starting;
+  if (!ctx.readiness.ready) return Banner::fail;
+  return overall_status(ctx) == "warn" ? Banner::warn : Banner::pass;
+}
+
+std::string_view css_class(Banner b) {
+  switch (b) {
+    case Banner::starting:
+      return "starting";
+    case Banner::draining:
+      return "draining";
+    case Banner::fail:
+      return "fail";
+    case Banner::warn:
+      return "warn";
+    case Banner::pass:
+      return "pass";
+  }
+  return "fail";
+}
+
+std::string headline(const RenderContext& ctx) {
+  if (!ctx.readiness.ready) return "NOT READY";
+  return overall_status(ctx) == "warn" ? "READY, with warnings" : "READY";
+}
+
+WallClock::time_point wall_now(const RenderContext& ctx) {
+  const probes::Snapshot& s = *ctx.snapshot;
+  return common::saturating_add(s.taken_at, ctx.now - s.completed);
+}
+
+double snapshot_age_s(const RenderContext& ctx) {
+  return std::chrono::duration<double>(ctx.now - ctx.snapshot->completed).count();
+}
+
+std::string cleared_ago(WallClock::time_point now, WallClock::time_point cleared) {
+  return format_seconds(std::max(0.0, std::chrono::duration<double>(now - cleared).count())) +
+         " ago";
+}
+
+std::string slots_arithmetic(const probes::ActivitySnapshot& a) {
+  std::string s = fmt::format("{} max_connections - {} superuser_reserved", a.max_connections,
+                              a.superuser_reserved_connections);
+  if (a.reserved_connections) s += fmt::format(" - {} reserved", *a.reserved_connections);
+  return s + fmt::format(" = {} usable", a.usable_slots);
+}
+
+std::string states_phrase(const probes::SessionCounts& c) {
+  std::string s = fmt::format("{} active, {} idle, {} idle in transaction", c.active, c.idle,
+                              c.idle_in_transaction);
+  if (c.idle_in_transaction_aborted > 0) {
+    s += fmt::format(", {} idle in transaction (aborted)", c.idle_in_transaction_aborted);
+  }
+  if (c.other > 0) s += fmt::format(", {} other", c.other);
+  return s;
+}
+
+std::string at_limit_list(const probes::ClientPoolUse& c) {
+  std::string s;
+  for (const auto& i : c.per_instance) {
+    if (!i.at_limit) continue;
+    s += fmt::format("{}{} ({}/{})", s.empty() ? "" : ", ", i.application_name, i.connections,
+                     c.pool_max);
+  }
+  return s;
+}
+
+std::string partial_view_sentence(const probes::ActivitySnapshot& a) {
+  return fmt::format(
+      "PARTIAL VIEW: the agent's role cannot see other roles' sessions ({} hidden), so every count "
+      "is a lower bound. Fix: GRANT pg_monitor TO <agent role>;",
+      a.hidden_sessions);
+}
+
+std::string group_name(const std::string& key) {
+  return key.empty() ? "(none)" : key;
+}
+
+bool postgres_line_fits(const probes::BudgetCheck& b) {
+  return b.fits || (!b.pooler_fits && b.declared <= b.usable_slots);
+}
+
+}  // namespace opsagent::web

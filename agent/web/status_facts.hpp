@@ -1,0 +1,56 @@
+// The facts both /status views derive from a RenderContext: the banner, the pool level, ages
+// and the sentences that explain connection arithmetic. Derived once here so the text and the
+// HTML view can only differ in presentation, never in what they claim.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "agent/web/render_context.hpp"
+
+namespace opsagent::web {
+
+// The pool thresholds in force (defaults for a context without config, as in `opsagent check`).
+const config::PoolSection& pool_config(const RenderContext& ctx);
+
+// The pool level: the pool report's when there is one, else from the thresholds alone.
+probes::PoolLevel level_of(const probes::Snapshot& s, const config::PoolSection& pool);
+
+// What the banner says and how it is coloured.
+enum class Banner { starting, draining, fail, warn, pass };
+Banner banner_of(const RenderContext& ctx);
+std::string_view css_class(Banner b);
+
+// "READY", "READY, with warnings" or "NOT READY".
+std::string headline(const RenderContext& ctx);
+
+// Wall-clock "now", for "3m ago": the snapshot's time moved on by its steady-clock age.
+// Requires ctx.snapshot.
+WallClock::time_point wall_now(const RenderContext& ctx);
+// Seconds since the snapshot completed. Requires ctx.snapshot.
+double snapshot_age_s(const RenderContext& ctx);
+// "3m10s ago": when an error's check passed again.
+std::string cleared_ago(WallClock::time_point now, WallClock::time_point cleared);
+
+// "100 max_connections - 3 superuser_reserved = 97 usable".
+std::string slots_arithmetic(const probes::ActivitySnapshot& a);
+// "10 active, 30 idle, 2 idle in transaction[, …]".
+std::string states_phrase(const probes::SessionCounts& c);
+// "web:2 (20/20), …": the instances of a pool client at its pool_max.
+std::string at_limit_list(const probes::ClientPoolUse& c);
+std::string partial_view_sentence(const probes::ActivitySnapshot& a);
+// A group's name for people: "(none)" for sessions that gave none.
+std::string group_name(const std::string& key);
+
+// The Postgres line of the budget, apart from the PgBouncer line when there is one.
+bool postgres_line_fits(const probes::BudgetCheck& b);
+
+// The agent's own connection goes through a pooler: say what that changes.
+inline constexpr std::string_view kViaPooler =
+    "the agent's database connection goes through a pooler: the counts above are the pooler's "
+    "server connections (per-worker attribution shows whoever used each one last) and "
+    "postgres:fresh_connect measures the pooler; point database.dsn_env at Postgres directly "
+    "for exact counts";
+
+}  // namespace opsagent::web

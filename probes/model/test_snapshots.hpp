@@ -1,0 +1,52 @@
+// Builders of Snapshot parts for unit tests of whatever reads the model (views, metrics,
+// readiness, alert rules): one place that knows how to make a check result, session counts or
+// a snapshot, instead of a copy in each test. Test-only and header-only: no product code
+// includes it. Thread-safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "probes/model/snapshot.hpp"
+
+namespace opsagent::probes::testing {
+
+inline CheckResult make_check(std::string name, CheckStatus status, std::string message = {},
+                              ErrorClass error = ErrorClass::none, bool gates_readiness = true) {
+  CheckResult c;
+  c.name = std::move(name);
+  c.status = status;
+  c.message = std::move(message);
+  c.error = error;
+  c.gates_readiness = gates_readiness;
+  return c;
+}
+
+// Sessions by state; the total counts every state given (the aborted ones included).
+inline SessionCounts session_counts(int active, int idle, int idle_in_transaction = 0,
+                                    int idle_in_transaction_aborted = 0, int waiting_on_locks = 0) {
+  SessionCounts c;
+  c.active = active;
+  c.idle = idle;
+  c.idle_in_transaction = idle_in_transaction;
+  c.idle_in_transaction_aborted = idle_in_transaction_aborted;
+  c.waiting_on_locks = waiting_on_locks;
+  c.total = active + idle + idle_in_transaction + idle_in_transaction_aborted;
+  return c;
+}
+
+// A snapshot of one cycle that completed at `completed` with these checks and nothing else.
+inline Snapshot snapshot_of(SteadyClock::time_point completed, std::vector<CheckResult> checks,
+                            std::uint64_t sequence = 1) {
+  Snapshot s;
+  s.sequence = sequence;
+  s.completed = completed;
+  s.checks = std::move(checks);
+  return s;
+}
+
+}  // namespace opsagent::probes::testing
