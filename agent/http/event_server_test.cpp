@@ -25,22 +25,19 @@ using testing::RawClient;
 constexpr const char* kPing = "GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
 constexpr std::size_t kBigBody = std::size_t{100} * 1024 + 7;  // /big: several 16 KiB sends
 
-// Short timeouts, so that the tests see them expire.
-ServerLimits limits(std::size_t workers = 2, std::size_t max_connections = 64) {
+// Timeouts of 1 s, so that the tests see them expire.
+ServerLimits limits(std::size_t workers = 2, std::size_t max_connections = 64,
+                    std::chrono::seconds timeout = 1s) {
   return {.workers = workers,
           .max_connections = max_connections,
-          .keep_alive_timeout = 1s,
-          .read_timeout = 1s,
-          .write_timeout = 1s};
+          .keep_alive_timeout = timeout,
+          .read_timeout = timeout,
+          .write_timeout = timeout};
 }
 
 // Timeouts no test waits for: whatever a test sees happen, these did not cause it.
 ServerLimits patient(std::size_t workers = 2, std::size_t max_connections = 64) {
-  return {.workers = workers,
-          .max_connections = max_connections,
-          .keep_alive_timeout = 600s,
-          .read_timeout = 600s,
-          .write_timeout = 600s};
+  return limits(workers, max_connections, 600s);
 }
 
 // An EventServer on a free loopback port with three routes, serving on its own thread.
