@@ -1,17 +1,14 @@
-// One client connection of the event server and the cpp-httplib Stream a worker serves one
-// request through. A worker never waits for a client: reads come from the bytes the server
-// already buffered (then whatever the socket holds right now, without waiting), and writes
-// are gathered in the connection's output buffer, which send_pending() moves to the socket
-// without blocking. What the socket does not take waits there for the event loop (EPOLLOUT),
-// not on a worker, so a client that stops reading costs its buffered answer and a descriptor
-// until the write deadline, never a thread. The connection's next request is not served
-// before its previous answer has been sent whole, so one request can make the agent hold at
-// most one answer for a client that does not read.
+// One client connection of the event server: the bytes read and not yet served, the answer not
+// yet sent, and the deadlines that bound both. A worker never waits for a client: a request is
+// served from the bytes already buffered (httplib_adapter.hpp), and its answer is gathered in
+// the connection's output buffer, which send_pending() moves to the socket without blocking. What
+// the socket does not take waits there for the event loop (EPOLLOUT), not on a worker, so a client
+// that stops reading costs its buffered answer and a descriptor until the write deadline, never a
+// thread. The connection's next request is not served before its previous answer has been sent
+// whole, so one request can make the agent hold at most one answer for a client that does not read.
 // Thread-safety: a Connection is used by one thread at a time (the event server hands it over
-// under its lock); a ConnectionStream lives on the worker's stack for one request.
+// under its lock).
 #pragma once
-
-#include <httplib.h>
 
 #include <chrono>
 #include <cstdint>
@@ -42,43 +39,20 @@ struct Connection {
   std::size_t sent = 0;
   SteadyClock::time_point write_deadline;
   bool close_after_write = false;  // the answer pending is the connection's last
-  // The peer's and our address, looked up on first use: cpp-httplib asks for both on every
-  // request, and they do not change for the connection's life.
-  std::string remote_ip;
-  int remote_port = -1;
-  std::string local_ip;
-  int local_port = -1;
 
   bool output_pending() const { return sent < out.size(); }
   // Sends as much of the pending output as the socket takes now. False: the socket failed.
   bool send_pending();
-};
-
-class ConnectionStream final : public httplib::Stream {
- public:
-  explicit ConnectionStream(Connection& connection) : connection_(connection) {}
-  ~ConnectionStream() override;  // drops what the request consumed
-  ConnectionStream(const ConnectionStream&) = delete;
-  ConnectionStream& operator=(const ConnectionStream&) = delete;
-
-  bool is_readable() const override;
-  bool is_writable() const override { return true; }  // output is buffered
-  ssize_t read(char* ptr, size_t size) override;
-  ssize_t write(const char* ptr, size_t size) override;
-  void get_remote_ip_and_port(std::string& ip, int& port) const override;
-  void get_local_ip_and_port(std::string& ip, int& port) const override;
-  int socket() const override { return connection_.fd; }
-
-  // The status code of the final response written so far (0 before its status line; interim
-  // 1xx lines, like "100 Continue", do not count): a 4xx leaves the connection in an unknown
-  // state (an unread body, a malformed head), so the server closes it afterwards. A 503 from
-  // /health/ready is an answer like any other.
-  int response_status() const { return response_status_; }
+  // The peer's and our address ("" and 0 when unknown), looked up on first use: cpp-httplib
+  // asks for both on every request, and they do not change for the connection's life.
+  void remote_address(std::string& ip, int& port);
+  void local_address(std::string& ip, int& port);
 
  private:
-  Connection& connection_;
-  std::size_t consumed_ = 0;  // bytes of connection_.buffer handed to cpp-httplib
-  int response_status_ = 0;
+  std::string remote_ip_;
+  int remote_port_ = -1;
+  std::string local_ip_;
+  int local_port_ = -1;
 };
 
 }  // namespace opsagent::http

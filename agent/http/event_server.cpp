@@ -28,10 +28,6 @@ constexpr std::uint32_t kArmed = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 constexpr std::uint32_t kArmedForWrite = EPOLLOUT | EPOLLONESHOT;
 constexpr int kSendBuffer = 16 * 1024;  // per client socket; the kernel doubles it
 
-std::chrono::microseconds timeout_of(time_t sec, time_t usec) {
-  return std::chrono::seconds(sec) + std::chrono::microseconds(usec);
-}
-
 // A response the server writes itself, before cpp-httplib has seen the request; the
 // connection is closed once it is sent.
 std::string_view reason_of(int status) {
@@ -70,19 +66,10 @@ void send_final(int fd, int status, std::string_view error) {
   (void)::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-// cpp-httplib hands over a queue of one job per accepted socket; running it inline just
-// registers the socket with epoll, which never blocks the accept loop.
-class InlineTaskQueue final : public httplib::TaskQueue {
- public:
-  void enqueue(std::function<void()> fn) override { fn(); }
-  void shutdown() override {}
-};
-
 }  // namespace
 
-EventServer::EventServer(std::size_t workers, std::size_t max_connections)
-    : worker_count_(workers), max_connections_(max_connections) {
-  if (workers == 0 || max_connections == 0) {
+EventServer::EventServer(const ServerLimits& limits) : limits_(limits) {
+  if (limits.workers == 0 || limits.max_connections == 0) {
     throw std::invalid_argument("EventServer needs at least one worker and one connection");
   }
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -92,7 +79,9 @@ EventServer::EventServer(std::size_t workers, std::size_t max_connections)
   ev.events = EPOLLIN;  // level-triggered and never read: wakes every worker once written
   ev.data.u64 = kWakeKey;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  new_task_queue = [] { return new InlineTaskQueue; };
+  // Only for the Keep-Alive header cpp-httplib writes: the event server enforces both.
+  routes().set_keep_alive_max_count(limits.keep_alive_max_count);
+  routes().set_keep_alive_timeout(limits.keep_alive_timeout.count());
 }
 
 EventServer::~EventServer() {
@@ -106,20 +95,15 @@ EventServer::~EventServer() {
 }
 
 int EventServer::bind_listener(const std::string& host, int port) {
-  const int bound = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
-  // cpp-httplib 0.11 listens with a backlog of 5: a burst of healthchecks or a load balancer's
-  // reconnects would see SYNs dropped and retried a second later. Listening again resizes it.
-  if (bound > 0) ::listen(svr_sock_.load(), SOMAXCONN);
-  return bound;
+  return httplib_.bind_listener(host, port);
 }
 
 bool EventServer::serve() {
   if (stopping_) return true;
-  for (std::size_t i = 0; i < worker_count_; ++i) {
+  for (std::size_t i = 0; i < limits_.workers; ++i) {
     workers_.emplace_back([this, i] { work(i == 0); });
   }
-  const bool ok = listen_after_bind() || stopping_;
-  accept_loop_ended_ = true;  // its socket is closed: shutdown() must not touch that number
+  const bool ok = httplib_.accept_until_stopped() || stopping_;
   stop_workers();
   for (auto& w : workers_) w.join();
   workers_.clear();
@@ -129,13 +113,7 @@ bool EventServer::serve() {
 }
 
 void EventServer::shutdown() {
-  if (!accept_loop_ended_) {
-    stop();  // cpp-httplib: closes the listening socket, which ends a running accept loop
-    // stop() does nothing before the accept loop has started; a listening socket that is shut
-    // down ends that loop as soon as it starts, so an early shutdown cannot hang serve().
-    const int listener = svr_sock_.load();
-    if (listener != INVALID_SOCKET) ::shutdown(listener, SHUT_RDWR);
-  }
+  httplib_.stop_accepting();
   stop_workers();
 }
 
@@ -153,15 +131,6 @@ ConnectionStats EventServer::stats() const {
   return s;
 }
 
-void EventServer::direct_get(std::string path, DirectHandler handler) {
-  direct_routes_.emplace_back(std::move(path), std::move(handler));
-}
-
-bool EventServer::process_and_close_socket(int sock) {
-  adopt(sock);
-  return true;
-}
-
 void EventServer::adopt(int fd) {
   // cpp-httplib 0.11 accepts without SOCK_CLOEXEC: a supervised app must not inherit these.
   int yes = 1;
@@ -174,7 +143,8 @@ void EventServer::adopt(int fd) {
   ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBuffer, sizeof(kSendBuffer));
 
   std::lock_guard lock(mutex_);
-  if (stopping_ || (connections_.size() >= max_connections_ && !evict_longest_waiting_locked())) {
+  if (stopping_ ||
+      (connections_.size() >= limits_.max_connections && !evict_longest_waiting_locked())) {
     ::close(fd);
     return;
   }
@@ -314,22 +284,14 @@ EventServer::Next EventServer::serve_ready(Connection& c) {
       }
       return refuse(c, head.error().status, head.error().message);
     }
-    const bool last = c.served + 1 >= keep_alive_max_count_ || c.peer_closed || stopping_;
-    bool close = false;
-    if (const auto keep = serve_direct(c, last)) {
-      close = !*keep;
-    } else {
-      bool client_closes = false;
-      ConnectionStream stream(c);
-      const bool handled = process_request(stream, last, client_closes, nullptr);
-      const int status = stream.response_status();
-      // After a 4xx, or a request with a body (refused or not read), the connection's state is
-      // unknown: whatever follows in the buffer may be the rest of that request, never the
-      // start of another one.
-      const bool refused = status >= 400 && status < 500;
-      c.discard_input = refused || head->announces_body();
-      close = !handled || last || client_closes || c.discard_input;
-    }
+    const bool last = c.served + 1 >= limits_.keep_alive_max_count || c.peer_closed || stopping_;
+    const ServedRequest served = httplib_.serve(c, last);
+    // After a 4xx, or a request with a body (refused or not read), the connection's state is
+    // unknown: whatever follows in the buffer may be the rest of that request, never the start
+    // of another one. (A 503 from /health/ready is an answer like any other.)
+    const bool refused = served.status >= 400 && served.status < 500;
+    c.discard_input = refused || head->announces_body();
+    const bool close = !served.keep_open || last || c.discard_input;
     ++c.served;
     c.first_byte_at = {};
     c.waiting_since = SteadyClock::now();
@@ -352,36 +314,15 @@ EventServer::Next EventServer::refuse(Connection& c, int status, std::string_vie
 EventServer::Next EventServer::after_answer(Connection& c) {
   if (!c.send_pending()) return Next::kClose;
   if (c.output_pending()) {
-    c.write_deadline = SteadyClock::now() + timeout_of(write_timeout_sec_, write_timeout_usec_);
+    c.write_deadline = SteadyClock::now() + limits_.write_timeout;
     return Next::kWrite;
   }
   return c.close_after_write ? Next::kClose : Next::kRead;
 }
 
-std::optional<bool> EventServer::serve_direct(Connection& c, bool last) {
-  if (direct_routes_.empty()) return std::nullopt;
-  const auto request = parse_direct_request(c.buffer);
-  if (!request) return std::nullopt;
-  const auto route = std::find_if(direct_routes_.begin(), direct_routes_.end(),
-                                  [&](const auto& r) { return r.first == request->path; });
-  if (route == direct_routes_.end()) return std::nullopt;
-  const auto answer = route->second(*request);
-  if (!answer || !direct_status_supported(answer->status)) return std::nullopt;
-
-  const ResponseFraming framing{.head = request->head,
-                                .close = last || request->client_closes,
-                                .keep_alive_timeout_sec = keep_alive_timeout_sec_,
-                                .keep_alive_max = keep_alive_max_count_};
-  // Nothing is pending (a request is served only then): the answer goes straight into the
-  // output buffer, whose capacity a keep-alive connection reuses.
-  write_direct_response(*answer, framing, c.out);
-  c.buffer.erase(0, request->head_size);  // request views c.buffer: erase last
-  return !framing.close;
-}
-
 void EventServer::sweep(SteadyClock::time_point now) {
-  const auto idle_limit = std::chrono::seconds(keep_alive_timeout_sec_);
-  const auto head_limit = timeout_of(read_timeout_sec_, read_timeout_usec_);
+  const auto idle_limit = limits_.keep_alive_timeout;
+  const auto head_limit = limits_.read_timeout;
 
   std::lock_guard lock(mutex_);
   std::vector<std::uint64_t> expired;

@@ -17,9 +17,9 @@
 //     the meantime, and the connection's next request waits for it);
 //   - framing is never guessed: after a 4xx, or a request that announced a body, the
 //     connection is closed, so no bytes of one request are ever read as another.
-// Routes, handlers and timeouts are set with cpp-httplib's own setters. A direct route
-// (direct_get) answers the plainest GET/HEAD of its path without cpp-httplib's parser and
-// writer (see direct_route.hpp); every other request of that path still reaches the routes.
+// Routes and handlers are set with cpp-httplib's own API (routes()); the limits above are the
+// event server's (ServerLimits). Every use of cpp-httplib beyond its public API is in
+// httplib_adapter.hpp.
 // Thread-safety: configure before serve(); shutdown() from any thread; handlers run on the
 // worker threads concurrently.
 #pragma once
@@ -27,30 +27,42 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "agent/http/connection.hpp"
 #include "agent/http/connection_stats.hpp"
-#include "agent/http/direct_route.hpp"
+#include "agent/http/httplib_adapter.hpp"
 
 namespace opsagent::http {
 
-class EventServer : public httplib::Server {
+struct ServerLimits {
+  std::size_t workers = 4;                             // threads serving requests
+  std::size_t max_connections = 512;                   // client sockets held at once
+  std::size_t keep_alive_max_count = 5;                // requests per connection
+  std::chrono::seconds keep_alive_timeout{5};          // an idle connection is closed after it
+  std::chrono::microseconds read_timeout{5'000'000};   // a started head must be complete
+  std::chrono::microseconds write_timeout{5'000'000};  // an answer must be taken within
+};
+
+class EventServer {
  public:
-  EventServer(std::size_t workers, std::size_t max_connections);
-  ~EventServer() override;
+  // Throws std::invalid_argument without a worker or a connection.
+  explicit EventServer(const ServerLimits& limits);
+  ~EventServer();
   EventServer(const EventServer&) = delete;
   EventServer& operator=(const EventServer&) = delete;
+
+  // cpp-httplib's public API: routes, handlers, socket options, payload limit. The keep-alive
+  // settings are the ServerLimits' (set here for its Keep-Alive header): do not change them.
+  httplib::Server& routes() { return httplib_.server(); }
 
   // Binds the listening socket (port 0: any free port). The bound port, or -1 with errno set.
   int bind_listener(const std::string& host, int port);
@@ -63,16 +75,8 @@ class EventServer : public httplib::Server {
 
   ConnectionStats stats() const;
 
-  // std::nullopt: serve this request through cpp-httplib's routes after all.
-  using DirectHandler = std::function<std::optional<DirectAnswer>(const DirectRequest&)>;
-  // Before serve(). The path must also have a cpp-httplib route, for the requests the direct
-  // path leaves to it (other headers, a query, HTTP/1.0, ...), answering the same way.
-  void direct_get(std::string path, DirectHandler handler);
-
  private:
-  // cpp-httplib calls this, through the task queue, for every accepted socket.
-  bool process_and_close_socket(int sock) override;
-
+  // Takes an accepted socket (on cpp-httplib's accept thread) into the epoll set.
   void adopt(int fd);
   void stop_workers();      // wakes every worker to finish its request and exit
   void work(bool sweeper);  // the first worker also closes expired connections
@@ -87,27 +91,24 @@ class EventServer : public httplib::Server {
   Next refuse(Connection& c, int status, std::string_view error);
   // After an answer was queued: send it, and say what to wait for.
   Next after_answer(Connection& c);
-  // Answers the complete head at the front of c.buffer if a direct route takes it. nullopt:
-  // not taken; otherwise whether the connection stays open.
-  std::optional<bool> serve_direct(Connection& c, bool last);
   void sweep(SteadyClock::time_point now);
   // Under mutex_: removes the connection from epoll and the table, closes its socket.
   void close_locked(std::uint64_t id);
   bool evict_longest_waiting_locked();
 
-  const std::size_t worker_count_;
-  const std::size_t max_connections_;
+  const ServerLimits limits_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd in the epoll set: written once to wake every worker on shutdown
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> accept_loop_ended_{false};
   std::vector<std::thread> workers_;
-  std::vector<std::pair<std::string, DirectHandler>> direct_routes_;
 
   mutable std::mutex mutex_;  // guards connections_, next_id_ and the counters below
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::uint64_t next_id_ = 1;
   ConnectionStats counters_;
+
+  // Last: its accept thread calls adopt(), which uses everything above.
+  HttplibAdapter httplib_{[this](int fd) { adopt(fd); }};
 };
 
 }  // namespace opsagent::http

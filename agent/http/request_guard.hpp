@@ -1,5 +1,5 @@
 // What the agent refuses before routing, in two steps. guard_head, on the raw head before any
-// parser of cpp-httplib's or the direct path's reads it: a head framed in any way but the one
+// parser of cpp-httplib's reads it: a head framed in any way but the one
 // RFC 9112 allows (400/505, see parse_request_head) and any Range request (416: the answers are
 // small and never sent in parts, so a few bytes of request cannot ask for a multipart reply
 // many times their size). guard_request, on the parsed request: a health endpoint has five

@@ -2,7 +2,7 @@
 // and whether it is framed the one way RFC 9112 allows. The event server dispatches a
 // connection to a worker only once its head is complete, so a client that trickles bytes
 // (slowloris) or sits idle costs a buffer, never a thread; and it parses every head here,
-// strictly, before cpp-httplib or the direct path sees it, so that no two readers of a request
+// strictly, before cpp-httplib sees it, so that no two readers of a request
 // can disagree on where it ends (request smuggling): a repeated Content-Length, one beside a
 // Transfer-Encoding, a folded or colon-less header line, whitespace before a colon and control
 // bytes in a field are refused instead of being read one way here and another way there.

@@ -20,6 +20,12 @@ namespace {
 constexpr const char* kTables = "expected_tables = [\"permits\"]\n";
 constexpr const char* kReady = "GET /health/ready HTTP/1.1\r\nHost: t\r\n\r\n";
 
+// The bound on a healthcheck under attack: half the agent's 2 s read, write and keep-alive
+// timeouts. A worker held by a stuck client is only freed at one of those, so a check that
+// waited for one would take about 2 s; one that is never held back answers in well under a
+// millisecond. The margin between the two absorbs a loaded machine or a sanitizer build.
+constexpr auto kNotHeldBack = std::chrono::milliseconds(1000);
+
 std::size_t entries(const std::string& dir) {
   std::size_t n = 0;
   if (DIR* d = opendir(dir.c_str())) {
@@ -78,8 +84,7 @@ TEST_F(HttpAbuseTest, SlowAndIdleClientsDoNotDelayReadiness) {
   // Trickle one more byte on every slow connection while measuring: still no worker for them.
   for (auto& s : slow) s.send("b");
   const auto took = timed_readiness(20);
-  EXPECT_LT(took[took.size() / 2], 100ms) << "median";
-  EXPECT_LT(took.back(), 1s) << "slowest";
+  EXPECT_LT(took.back(), kNotHeldBack) << "slowest";
   // The slow clients are cut off with 408 at the read timeout (2 s), the idle ones closed.
   for (auto& s : slow) {
     ASSERT_TRUE(s.wait_closed(5s));
@@ -99,7 +104,7 @@ TEST_F(HttpAbuseTest, AThousandConnectionsKeepDescriptorsAndThreadsBounded) {
   // Half of them half-way through a request, to keep the server's buffers busy too.
   for (std::size_t i = 0; i < held.size(); i += 2) held[i].send("GET /health HTTP/1.1\r\n");
   const auto took = timed_readiness(20);
-  EXPECT_LT(took[took.size() / 2], 100ms) << "median";
+  EXPECT_LT(took.back(), kNotHeldBack) << "slowest";
   const std::size_t fds = entries(proc("fd"));
   const std::size_t threads = entries(proc("task"));
   EXPECT_LE(fds, fds_before + 512 + 8) << "descriptors: 512 client sockets at most";
@@ -161,7 +166,8 @@ std::string pipelined_health() {
 TEST_F(HttpAbuseTest, ClientsThatNeverReadCannotStallTheHealthchecks) {
   // 48 connections with a 2 KiB receive buffer that ask for far more than they send and never
   // read (half the Range attack, half pipelined /health), two more of each before every round:
-  // a fresh client's /health/ready and /health/live must answer within 100 ms every time.
+  // a fresh client's /health/ready and /health/live must answer every time, and never wait
+  // for an attacker to be dropped at the write timeout (kNotHeldBack).
   const std::string ranges = range_request();
   const std::string health = pipelined_health();
   std::vector<RawClient> attackers;
@@ -178,7 +184,7 @@ TEST_F(HttpAbuseTest, ClientsThatNeverReadCannotStallTheHealthchecks) {
     for (const char* path : {"/health/ready", "/health/live"}) {
       const auto r = get(path);
       EXPECT_EQ(r.status, 200) << path << " round " << round << ": " << r.error;
-      EXPECT_LT(r.elapsed, 100ms) << path << " round " << round;
+      EXPECT_LT(r.elapsed, kNotHeldBack) << path << " round " << round;
     }
   }
   // The Range requests got a small 416, the readers that never read are dropped at the write
