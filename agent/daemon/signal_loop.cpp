@@ -63,14 +63,9 @@ SignalAction action_while_serving(int sig) {
 }
 
 SignalAction action_while_draining(int sig) {
-  switch (sig) {
-    case SIGINT:
-      return SignalAction::shut_down;
-    case SIGCHLD:
-      return SignalAction::reap_children;
-    default:
-      return SignalAction::none;
-  }
+  if (sig == SIGINT) return SignalAction::shut_down;  // the second one: skip the rest
+  const auto serving = action_while_serving(sig);
+  return serving == SignalAction::reap_children ? serving : SignalAction::none;
 }
 
 int run_signal_loop(Daemon& daemon, AppSupervisor* app, const HandledSignals& signals) {
