@@ -24,6 +24,7 @@ CheckResult check(std::string name, CheckStatus status, bool gates = true) {
 
 std::vector<std::string> names(const std::vector<CheckResult>& checks) {
   std::vector<std::string> out;
+  out.reserve(checks.size());
   for (const auto& c : checks) out.push_back(c.name);
   return out;
 }

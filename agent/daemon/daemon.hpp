@@ -29,8 +29,11 @@ class Daemon {
  public:
   Daemon(std::string config_path, const std::shared_ptr<const config::Config>& initial,
          web::BearerToken token);
+  ~Daemon() = default;  // the server, then the loop and the alerter: each stops and joins
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
+  Daemon(Daemon&&) = delete;
+  Daemon& operator=(Daemon&&) = delete;
 
   // Binds the listener, then starts serving and probing; the error says which address and why.
   std::expected<void, std::string> start();

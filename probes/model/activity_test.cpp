@@ -127,6 +127,7 @@ TEST(AggregateActivity, EqualTotalsKeepTheirKeyOrder) {
 TEST(AggregateActivity, TopGroupsAreCappedWithTheRestAsOther) {
   std::vector<ActivityRow> rows;
   const int apps = static_cast<int>(ActivitySnapshot::kMaxGroups) + 5;
+  rows.reserve(apps);
   for (int i = 0; i < apps; ++i) {
     // app00 has the most sessions, app24 the fewest.
     rows.push_back(row(fmt_key(i), "app", "idle", apps - i));
@@ -134,8 +135,9 @@ TEST(AggregateActivity, TopGroupsAreCappedWithTheRestAsOther) {
   const auto a = aggregate_activity(rows);
   ASSERT_EQ(a.by_application.size(), ActivitySnapshot::kMaxGroups);
   const auto kept = ActivitySnapshot::kMaxGroups - 1;
-  for (std::size_t i = 0; i < kept; ++i)
+  for (std::size_t i = 0; i < kept; ++i) {
     EXPECT_EQ(a.by_application[i].key, fmt_key(static_cast<int>(i)));
+  }
   const auto& other = a.by_application.back();
   EXPECT_EQ(other.key, ActivitySnapshot::kOtherGroup);
   // The six smallest (sizes 6 down to 1) summed.
@@ -151,6 +153,7 @@ TEST(AggregateActivity, TopGroupsAreCappedWithTheRestAsOther) {
 
 TEST(AggregateActivity, ExactlyTheCapIsNotFolded) {
   std::vector<ActivityRow> rows;
+  rows.reserve(ActivitySnapshot::kMaxGroups);
   for (std::size_t i = 0; i < ActivitySnapshot::kMaxGroups; ++i) {
     rows.push_back(row(fmt_key(static_cast<int>(i)), "app", "idle", 1));
   }
