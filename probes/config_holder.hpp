@@ -1,4 +1,6 @@
-// The config in force, swapped whole on reload.
+// The config in force, swapped whole on reload: the probe loop, the server and the alerter read
+// it each time they need it, so a reload never changes a config someone is using.
+// Thread-safety: common::Latest (get and set from any thread).
 #pragma once
 
 #include "common/latest.hpp"

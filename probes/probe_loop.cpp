@@ -6,28 +6,17 @@
 #include <spdlog/spdlog.h>
 
 #include "common/saturating_time.hpp"
-#include "probes/model/budget_finding.hpp"
-#include "probes/model/client_presence.hpp"
-#include "probes/model/recent_errors.hpp"
+#include "probes/cycle_memory.hpp"
+#include "probes/cycle_snapshot.hpp"
 
 namespace opsagent::probes {
 
 namespace {
 
-bool gating_failure(const CheckResult& c) {
-  return c.gates_readiness && c.status == CheckStatus::fail;
-}
-
-// How long a cycle waits for the app's checks once the database's part is done: a healthy app
-// answers well within it, and a slower answer is reported by the next cycle. So a slow app delays
-// the report of a frozen database by this much at most, never by its whole timeout.
-constexpr std::chrono::milliseconds kHttpWait{250};
-
-// One cycle: the database probe on this thread, the HTTP checks beside it on theirs. With
-// `wait_for_http` every check's run is awaited; otherwise for kHttpWait from the cycle's start
-// at most, and not at all once the database has failed (the cycle is not ready either way).
+// One cycle: the database probe on this thread, the HTTP checks beside it on theirs.
 Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
-                   const config::Environment& env, std::uint64_t sequence, bool wait_for_http) {
+                   const config::Environment& env, std::uint64_t sequence,
+                   bool wait_for_every_check) {
   const auto start = SteadyClock::now();
   Snapshot s;
   s.sequence = sequence;
@@ -51,29 +40,14 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
     return pooler->snapshot ? &*pooler->snapshot : nullptr;
   };
   const auto deadline = common::saturating_add(start, config.cycle_deadline());
-  auto cycle =
+  auto database =
       probes.postgres.run(config, env(config.database.dsn_env), deadline,
                           config.pgbouncer.enabled() ? PostgresProbe::PoolerLook(look_at_pooler)
                                                      : PostgresProbe::PoolerLook());
   if (config.pgbouncer.enabled()) look_at_pooler();
-  s.checks = std::move(cycle.checks);
-  if (pooler) {
-    s.checks.push_back(std::move(pooler->check));
-    s.pgbouncer = std::move(pooler->snapshot);
-  }
-  s.server_version = std::move(cycle.server_version);
-  s.activity = std::move(cycle.activity);
-  s.pool = std::move(cycle.pool);
-  s.alert_leader = cycle.alert_leader;
-  s.leadership_note = std::move(cycle.leadership_note);
-  s.via_pooler = cycle.via_pooler;
-  if (s.pool) {
-    if (auto presence = client_presence_check(*s.pool)) s.checks.push_back(std::move(*presence));
-  }
-  const auto now = SteadyClock::now();
-  auto until = std::max(now, start + kHttpWait);
-  if (wait_for_http) until = http_done_by;
-  if (!wait_for_http && std::ranges::any_of(s.checks, gating_failure)) until = now;
+  fill_snapshot(s, std::move(database), std::move(pooler));
+  const auto until =
+      http_checks_until(s, start, SteadyClock::now(), http_done_by, wait_for_every_check);
   for (auto& c : http.collect(until)) s.checks.push_back(std::move(c));
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
@@ -85,6 +59,11 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence) {
   return run_cycle(probes, config, env, sequence, true);
+}
+
+config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_rand& random) {
+  std::uniform_int_distribution<config::Duration::rep> jitter(0, interval.count() / 10);
+  return interval - config::Duration(jitter(random));
 }
 
 ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
@@ -144,21 +123,13 @@ void ProbeLoop::beat() {
 void ProbeLoop::run() {
   std::minstd_rand rng(std::random_device{}());
   std::uint64_t sequence = 0;
-  UtilizationHistory history(config_.get()->agent.interval);
-  RecentErrors recent_errors(Snapshot::kRecentErrors);
-  BudgetFinding budget_finding;
+  CycleMemory memory(config_.get()->agent.interval);
   for (;;) {
     beat();
     auto config = config_.get();
     auto snapshot =
         std::make_shared<Snapshot>(run_cycle(probes_, *config, env_, ++sequence, false));
-    if (const auto& a = snapshot->activity) {
-      history.add({snapshot->taken_at, a->used(), a->usable_slots, a->utilization()});
-    }
-    snapshot->utilization = history.summarize(snapshot->taken_at);
-    recent_errors.observe(snapshot->checks, snapshot->taken_at);
-    snapshot->recent_errors = recent_errors.list();
-    if (auto news = budget_finding.observe(snapshot->pool)) {
+    if (auto news = memory.remember(*snapshot)) {
       spdlog::log(news->problem ? spdlog::level::warn : spdlog::level::info, "{}", news->message);
     }
     store_.set(snapshot);
@@ -168,13 +139,9 @@ void ProbeLoop::run() {
     } catch (const std::exception& e) {
       spdlog::error("after probe cycle {}: {}", sequence, e.what());
     }
-    // Jitter only shortens the wait, so consecutive snapshots are never further apart than
-    // interval + cycle deadline, the bound stale_after is validated against.
     spdlog::debug("probe cycle {} took {}us: {}", sequence, snapshot->duration.count(),
                   snapshot->first_failure() ? snapshot->first_failure()->message : "all pass");
-    const auto interval = config->agent.interval;
-    std::uniform_int_distribution<long> jitter(0, interval.count() / 10);
-    const auto wait = interval - config::Duration(jitter(rng));
+    const auto wait = wait_before_next_cycle(config->agent.interval, rng);
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
     woken_ = false;

@@ -1,8 +1,9 @@
 // The single background loop that runs probe cycles on the configured interval and publishes
 // each result as a Snapshot. Exactly one cycle is in flight at a time, and each ends by its
 // deadline (Config::cycle_deadline()); the app's HTTP checks run beside the database probe,
-// each under its own timeout (probes/http_check_runner.hpp). Thread-safety: start/stop from one
-// thread; heartbeat() and wake() from any.
+// each under its own timeout (probes/http/http_check_runner.hpp). The pure steps of a cycle are
+// cycle_snapshot.hpp and cycle_memory.hpp. Thread-safety: start/stop from one thread;
+// heartbeat() and wake() from any.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -74,5 +76,10 @@ class ProbeLoop {
 // its own timeout).
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence);
+
+// The wait before the next cycle: the interval less a random jitter of up to a tenth of it, so
+// agents started together spread out. Jitter only shortens the wait: consecutive snapshots are
+// never further apart than interval + cycle deadline, the bound stale_after is validated against.
+config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_rand& random);
 
 }  // namespace opsagent::probes

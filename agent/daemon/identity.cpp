@@ -16,7 +16,7 @@ std::string target_display(const config::Config& c) {
   return target ? target->display : "(" + c.database.dsn_env + " is not a valid database URL)";
 }
 
-alerts::AgentIdentity agent_identity(const config::Config& c) {
+alerts::AgentIdentity identity_for(const config::Config& c) {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
   return {.instance = host[0] != '\0' ? host.data() : "opsagent",

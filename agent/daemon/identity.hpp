@@ -12,7 +12,7 @@ namespace opsagent::daemon {
 // "db.internal:5432/app", or why there is no target ("(DATABASE_URL is not set)").
 std::string target_display(const config::Config& c);
 
-// The host name and the probe target.
-alerts::AgentIdentity agent_identity(const config::Config& c);
+// The host name and the probe target: who sends an alert notification, about what.
+alerts::AgentIdentity identity_for(const config::Config& c);
 
 }  // namespace opsagent::daemon

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "agent/daemon/commands.hpp"
+#include "agent/daemon/subcommands.hpp"
 #include "common/version.hpp"
 #include "config/syntax/duration.hpp"
 
@@ -22,8 +22,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       ->capture_default_str();
 
   auto* run = app.add_subcommand("run", "serve the health endpoints and probe (the default)");
-  std::vector<std::string> app_command;
-  run->add_option("command", app_command,
+  std::vector<std::string> app_argv;
+  run->add_option("command", app_argv,
                   "after --: the app to supervise, e.g. -- gunicorn web.app:app")
       ->expected(-1);
   auto* validate = app.add_subcommand("validate", "check a config file and list every problem");
@@ -44,17 +44,17 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*validate) return daemon::validate_command(config_path);
-  if (*check) return daemon::check_command(config_path, json);
-  if (*status) return daemon::status_command(config_path, url);
-  if (*test_alert) return daemon::test_alert_command(config_path, receiver);
+  if (*validate) return daemon::validate_subcommand(config_path);
+  if (*check) return daemon::check_subcommand(config_path, json);
+  if (*status) return daemon::status_subcommand(config_path, url);
+  if (*test_alert) return daemon::test_alert_subcommand(config_path, receiver);
   if (*wait) {
     auto timeout = config::parse_duration(timeout_text);
     if (!timeout) {
       std::cerr << "opsagent wait: --timeout: " << timeout.error() << "\n";
       return daemon::kUnknown;
     }
-    return daemon::wait_command(config_path, *timeout);
+    return daemon::wait_subcommand(config_path, *timeout);
   }
-  return daemon::run_command(config_path, std::move(app_command));
+  return daemon::run_subcommand(config_path, std::move(app_argv));
 }

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "tests/integration/agent_fixture.hpp"
 #include "tests/support/raw_client.hpp"
 #include "tests/support/run_binary.hpp"
@@ -226,13 +224,38 @@ TEST_F(ActivityTest, TokenProtectsDetailsButNotTheHealthcheck) {
         nlohmann::json::parse(reply.substr(reply.find("\r\n\r\n") + 4), nullptr, false);
     return body.is_object() ? body.value("snapshot_age_ms", -1) : -1;
   };
-  const int first_age = age_ms();
-  std::this_thread::sleep_for(20ms);  // time passing is what is tested, not a wait for an event
-  const int second_age = age_ms();
-  EXPECT_GE(first_age, 0);
-  // The same snapshot, 20 ms older, or a newer snapshot (interval 1 s): never the same body.
-  EXPECT_TRUE(second_age >= first_age + 20 || second_age < first_age)
-      << first_age << " " << second_age;
+  // The age of one snapshot as the plain path shows it: only when the latest snapshot was the
+  // same before and after the request, so both ages compared below belong to one snapshot.
+  struct AgeOfSnapshot {
+    int sequence = -1;
+    int age_ms = -1;
+  };
+  auto sequence = [&] {  // /health shows it only with the token
+    const auto s = body_json(get("/health", good))["snapshot"]["sequence"];
+    return s.is_number() ? s.get<int>() : -1;
+  };
+  auto age_of_snapshot = [&] {
+    const int before = sequence();
+    const int age = age_ms();
+    return sequence() == before ? AgeOfSnapshot{before, age} : AgeOfSnapshot{};
+  };
+  AgeOfSnapshot first;
+  AgeOfSnapshot later;
+  // Awaited: a later answer about the same snapshot shows it older. A body reused while the age
+  // moved on would show the same age until the next snapshot, and never pass.
+  EXPECT_TRUE(eventually(
+      [&] {
+        later = age_of_snapshot();
+        if (later.sequence < 0 || later.age_ms < 0) return false;
+        if (later.sequence != first.sequence) {
+          first = later;  // a new snapshot (interval 1 s): start over from it
+          return false;
+        }
+        return later.age_ms > first.age_ms;
+      },
+      10s))
+      << "first " << first.sequence << "/" << first.age_ms << "ms, later " << later.sequence << "/"
+      << later.age_ms << "ms";
 
   for (const char* path : {"/status", "/metrics"}) {
     auto anonymous = get(path);

@@ -1,4 +1,4 @@
-#include "agent/daemon/supervisor.hpp"
+#include "agent/daemon/app_process.hpp"
 
 #include "common/process/exec_command.hpp"
 
@@ -15,11 +15,11 @@ extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace opsagent::daemon {
 
-Supervisor::Supervisor(std::vector<std::string> argv) : argv_(std::move(argv)) {
+AppProcess::AppProcess(std::vector<std::string> argv) : argv_(std::move(argv)) {
   for (const auto& a : argv_) display_ += (display_.empty() ? "" : " ") + a;
 }
 
-std::expected<void, std::string> Supervisor::start() {
+std::expected<void, std::string> AppProcess::start() {
   if (argv_.empty()) return std::unexpected("no command to supervise");
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   posix_spawnattr_t attr;
@@ -45,7 +45,7 @@ std::expected<void, std::string> Supervisor::start() {
   return {};
 }
 
-std::optional<int> Supervisor::reap() {
+std::optional<int> AppProcess::reap() {
   std::optional<int> app_status;
   for (;;) {
     int status = 0;
@@ -61,24 +61,24 @@ std::optional<int> Supervisor::reap() {
   return app_status;
 }
 
-void Supervisor::reap_orphans() {
+void AppProcess::reap_orphans() {
   int status = 0;
   for (pid_t pid = 0; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
     common::claim_reaped_command(pid, status);
   }
 }
 
-void Supervisor::signal(int sig) const {
+void AppProcess::signal(int sig) const {
   if (pid_ > 0) kill(pid_, sig);
 }
 
-int Supervisor::exit_code(int wait_status) {
+int AppProcess::exit_code(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
   return 1;
 }
 
-std::string Supervisor::describe(int wait_status) {
+std::string AppProcess::describe(int wait_status) {
   if (WIFEXITED(wait_status))
     return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
   if (WIFSIGNALED(wait_status)) {

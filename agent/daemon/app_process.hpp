@@ -1,7 +1,9 @@
-// Supervise mode: the app runs as the agent's child (`opsagent run -- gunicorn app:app`), so on
-// a platform with one start command per service (Railway) the agent can gate the app's own
-// deploy. The agent may be PID 1 in a container: it reaps every child that reaches it, the
-// app's orphans included (it makes itself a subreaper so that holds outside containers too).
+// Supervise mode's child process: the app (`opsagent run -- gunicorn app:app`) runs as the
+// agent's child, so on a platform with one start command per service (Railway) the agent can
+// gate the app's own deploy. This is the process handle; app_supervisor.hpp decides when to
+// start, restart and stop it. The agent may be PID 1 in a container: it reaps every child that
+// reaches it, the app's orphans included (it makes itself a subreaper so that holds outside
+// containers too).
 // Thread-safety: used by the main thread only (it owns SIGCHLD).
 #pragma once
 
@@ -14,9 +16,9 @@
 
 namespace opsagent::daemon {
 
-class Supervisor {
+class AppProcess {
  public:
-  explicit Supervisor(std::vector<std::string> argv);
+  explicit AppProcess(std::vector<std::string> argv);
 
   // Starts the app with default signal dispositions and an empty signal mask (the agent blocks
   // TERM/INT/HUP/CHLD and ignores PIPE; the app must not inherit that).
@@ -31,7 +33,8 @@ class Supervisor {
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   void signal(int sig) const;
-  const std::string& command() const { return display_; }
+  // The app's command line as typed, for log lines ("gunicorn web.app:app").
+  const std::string& command_line() const { return display_; }
 
   // The exit code a shell would report: the code, or 128 + the signal number.
   static int exit_code(int wait_status);

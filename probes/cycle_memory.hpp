@@ -1,0 +1,32 @@
+// What the probe loop remembers from one cycle to the next and adds to each Snapshot before it
+// is published: the utilization history (its summary), the recent errors, and whether the pool
+// budget's finding is news worth a log line. Deterministic: time comes from the snapshots.
+// Thread-safety: one instance per loop, used by the probe thread only.
+#pragma once
+
+#include <optional>
+
+#include "config/config.hpp"
+#include "probes/model/budget_finding.hpp"
+#include "probes/model/recent_errors.hpp"
+#include "probes/model/snapshot.hpp"
+#include "probes/model/utilization_history.hpp"
+
+namespace opsagent::probes {
+
+class CycleMemory {
+ public:
+  // `interval`: the probe interval at start, which sizes the history (one hour of samples).
+  explicit CycleMemory(config::Duration interval);
+
+  // Remembers `s` and fills its utilization and recent_errors. Returns the pool budget's
+  // finding when it is new or changed (to log), nullopt otherwise.
+  std::optional<FindingNews> remember(Snapshot& s);
+
+ private:
+  UtilizationHistory history_;
+  RecentErrors recent_errors_{Snapshot::kRecentErrors};
+  BudgetFinding budget_finding_;
+};
+
+}  // namespace opsagent::probes
