@@ -147,8 +147,9 @@ TEST(DeliveryAttempt, AUrlFromTheEnvironmentIsHeldToTheConfigsRules) {
   hook.url_env = "HOOK_URL";
   const auto job = job_for("pager-hook", make_notification("A"));
   for (const std::string& bad :
-       {"http://opsuser:Pw-SECRET@" + authority + "/hook", "http://" + authority + "/hook#Pw-SECRET",
-        "gopher://" + authority + "/Pw-SECRET", "http://" + authority + "/a b/Pw-SECRET"}) {
+       {"http://opsuser:Pw-SECRET@" + authority + "/hook",
+        "http://" + authority + "/hook#Pw-SECRET", "gopher://" + authority + "/Pw-SECRET",
+        "http://" + authority + "/a b/Pw-SECRET"}) {
     const auto result = attempt_delivery(hook, job, env_of({{"HOOK_URL", bad}}), who(), 300s);
     EXPECT_EQ(result.kind, Kind::config) << bad;
     EXPECT_NE(result.error.find("environment variable HOOK_URL (named by url_env)"),
@@ -184,6 +185,10 @@ TEST(ReceiverUrl, FromUrlOrUrlEnvOrPagerDutysDefault) {
   EXPECT_EQ(url->host, "::1");
   EXPECT_EQ(url->port, 8080);
   EXPECT_EQ(url->path, "/");
+
+  url = receiver_url(hook, env_of({{"HOOK_URL", "http://hooks.example.com?k=v"}}));
+  ASSERT_TRUE(url.has_value()) << url.error();
+  EXPECT_EQ(url->path, "/?k=v");  // a query without a path is sent as "/?k=v"
 
   auto pd = receiver("pd", Type::pagerduty, "");
   url = receiver_url(pd, env_of({}));
