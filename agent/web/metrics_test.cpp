@@ -24,7 +24,6 @@ namespace opsagent::web {
 namespace {
 
 using namespace std::chrono_literals;
-using probes::CheckResult;
 using probes::CheckStatus;
 using probes::ErrorClass;
 

@@ -17,7 +17,6 @@ using namespace std::chrono_literals;
 using probes::CheckResult;
 using probes::CheckStatus;
 using probes::ErrorClass;
-using probes::SessionCounts;
 
 constexpr const char* kHostile = "<script>alert(1)</script>";
 constexpr std::size_t kChartSamples = 30;
