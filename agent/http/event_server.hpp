@@ -4,7 +4,7 @@
 // connection waits in epoll, not on a thread: a worker takes it only once a whole request head
 // has arrived, checks the head's framing (guard_head: malformed or ambiguous framing is refused
 // with 400, a Range with 416, before anything else reads the request), serves it with
-// cpp-httplib's own parser, router and response writer (Server::process_request) into the
+// cpp-httplib's own parser, router and response writer (through httplib_adapter.hpp) into the
 // connection's output buffer, sends what the socket takes at once, and hands the connection
 // back. A worker never waits for a client, so no client can hold one:
 //   - threads: the fixed worker pool plus cpp-httplib's accept thread, whatever the clients do;

@@ -23,6 +23,7 @@ class Routes {
  public:
   // `transport_stats`: the connection counters of the server the routes run on, for /metrics.
   Routes(ServingState state, std::function<http::ConnectionStats()> transport_stats);
+  ~Routes() = default;
   Routes(const Routes&) = delete;  // the installed handlers point at it
   Routes& operator=(const Routes&) = delete;
 
