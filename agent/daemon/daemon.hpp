@@ -70,7 +70,7 @@ class Daemon {
   std::atomic<bool> draining_{false};
   SystemdNotifier systemd_;
   web::ReadinessLog readiness_log_;
-  web::AgentMetrics metrics_;
+  web::PrometheusMetrics metrics_;
   alerts::Alerter alerter_;
   probes::ProbeLoop loop_;
   web::HttpServer server_;

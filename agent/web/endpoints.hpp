@@ -31,7 +31,7 @@ struct ServingState {
   const common::Latest<BearerToken>& token;
   const probes::ProbeLoop& loop;
   const std::atomic<bool>& draining;
-  const AgentMetrics& metrics;
+  const PrometheusMetrics& metrics;
   const common::Latest<std::string>& app_problem;  // supervise mode; nullptr/empty: fine
   const alerts::Alerter& alerter;
 };

@@ -74,7 +74,7 @@ class ServerTest : public ::testing::Test {
   common::Latest<BearerToken> token_;
   probes::ProbeLoop loop_{config_, store_, [](std::string_view) { return std::nullopt; }, nullptr};
   std::atomic<bool> draining_{false};
-  AgentMetrics metrics_;
+  PrometheusMetrics metrics_;
   common::Latest<std::string> app_problem_;
   alerts::Alerter alerter_{config::Config{}, [](std::string_view) { return std::nullopt; }, {}};
   std::unique_ptr<HttpServer> server_;

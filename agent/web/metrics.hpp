@@ -32,8 +32,4 @@ class PrometheusMetrics {
   std::unique_ptr<Impl> impl_;
 };
 
-// The old name, until agent/daemon/run_command.cpp and agent/web/http_server.hpp say
-// PrometheusMetrics (the lead's merge of issue 15); then this line goes.
-using AgentMetrics = PrometheusMetrics;
-
 }  // namespace opsagent::web

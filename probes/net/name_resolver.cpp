@@ -3,36 +3,34 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
-#include <algorithm>
 #include <array>
-#include <cerrno>
+#include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <vector>
+#include <system_error>
+#include <thread>
 
 namespace opsagent::probes {
 
 namespace {
 
-// getaddrinfo_a keeps pointers into the request until it completes, so a lookup abandoned at
-// the deadline must outlive the call; finished ones are reclaimed on the next lookup.
+// One lookup, shared by the caller (who may give up at its deadline) and the thread that runs
+// the blocking getaddrinfo (which finishes whenever the system resolver does).
 struct Lookup {
-  std::string name;
-  addrinfo hints{};
-  gaicb request{};
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  bool abandoned = false;  // the caller gave up at its deadline
+  int rc = 0;
+  std::string address;  // the first IPv4/IPv6 address, numeric
 };
 
-std::mutex abandoned_mutex;
-std::vector<std::unique_ptr<Lookup>> abandoned;
-
-void reclaim_finished() {
-  std::lock_guard lock(abandoned_mutex);
-  std::erase_if(abandoned, [](const std::unique_ptr<Lookup>& l) {
-    if (gai_error(&l->request) == EAI_INPROGRESS) return false;
-    if (l->request.ar_result != nullptr) freeaddrinfo(l->request.ar_result);
-    return true;
-  });
-}
+// Lookups whose caller gave up and whose getaddrinfo has not returned yet. A resolver that
+// never answers must not pile up threads cycle after cycle: past the cap, new lookups fail at
+// once (the earlier ones are still waiting on the same dead resolver).
+std::atomic<int> abandoned_lookups{0};
+constexpr int kMaxAbandonedLookups = 8;
 
 std::string numeric_address(const addrinfo* ai) {
   std::array<char, INET6_ADDRSTRLEN> buf{};
@@ -44,53 +42,62 @@ std::string numeric_address(const addrinfo* ai) {
   return buf.data();
 }
 
+void run_lookup(const std::string& host, const std::shared_ptr<Lookup>& lookup) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* result = nullptr;
+  const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &result);
+  std::string address;
+  for (const addrinfo* ai = result; rc == 0 && ai != nullptr && address.empty(); ai = ai->ai_next) {
+    if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) address = numeric_address(ai);
+  }
+  if (result != nullptr) freeaddrinfo(result);
+  {
+    std::lock_guard lock(lookup->mutex);
+    lookup->rc = rc;
+    lookup->address = std::move(address);
+    lookup->done = true;
+    if (lookup->abandoned) abandoned_lookups.fetch_sub(1);
+  }
+  lookup->done_cv.notify_all();
+}
+
 }  // namespace
 
+// The blocking getaddrinfo runs on a thread of its own and the caller waits for it only until
+// the deadline. (getaddrinfo_a did the same with glibc's internal threads, which the thread
+// sanitizer cannot see and crashed on.)
 std::expected<std::string, ProbeFailure> resolve_host(
     const std::string& host, std::chrono::steady_clock::time_point deadline) {
-  reclaim_finished();
-  auto lookup = std::make_unique<Lookup>();
-  lookup->name = host;
-  lookup->hints.ai_family = AF_UNSPEC;
-  lookup->hints.ai_socktype = SOCK_STREAM;
-  lookup->request.ar_name = lookup->name.c_str();
-  lookup->request.ar_request = &lookup->hints;
-  gaicb* list[1] = {&lookup->request};
-  if (int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, nullptr); rc != 0) {
+  if (abandoned_lookups.load() >= kMaxAbandonedLookups) {
+    return std::unexpected(ProbeFailure{
+        ErrorClass::timeout, "looking up host \"" + host +
+                                 "\" timed out (earlier lookups are still waiting for the "
+                                 "system resolver)"});
+  }
+  auto lookup = std::make_shared<Lookup>();
+  try {
+    std::thread(run_lookup, host, lookup).detach();
+  } catch (const std::system_error& e) {
     return std::unexpected(
-        ProbeFailure{ErrorClass::dns, "cannot look up host \"" + host + "\": " + gai_strerror(rc)});
+        ProbeFailure{ErrorClass::dns, "cannot look up host \"" + host + "\": " + e.what()});
   }
-  int rc = EAI_INPROGRESS;
-  while ((rc = gai_error(&lookup->request)) == EAI_INPROGRESS) {
-    auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::steady_clock::duration::zero()) break;
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
-    const gaicb* const waiting[1] = {&lookup->request};
-    gai_suspend(waiting, 1, &ts);
-  }
-  if (rc == EAI_INPROGRESS) {
-    if (gai_cancel(&lookup->request) != EAI_CANCELED) {
-      std::lock_guard lock(abandoned_mutex);
-      abandoned.push_back(std::move(lookup));
-    }
+  std::unique_lock lock(lookup->mutex);
+  if (!lookup->done_cv.wait_until(lock, deadline, [&] { return lookup->done; })) {
+    lookup->abandoned = true;
+    abandoned_lookups.fetch_add(1);
     return std::unexpected(
         ProbeFailure{ErrorClass::timeout, "looking up host \"" + host + "\" timed out"});
   }
-  if (rc != 0) {
-    return std::unexpected(ProbeFailure{
-        ErrorClass::dns, "could not translate host name \"" + host + "\": " + gai_strerror(rc)});
+  if (lookup->rc != 0) {
+    return std::unexpected(ProbeFailure{ErrorClass::dns, "could not translate host name \"" + host +
+                                                             "\": " + gai_strerror(lookup->rc)});
   }
-  std::string address;
-  for (const addrinfo* ai = lookup->request.ar_result; ai != nullptr && address.empty();
-       ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) address = numeric_address(ai);
-  }
-  freeaddrinfo(lookup->request.ar_result);
-  if (address.empty()) {
+  if (lookup->address.empty()) {
     return std::unexpected(ProbeFailure{ErrorClass::dns, "host \"" + host + "\" has no address"});
   }
-  return address;
+  return lookup->address;
 }
 
 }  // namespace opsagent::probes

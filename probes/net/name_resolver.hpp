@@ -1,6 +1,7 @@
 // Host name lookup that ends by a deadline. libpq resolves names with blocking getaddrinfo()
 // inside PQconnectStart, which a slow or dead DNS server can stall for far longer than any
-// deadline; so the agent resolves the name itself with getaddrinfo_a and hands libpq `hostaddr`.
+// deadline; so the agent resolves the name itself (getaddrinfo on a thread of its own, waited
+// for only until the deadline) and hands libpq `hostaddr`.
 // Thread-safety: safe to call from any thread.
 #pragma once
 
