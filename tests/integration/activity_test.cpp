@@ -204,8 +204,8 @@ TEST_F(ActivityTest, TokenProtectsDetailsButNotTheHealthcheck) {
   EXPECT_FALSE(body_json(get("/health")).contains("connections"));
   EXPECT_TRUE(body_json(get("/health", good)).contains("connections"));
   EXPECT_TRUE(body_json(get("/health/ready", good)).contains("checks"));
-  // Requests as plain as curl's or a platform healthcheck's take the agent's direct path
-  // (httplib's client above adds Accept-Encoding, which cpp-httplib serves): the same rules.
+  // Requests as plain as curl's or a platform healthcheck's (httplib's client above adds
+  // Accept-Encoding): the same rules.
   auto plain = [&](const std::string& headers) {
     RawClient c(agent_->port());
     c.send("GET /health/ready HTTP/1.1\r\nHost: t\r\n" + headers + "Connection: close\r\n\r\n");
@@ -217,7 +217,7 @@ TEST_F(ActivityTest, TokenProtectsDetailsButNotTheHealthcheck) {
   EXPECT_EQ(anonymous_plain.find("checks"), std::string::npos) << anonymous_plain;
   EXPECT_NE(plain("Authorization: Bearer " + token + "\r\n").find("\"checks\""), std::string::npos);
   EXPECT_EQ(plain("Authorization: Bearer " + token + "x\r\n").find("checks"), std::string::npos);
-  // Each worker reuses its last body while everything it shows is unchanged: the age moves on.
+  // No answer is a stale copy of an earlier one: the snapshot's age moves on between requests.
   auto age_ms = [&] {
     const std::string reply = plain("Authorization: Bearer " + token + "\r\n");
     const auto body =
