@@ -23,7 +23,7 @@ namespace {
 // An executable shell script `name` in `dir`, running `text`.
 std::string write_script(const testing::TempDir& dir, const std::string& name,
                          const std::string& text) {
-  const std::string path = dir.file(name);
+  std::string path = dir.file(name);
   {
     std::ofstream out(path);
     out << "#!/bin/sh\n" << text;
