@@ -1,6 +1,7 @@
 #include "agent/alerts/rules.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -135,37 +136,41 @@ void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutc
   }
 }
 
+// A session age past its limit (a limit of 0 turns the rule off): a warning whose summary reads
+// "<what> for <age> (limit <limit>)".
+std::optional<Finding> age_past_limit(std::string_view rule, std::string alertname,
+                                      std::optional<double> age_s, config::Duration limit,
+                                      std::string_view what, const std::string& db) {
+  if (limit.count() <= 0 || !age_s || *age_s < static_cast<double>(limit.count()) / 1000) {
+    return std::nullopt;
+  }
+  auto f = make(rule, std::move(alertname), Severity::warning,
+                fmt::format("{} for {} (limit {})", what, seconds_text(*age_s),
+                            config::format_duration(limit)),
+                db);
+  f.measure = *age_s;
+  return f;
+}
+
 void session_age_rules(const probes::Snapshot& s, const config::Config& c, const std::string& db,
                        RuleOutcome& out) {
   const auto& a = *s.activity;
   const auto& sessions = a.sessions;
-  const double idle_limit = static_cast<double>(c.alerts.idle_in_transaction.count()) / 1000;
-  if (c.alerts.idle_in_transaction.count() > 0 && sessions.oldest_idle_in_xact_s &&
-      *sessions.oldest_idle_in_xact_s >= idle_limit) {
-    auto f = make(kRuleIdleInTransaction, "PostgresIdleInTransaction", Severity::warning,
-                  fmt::format("a session has been idle in a transaction for {} (limit {})",
-                              seconds_text(*sessions.oldest_idle_in_xact_s),
-                              config::format_duration(c.alerts.idle_in_transaction)),
-                  db);
-    f.measure = *sessions.oldest_idle_in_xact_s;
-    f.details = top_by(a, &SessionCounts::idle_in_transaction, "idle in transaction");
-    f.details.emplace_back("it holds its locks and a connection slot, and blocks vacuum");
-    out.findings.push_back(std::move(f));
+  if (auto f = age_past_limit(kRuleIdleInTransaction, "PostgresIdleInTransaction",
+                              sessions.oldest_idle_in_xact_s, c.alerts.idle_in_transaction,
+                              "a session has been idle in a transaction", db)) {
+    f->details = top_by(a, &SessionCounts::idle_in_transaction, "idle in transaction");
+    f->details.emplace_back("it holds its locks and a connection slot, and blocks vacuum");
+    out.findings.push_back(std::move(*f));
   }
-  const double xact_limit = static_cast<double>(c.alerts.long_transaction.count()) / 1000;
-  if (c.alerts.long_transaction.count() > 0 && sessions.oldest_xact_s &&
-      *sessions.oldest_xact_s >= xact_limit) {
-    auto f = make(kRuleLongTransaction, "PostgresLongTransaction", Severity::warning,
-                  fmt::format("a transaction has been open for {} (limit {})",
-                              seconds_text(*sessions.oldest_xact_s),
-                              config::format_duration(c.alerts.long_transaction)),
-                  db);
-    f.measure = *sessions.oldest_xact_s;
+  if (auto f =
+          age_past_limit(kRuleLongTransaction, "PostgresLongTransaction", sessions.oldest_xact_s,
+                         c.alerts.long_transaction, "a transaction has been open", db)) {
     if (sessions.longest_query_s) {
-      f.details.push_back("longest running query: " + seconds_text(*sessions.longest_query_s));
+      f->details.push_back("longest running query: " + seconds_text(*sessions.longest_query_s));
     }
-    append(f.details, top_by(a, &SessionCounts::active, "active"));
-    out.findings.push_back(std::move(f));
+    append(f->details, top_by(a, &SessionCounts::active, "active"));
+    out.findings.push_back(std::move(*f));
   }
   if (c.alerts.lock_waiters > 0 && sessions.waiting_on_locks >= c.alerts.lock_waiters) {
     auto f = make(kRuleLockWaits, "PostgresLockWaits", Severity::warning,

@@ -126,9 +126,8 @@ void check_alerts(const Config& c, Diagnostics& diag) {
   if (!set_here && !diag.where_set("alerts.receivers")) return;
   const Threshold& warn = c.pool.warn;
   const Threshold& clear = c.alerts.clear_below;
-  if (warn.kind != clear.kind) return;
+  if (comes_after(warn, clear).value_or(true)) return;
   const bool slots = warn.kind == Threshold::Kind::slots_left;
-  if (slots ? clear.value > warn.value : clear.value < warn.value) return;
   const std::string both = "alerts.clear_below (" + threshold_as_written(clear) +
                            (set_here ? "" : ", the default") + ") " +
                            (slots ? "does not leave more slots than" : "is not below") +

@@ -39,9 +39,8 @@ void check_pool(const Config& c, Diagnostics& diag) {
   if (any_error(diag, keys)) return;
   const Threshold& warn = c.pool.warn;
   const Threshold& critical = c.pool.critical;
-  if (warn.kind != critical.kind) return;
+  if (comes_after(critical, warn).value_or(true)) return;
   const bool slots = warn.kind == Threshold::Kind::slots_left;
-  if (slots ? critical.value < warn.value : critical.value > warn.value) return;
   const std::string both = "pool.critical (" + threshold_as_written(critical) + ") " +
                            (slots ? "does not leave fewer slots than" : "is not above") +
                            " pool.warn (" + threshold_as_written(warn) + ")";
