@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/alerts/payloads/body_parts.hpp"
+#include "common/text/markup_escape.hpp"
 
 namespace opsagent::alerts {
 
@@ -13,28 +14,10 @@ namespace {
 constexpr std::size_t kSlackTextChars = 3000;
 constexpr std::size_t kSlackHeaderChars = 150;
 
-void append_slack_escaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 std::string slack_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  append_slack_escaped(out, s);
+  common::append_markup_escaped(out, s, common::Quotes::kKeep);
   return out;
 }
 
