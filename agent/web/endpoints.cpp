@@ -7,15 +7,6 @@
 
 namespace opsagent::web {
 
-namespace {
-
-// What /health and /health/ready show a caller without the token: the verdict, no details.
-nlohmann::json verdict_only(const RenderContext& ctx) {
-  return {{"status", overall_status(ctx)}, {"ready", ctx.readiness.ready}};
-}
-
-}  // namespace
-
 void send_json(httplib::Response& res, int status, const nlohmann::json& body,
                const char* content_type) {
   res.status = status;
@@ -41,8 +32,9 @@ void Endpoints::live(httplib::Response& res) const {
 
 void Endpoints::ready(httplib::Response& res, bool details) const {
   const View v = view();
-  send_json(res, v.ctx.readiness.ready ? 200 : 503,
-            details ? render_readiness(v.ctx) : verdict_only(v.ctx));
+  res.status = v.ctx.readiness.ready ? 200 : 503;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(ready_bodies_.body(v.snapshot, v.ctx, details), "application/json");
 }
 
 void Endpoints::health(httplib::Response& res, bool details) const {
@@ -51,7 +43,7 @@ void Endpoints::health(httplib::Response& res, bool details) const {
   if (details) {
     send_json(res, status, render_health(v.ctx), "application/health+json");
   } else {
-    send_json(res, status, verdict_only(v.ctx));
+    send_json(res, status, render_verdict(v.ctx));
   }
 }
 

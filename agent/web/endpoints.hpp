@@ -17,6 +17,7 @@
 #include "agent/http/connection_stats.hpp"
 #include "agent/web/bearer_token.hpp"
 #include "agent/web/metrics.hpp"
+#include "agent/web/ready_body.hpp"
 #include "agent/web/render_json.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/model/snapshot_store.hpp"
@@ -70,6 +71,7 @@ class Endpoints {
   View view() const;
 
   ServingState state_;
+  ReadyBodies ready_bodies_;
 };
 
 }  // namespace opsagent::web

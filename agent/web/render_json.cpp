@@ -119,6 +119,10 @@ std::string overall_status(const RenderContext& ctx) {
   return ctx.snapshot != nullptr && ctx.snapshot->has_warnings() ? "warn" : "pass";
 }
 
+json render_verdict(const RenderContext& ctx) {
+  return {{"status", overall_status(ctx)}, {"ready", ctx.readiness.ready}};
+}
+
 json render_readiness(const RenderContext& ctx) {
   json checks = json::object();
   if (ctx.snapshot != nullptr) {

@@ -16,6 +16,9 @@ namespace opsagent::web {
 // missing tables and markers. Safe for a public endpoint.
 nlohmann::json render_readiness(const RenderContext& ctx);
 
+// What /health and /health/ready show a caller without the token: the verdict, no details.
+nlohmann::json render_verdict(const RenderContext& ctx);
+
 // In the spirit of application/health+json: status pass/warn/fail, checks keyed by name, each
 // an array of {status, observedValue, observedUnit, time, output, errorClass}.
 nlohmann::json render_health(const RenderContext& ctx);
