@@ -11,15 +11,21 @@
 #
 #   BEFORE_BIN=/tmp/before/opsagent AFTER_BIN=build-bench/opsagent bash bench/healthcheck_compare.sh
 #
+# Connection counts, plus `paced`: one checker that waits PACE_MS (20) between checks, as a
+# platform's healthcheck does (every few seconds, scaled down to collect enough samples), so that
+# each check finds the agent idle rather than warm from the previous one.
+#
 # Environment: BEFORE_BIN, AFTER_BIN (default: OPSAGENT_BIN, else build/opsagent), ROUNDS (5),
-# CONNS ("1 16"), WRK_SECONDS (3), AGENT_INTERVAL (1s), BENCH_OUT, BENCH_NO_INSTALL=1.
+# CONNS ("1 16 paced"), PACE_MS (20), WRK_SECONDS (3), AGENT_INTERVAL (1s), BENCH_OUT,
+# BENCH_NO_INSTALL=1.
 set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS="${ROUNDS:-5}"
-CONNS="${CONNS:-1 16}"
+CONNS="${CONNS:-1 16 paced}"
+PACE_MS="${PACE_MS:-20}"
 WRK_SECONDS="${WRK_SECONDS:-3}"
 export AGENT_INTERVAL="${AGENT_INTERVAL:-1s}"
 BEFORE_BIN="${BEFORE_BIN:?set BEFORE_BIN to the agent binary to compare against}"
@@ -52,12 +58,17 @@ start_agent_as() {
   note "$1: $2 ($("$2" --version)), port ${port[$1]}"
 }
 
-run_point() {  # binary $1, connections $2, round $3
-  local threads=2 out cpu0 cpu1
-  [ "$2" -ge 2 ] || threads=1
+run_point() {  # binary $1, connections (or `paced`) $2, round $3
+  local threads=2 conns="$2" pacing=() out cpu0 cpu1
+  if [ "$2" = paced ]; then
+    conns=1
+    printf 'function delay() return %s end\n' "$PACE_MS" >"$bench_dir/paced.lua"
+    pacing=(-s "$bench_dir/paced.lua")
+  fi
+  [ "$conns" -ge 2 ] || threads=1
   out="$bench_dir/wrk.$1.$2.$3.txt"
   cpu0="$(process_cpu_ms "${pid[$1]}")"
-  wrk -t"$threads" -c"$2" -d"${WRK_SECONDS}s" --latency --timeout 10s -H 'Connection: close' \
+  wrk -t"$threads" -c"$conns" -d"${WRK_SECONDS}s" "${pacing[@]}" --latency --timeout 10s -H 'Connection: close' \
     "http://127.0.0.1:${port[$1]}/health/ready" >"$out" || die "wrk failed against $1"
   cpu1="$(process_cpu_ms "${pid[$1]}")"
   wrk_parse "$out"

@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh hardening  # clang-16, libclang-rt-16-dev
 
 dir=build-fuzz
+# shellcheck disable=SC2086  # OPSAGENT_CMAKE_LAUNCHER: test.sh's ccache option, or empty
 cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++-16 -DOPSAGENT_FUZZ=ON \
-  -DFUZZ_SECONDS="${FUZZ_SECONDS:-10}" >/dev/null
+  -DFUZZ_SECONDS="${FUZZ_SECONDS:-10}" ${OPSAGENT_CMAKE_LAUNCHER:-} >/dev/null
 cmake --build "$dir" -j"$(nproc)" --target fuzzers  # the fuzz targets only, not `all`
 cd "$dir"
 ctest -L fuzz --output-on-failure

@@ -4,7 +4,7 @@
 #   build      compile the agent (and its tests: CMake finds GoogleTest when it configures)
 #   demo       build + Postgres 15 (scripts/demo.sh starts a throwaway cluster)
 #   test       demo + what the integration tests drive: Prometheus (promtool), Alertmanager,
-#              headless Chromium, PgBouncer                                (scripts/test.sh)
+#              headless Chromium, PgBouncer; ccache for its repeated builds (scripts/test.sh)
 #   hardening  test + clang-16 (libFuzzer, its sanitizer runtimes) and clang-tidy-16: the
 #              default clang 14 cannot parse C++23            (scripts/test.sh hardening)
 # Usage: scripts/install-deps.sh [GROUP...]   (no group: all of them)
@@ -19,7 +19,7 @@ group_packages() {
         nlohmann-json3-dev libcli11-dev prometheus-cpp-dev libssl-dev libsystemd-dev libgtest-dev
       ;;
     demo) group_packages build && echo postgresql-15 postgresql-client-15 ;;
-    test) group_packages demo && echo prometheus prometheus-alertmanager chromium pgbouncer ;;
+    test) group_packages demo && echo prometheus prometheus-alertmanager chromium pgbouncer ccache ;;
     hardening) group_packages test && echo clang-16 clang-tidy-16 libclang-rt-16-dev ;;
     *)
       echo "install-deps.sh: unknown group '$1' (build, demo, test, hardening)" >&2

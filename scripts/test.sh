@@ -39,6 +39,14 @@ group="test"
 for stage in "${stages[@]}"; do [ "$stage" = build ] || group=hardening; done
 bash scripts/install-deps.sh "$group"
 
+# The suite's builds (and the fuzzers') go through ccache: a rerun compiles only what changed,
+# in any clone of the project (paths are taken relative to the checkout, and the working
+# directory kept out of the key).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export OPSAGENT_CMAKE_LAUNCHER="${launcher[*]}"
+
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
@@ -53,7 +61,7 @@ suite() {
   echo "==> suite in $dir (sanitizer: ${sanitize:-none})"
   # Called in an `||` list, where `set -e` does not apply: a failed build is counted here.
   if ! cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPSAGENT_WERROR=ON \
-    -DOPSAGENT_SANITIZE="$sanitize" >/dev/null || ! cmake --build "$dir" -j"$(nproc)"; then
+    -DOPSAGENT_SANITIZE="$sanitize" "${launcher[@]}" >/dev/null || ! cmake --build "$dir" -j"$(nproc)"; then
     echo "==> the build in $dir failed"
     failed=$((failed + 1))
     return 1
@@ -75,7 +83,9 @@ count() {
 }
 
 status=0
+timings=()
 for stage in "${stages[@]}"; do
+  stage_start=$SECONDS
   case "$stage" in
     build) suite build "" || status=1 ;;
     asan) suite build-asan address || status=1 ;;
@@ -89,10 +99,12 @@ for stage in "${stages[@]}"; do
       [ "$rc" -eq 0 ] || status=1
       ;;
   esac
+  timings+=("$stage $((SECONDS - stage_start))s")
+  echo "==> $stage took $((SECONDS - stage_start)) s"
   # Stop at the first failing stage: later ones would only take time.
   [ "$status" -eq 0 ] || break
 done
 echo
-echo "stages: ${stages[*]}"
+echo "stages: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
 echo "opsagent: $passed passed, $failed failed"
 exit "$status"
