@@ -96,6 +96,7 @@ TEST(ReadyBodiesTest, ANewSnapshotOrVerdictIsRenderedAfresh) {
 TEST(ReadyBodiesTest, ConcurrentWorkersAcrossSnapshots) {
   const auto t0 = SteadyClock::now();
   std::vector<std::shared_ptr<const probes::Snapshot>> snapshots;
+  snapshots.reserve(4);
   for (int i = 0; i < 4; ++i) {
     snapshots.push_back(published({make_check("check" + std::to_string(i),
                                               i % 2 == 0 ? CheckStatus::pass : CheckStatus::fail)},
@@ -104,6 +105,7 @@ TEST(ReadyBodiesTest, ConcurrentWorkersAcrossSnapshots) {
   ReadyBodies bodies;
   std::atomic<int> wrong{0};
   std::vector<std::thread> workers;
+  workers.reserve(4);
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&, w] {
       for (int i = 0; i < 500; ++i) {
