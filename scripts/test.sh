@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds opsagent and runs its tests. Two commands, one per question:
 #   bash scripts/test.sh             does it work?  build + the whole suite (~10 min on 2 cores)
-#   bash scripts/test.sh hardening   is it hardened? clang-tidy, fuzzers, ASan+UBSan, TSan (~35 min)
+#   bash scripts/test.sh hardening   is it hardened? clang-tidy, fuzzers, ASan+UBSan, TSan (~70 min
+#                                    the first time; a rerun compiles and rechecks only what changed)
 # CI (.ci/run) runs the first, then the second. The stages, fastest feedback first:
 #   build   g++, warnings as errors, the whole suite (unit + integration against throwaway
 #           Postgres clusters the tests start themselves)               in build/
