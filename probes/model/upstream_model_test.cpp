@@ -73,7 +73,8 @@ TEST(UpstreamCheck, FollowsTheBreaker) {
   const auto open = upstream_check(open_status);
   EXPECT_EQ(open.status, CheckStatus::fail);
   EXPECT_TRUE(open.gates_readiness);
-  EXPECT_EQ(open.message, "circuit open: 5 consecutive failures (last: answered 500, expected 200)");
+  EXPECT_EQ(open.message,
+            "circuit open: 5 consecutive failures (last: answered 500, expected 200)");
 }
 
 TEST(UpstreamCheck, PassesBeforeTheFirstProbe) {

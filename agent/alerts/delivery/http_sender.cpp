@@ -1,10 +1,7 @@
 #include "agent/alerts/delivery/http_sender.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -15,6 +12,7 @@
 #include "common/version.hpp"
 #include "config/syntax/duration.hpp"
 #include "probes/http/http_failure.hpp"
+#include "probes/http/request_watchdog.hpp"
 
 namespace opsagent::alerts {
 
@@ -24,52 +22,6 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kMinTimeout{100};
 constexpr milliseconds kMaxConnectTimeout = std::chrono::seconds(5);
-
-// Shuts the client's socket down when the attempt's deadline passes. httplib's timeouts apply
-// to each connect, send and recv: a peer trickling its answer a byte at a time would get past
-// them. httplib::ClientImpl::stop() is the one call it supports from another thread while a
-// request runs; while httplib is resolving the name, connecting or doing the TLS handshake it
-// holds its socket lock and stop() waits for that to end (bounded by the connect timeout per
-// step), so the watchdog keeps calling it until the request returns.
-class Watchdog {
- public:
-  Watchdog(httplib::ClientImpl& client, SteadyClock::time_point deadline)
-      : client_(client), thread_([this, deadline] { run(deadline); }) {}
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  bool fired() const {
-    std::lock_guard lock(mutex_);
-    return fired_;
-  }
-
- private:
-  void run(SteadyClock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
-    fired_ = true;
-    while (!done_) {
-      lock.unlock();
-      client_.stop();
-      lock.lock();
-      cv_.wait_for(lock, milliseconds(50), [this] { return done_; });
-    }
-  }
-
-  httplib::ClientImpl& client_;
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool fired_ = false;
-  std::thread thread_;  // last: started once the members above exist
-};
 
 }  // namespace
 
@@ -111,7 +63,7 @@ AttemptResult http_post(const config::HttpUrl& url, std::string body, const Http
   bool cut = false;
   const auto start = SteadyClock::now();
   {
-    Watchdog watchdog(*client, common::saturating_add(start, timeout));
+    probes::RequestWatchdog watchdog(*client, common::saturating_add(start, timeout));
     ok = client->send(request, response, error);
     cut = watchdog.fired();
   }
