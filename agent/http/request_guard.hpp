@@ -21,6 +21,14 @@ namespace opsagent::http {
 inline constexpr std::array<std::string_view, 5> kRoutes{"/health/live", "/health/ready", "/health",
                                                          "/status", "/metrics"};
 
+// GET /upstreams/<name>: the shared circuit breaker of an [[upstreams]] entry.
+inline constexpr std::string_view kUpstreamsPrefix = "/upstreams/";
+inline constexpr std::string_view kUpstreamsRoute = "/upstreams/<name>";  // as the 404 lists it
+
+// Whether `path` is routed: one of kRoutes, or kUpstreamsPrefix and a name as the config allows
+// one (1..63 of A-Z a-z 0-9 _ . -); whether that upstream exists is the handler's 404.
+bool is_route(std::string_view path);
+
 // The longest request path served; anything longer gets 414.
 inline constexpr std::size_t kMaxPathLength = 256;
 

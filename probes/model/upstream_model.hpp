@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/latest.hpp"
 #include "probes/model/check_result.hpp"
 #include "probes/model/circuit_breaker.hpp"
 
@@ -79,6 +80,10 @@ struct UpstreamBoard {
   std::vector<UpstreamStatus> upstreams;  // in config order
   const UpstreamStatus* find(std::string_view name) const;
 };
+
+// Where the upstream prober publishes its board and the probe loop and the HTTP handlers read
+// it (probes/upstreams/upstream_prober.hpp).
+using UpstreamBoardStore = common::Latest<UpstreamBoard>;
 
 // "upstream:<name>": pass while closed with no failure since the last success (or before the
 // first probe); warn while closed with failures below the threshold, or half-open; fail while

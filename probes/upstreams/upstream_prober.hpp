@@ -14,14 +14,11 @@
 #include <vector>
 
 #include "common/clock.hpp"
-#include "common/latest.hpp"
 #include "config/config.hpp"
 #include "probes/model/circuit_breaker.hpp"
 #include "probes/model/upstream_model.hpp"
 
 namespace opsagent::probes {
-
-using UpstreamBoardStore = common::Latest<UpstreamBoard>;
 
 // When the next probe of an upstream is due: while closed, `interval` after the last one began
 // (at once before the first); while half-open, at once; while open, when half-open is due.
