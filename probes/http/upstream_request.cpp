@@ -11,8 +11,8 @@
 #include "common/text/log_text.hpp"
 #include "common/version.hpp"
 #include "config/syntax/duration.hpp"
+#include "probes/http/bounded_request.hpp"
 #include "probes/http/http_failure.hpp"
-#include "probes/http/request_watchdog.hpp"
 #include "probes/net/name_resolver.hpp"
 
 namespace opsagent::probes {
@@ -87,42 +87,22 @@ UpstreamProbe probe_upstream(const config::Upstream& upstream, Deadline deadline
     address = std::move(*resolved);
   }
 
-  std::unique_ptr<httplib::ClientImpl> client;
-  if (url->https) {
-    client = std::make_unique<httplib::SSLClient>(url->host, url->port);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(url->host, url->port);
-  }
+  const milliseconds budget = left_until(deadline);
+  const auto client = make_client(*url, budget, budget);
   // The name stays the host's (Host header, TLS SNI and certificate check); the address is the
   // one looked up under the deadline, so httplib does not look it up again without one.
   client->set_hostname_addr_map({{url->host, address}});
-  const milliseconds budget = left_until(deadline);
-  client->set_connection_timeout(budget);
-  client->set_read_timeout(budget);
-  client->set_write_timeout(budget);
-  client->set_keep_alive(false);
-  client->set_follow_location(false);  // a redirect is an answer: compared with expect_status
 
   httplib::Request request;
   request.method = "GET";
   request.path = url->path;
   request.headers.emplace("User-Agent", std::string("opsagent/") + kVersion);
   request.headers.emplace("Accept", "*/*");
-  // Only the status matters: the body is discarded as it arrives, whatever its size.
-  request.content_receiver = [](const char*, std::size_t, std::uint64_t, std::uint64_t) {
-    return true;
-  };
-  httplib::Response response;
-  httplib::Error error = httplib::Error::Success;
-  bool ok = false;
-  bool cut = false;
-  {
-    RequestWatchdog watchdog(*client, deadline);
-    ok = client->send(request, response, error);
-    cut = watchdog.fired();
-  }
+  const auto reply = send_bounded(*client, std::move(request), deadline);
+  const auto& response = reply.response;
+  const auto error = reply.error;
   const auto elapsed = SteadyClock::now() - start;
-  if (ok) {
+  if (reply.answered) {
     p.status = response.status;
     if (response.status == upstream.expect_status) {
       return finish(
@@ -134,7 +114,7 @@ UpstreamProbe probe_upstream(const config::Upstream& upstream, Deadline deadline
                                                        response.status, upstream.expect_status));
   }
   const bool read_timed_out = error == httplib::Error::Read && elapsed >= budget - milliseconds(50);
-  if (cut || read_timed_out || error == httplib::Error::ConnectionTimeout) {
+  if (reply.cut || read_timed_out || error == httplib::Error::ConnectionTimeout) {
     return finish(ErrorClass::timeout, fmt::format("GET {} failed: no answer within {}", target,
                                                    config::format_duration(upstream.timeout)));
   }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "probes/http/upstream_request.hpp"
+#include "tests/support/silent_listener.hpp"
 #include "tests/support/wait.hpp"
 
 namespace opsagent::probes {
@@ -105,6 +106,21 @@ TEST(ProbeUpstream, AnswersAndFailuresInWords) {
   nobody.url = "http://upstream.invalid/";  // RFC 2606: never resolves
   const auto dns = probe_upstream(nobody, SteadyClock::now() + 2s);
   EXPECT_TRUE(dns.error == ErrorClass::dns || dns.error == ErrorClass::timeout) << dns.message;
+}
+
+// A server that accepts and never answers: the probe ends at its deadline (the watchdog), not
+// at the peer's pleasure, and says so.
+TEST(ProbeUpstream, ASilentServerIsATimeoutAtTheDeadline) {
+  testing::SilentTcpListener silent;
+  config::Upstream u;
+  u.name = "silent";
+  u.url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/";
+  u.timeout = 300ms;
+  const auto p = probe_upstream(u, SteadyClock::now() + u.timeout);
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.error, ErrorClass::timeout) << p.message;
+  EXPECT_NE(p.message.find("no answer within 300ms"), std::string::npos) << p.message;
+  EXPECT_EQ(p.status, 0);
 }
 
 TEST(UpstreamTarget, DropsTheQueryAndTheDefaultPort) {

@@ -11,8 +11,8 @@
 #include "common/text/log_text.hpp"
 #include "common/version.hpp"
 #include "config/syntax/duration.hpp"
+#include "probes/http/bounded_request.hpp"
 #include "probes/http/http_failure.hpp"
-#include "probes/http/request_watchdog.hpp"
 
 namespace opsagent::alerts {
 
@@ -33,17 +33,7 @@ std::string host_for_log(const config::HttpUrl& url) {
 AttemptResult http_post(const config::HttpUrl& url, std::string body, const HttpHeaders& headers,
                         milliseconds receiver_timeout) {
   const milliseconds timeout = std::max(receiver_timeout, kMinTimeout);
-  std::unique_ptr<httplib::ClientImpl> client;
-  if (url.https) {
-    client = std::make_unique<httplib::SSLClient>(url.host, url.port);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
-  }
-  client->set_connection_timeout(std::min(timeout, kMaxConnectTimeout));
-  client->set_read_timeout(timeout);
-  client->set_write_timeout(timeout);
-  client->set_keep_alive(false);
-  client->set_follow_location(false);  // a redirect must not carry the body (or a key) elsewhere
+  const auto client = probes::make_client(url, std::min(timeout, kMaxConnectTimeout), timeout);
 
   httplib::Request request;
   request.method = "POST";
@@ -52,26 +42,15 @@ AttemptResult http_post(const config::HttpUrl& url, std::string body, const Http
   request.headers.emplace("Content-Type", "application/json");
   request.headers.emplace("User-Agent", std::string("opsagent/") + kVersion);
   request.body = std::move(body);
-  // The answer's body is not used: discard it as it arrives, whatever its size.
-  request.content_receiver = [](const char*, std::size_t, std::uint64_t, std::uint64_t) {
-    return true;
-  };
-
-  httplib::Response response;
-  httplib::Error error = httplib::Error::Success;
-  bool ok = false;
-  bool cut = false;
   const auto start = SteadyClock::now();
-  {
-    probes::RequestWatchdog watchdog(*client, common::saturating_add(start, timeout));
-    ok = client->send(request, response, error);
-    cut = watchdog.fired();
-  }
-  const auto elapsed = SteadyClock::now() - start;
+  const auto reply =
+      probes::send_bounded(*client, std::move(request), common::saturating_add(start, timeout));
+  const auto& response = reply.response;
+  const auto error = reply.error;
   const std::string host = host_for_log(url);
 
   AttemptResult result;
-  if (ok) {
+  if (reply.answered) {
     result.status = response.status;
     if (response.status >= 200 && response.status < 300) {
       result.kind = AttemptResult::Kind::delivered;
@@ -86,8 +65,8 @@ AttemptResult http_post(const config::HttpUrl& url, std::string body, const Http
     return result;
   }
   const bool read_timed_out =
-      error == httplib::Error::Read && elapsed >= timeout - milliseconds(50);
-  if (cut || read_timed_out) {
+      error == httplib::Error::Read && reply.elapsed >= timeout - milliseconds(50);
+  if (reply.cut || read_timed_out) {
     result.kind = AttemptResult::Kind::timeout;
     result.error =
         fmt::format("{} did not answer within {}", host, config::format_duration(timeout));
