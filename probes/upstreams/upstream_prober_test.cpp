@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "probes/http/upstream_request.hpp"
+#include "tests/support/run_binary.hpp"
 #include "tests/support/silent_listener.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 
 namespace opsagent::probes {
@@ -121,6 +123,36 @@ TEST(ProbeUpstream, ASilentServerIsATimeoutAtTheDeadline) {
   EXPECT_EQ(p.error, ErrorClass::timeout) << p.message;
   EXPECT_NE(p.message.find("no answer within 300ms"), std::string::npos) << p.message;
   EXPECT_EQ(p.status, 0);
+}
+
+// https: the certificate is verified. A server with a self-signed certificate (made here with
+// the openssl CLI) answers the TLS handshake, and the probe refuses it as `tls`.
+TEST(ProbeUpstream, HttpsVerifiesTheCertificate) {
+  testing::TempDir dir("opsagent-tls");
+  const auto made = testing::run_process(
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("key.pem"),
+       "-out", dir.file("cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  httplib::SSLServer server(dir.file("cert.pem").c_str(), dir.file("key.pem").c_str());
+  ASSERT_TRUE(server.is_valid());
+  std::atomic<int> answered{0};
+  server.Get("/", [&](const httplib::Request&, httplib::Response& res) {
+    ++answered;
+    res.set_content("ok", "text/plain");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+
+  config::Upstream u;
+  u.name = "tls";
+  u.url = "https://127.0.0.1:" + std::to_string(port) + "/";
+  const auto p = probe_upstream(u, SteadyClock::now() + 5s);
+  server.stop();
+  thread.join();
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.error, ErrorClass::tls) << p.message;
+  EXPECT_NE(p.message.find("certificate could not be verified"), std::string::npos) << p.message;
+  EXPECT_EQ(answered.load(), 0);  // the request never reached an unverified server
 }
 
 TEST(UpstreamTarget, DropsTheQueryAndTheDefaultPort) {
