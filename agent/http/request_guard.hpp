@@ -3,8 +3,8 @@
 // RFC 9112 allows (400/505, see parse_request_head) and any Range request (416: the answers are
 // small and never sent in parts, so a few bytes of request cannot ask for a multipart reply
 // many times their size). guard_request, on the parsed request: a health endpoint has five
-// paths and /upstreams/<name>, two methods and no request bodies, so anything else is answered with a 4xx before a
-// handler or the body reader runs. Pure functions; no I/O.
+// paths and /upstreams/<name>, two methods and no request bodies, so anything else is answered
+// with a 4xx before a handler or the body reader runs. Pure functions; no I/O.
 // Thread-safety: stateless; call from any thread.
 #pragma once
 
