@@ -160,12 +160,29 @@ struct SuperviseSection {
   bool operator==(const SuperviseSection&) const = default;
 };
 
+// One [[upstreams]] entry: a public API the app calls (the reference app: a city's SODA data
+// API). The agent probes it at its own interval, on its own thread, and keeps one circuit
+// breaker for every worker of the app: closed -> open after failure_threshold consecutive
+// failures; while open, one probe per recovery_timeout (half-open) that closes it on success.
+// GET /upstreams/<name> answers from that state in microseconds.
+struct Upstream {
+  std::string name;  // unique; [A-Za-z0-9_.-] so it works in /upstreams/<name>
+  std::string url;   // http(s)://host[:port][/path][?query], no user:password@
+  Duration interval{10000};
+  Duration timeout{5000};  // one request: name lookup, connect, TLS, answer; at most interval
+  int expect_status = 200;
+  int failure_threshold = 5;
+  Duration recovery_timeout{60000};
+  bool gates_readiness = false;  // an open circuit makes the agent not ready
+  bool operator==(const Upstream&) const = default;
+};
+
 // The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`). The pool
 // budget is not among them: a configuration fact is a finding (log, /status, /health), not an
 // incident.
 inline constexpr std::string_view kAlertRules[] = {
-    "pool_saturation",  "client_pool_at_limit", "readiness",      "idle_in_transaction",
-    "long_transaction", "lock_waits",           "pgbouncer_queue"};
+    "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
+    "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
@@ -221,6 +238,7 @@ struct Config {
   PgBouncerSection pgbouncer;
   SuperviseSection supervise;
   AlertsSection alerts;
+  std::vector<Upstream> upstreams;  // [[upstreams]]
   bool operator==(const Config&) const = default;
 
   // Time the client gives the server past its own statement_timeout, so a slow statement ends

@@ -94,7 +94,8 @@ TEST(Example, DocumentsEveryKey) {
     // possibly a commented-out example block ("#     [[readiness.http]]").
     const std::string pattern =
         spec.type == "array of tables"
-            ? "\n(# *)?\\[\\[" + std::string(spec.section) + "\\." + name + "\\]\\]\n"
+            ? "\n(# *)?\\[\\[" + std::regex_replace(dotted_key(spec), std::regex("\\."), "\\.") +
+                  "\\]\\]\n"
             : "(^|\n)(# )?" + name + " = ";
     const bool shown = std::regex_search(text, std::regex(pattern));
     EXPECT_TRUE(shown) << spec.section << "." << name << " is not in example.toml";
@@ -103,6 +104,7 @@ TEST(Example, DocumentsEveryKey) {
   expect_entry_keys_described(text, client_keys());
   expect_entry_keys_described(text, http_keys());
   expect_entry_keys_described(text, alert_receiver_keys());
+  expect_entry_keys_described(text, upstream_keys());
 }
 
 // Uncommenting every "# key = value" line must change nothing: the documented defaults are the
@@ -128,13 +130,16 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   alerts.state_file = defaults.alerts.state_file;
   EXPECT_EQ(alerts, defaults.alerts);      // the receivers are examples, not defaults
   EXPECT_TRUE(r->readiness.http.empty());  // the HTTP check is an example, not a default
+  EXPECT_TRUE(r->upstreams.empty());       // and so is the upstream
 }
 
 // The commented-out example blocks ("#     [[readiness.http]]", "#     name = ..."), uncommented
 // as a user would: all of them at once, so that no block's keys land in another table.
 std::string uncomment_example_blocks(const std::string& text) {
   return std::regex_replace(
-      text, std::regex("\n#     (\\[\\[(readiness\\.http|alerts\\.receivers)\\]\\]|[a-z_]+ = )"),
+      text,
+      std::regex(
+          "\n#     (\\[\\[(readiness\\.http|alerts\\.receivers|upstreams)\\]\\]|[a-z_]+ = )"),
       "\n$1");
 }
 
@@ -154,14 +159,32 @@ TEST(Example, HttpCheckExampleLoadsWhenUncommented) {
   EXPECT_NE(text.find("opsagent run --config FILE -- gunicorn app:app"), std::string::npos);
 }
 
+// The commented-out [[upstreams]] block is the reference app's SODA API, at the issue's
+// breaker settings (5 failures, 60s recovery).
+TEST(Example, UpstreamExampleLoadsWhenUncommented) {
+  const auto r =
+      load_config_string(uncomment_example_blocks(example_text()), "uncommented", no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  ASSERT_EQ(r->upstreams.size(), 1u);
+  EXPECT_EQ(r->upstreams[0],
+            (Upstream{.name = "soda",
+                      .url = "https://data.cityofchicago.org/resource/ydr8-5enu.json?$limit=1",
+                      .interval = std::chrono::seconds(15),
+                      .timeout = std::chrono::seconds(5),
+                      .expect_status = 200,
+                      .failure_threshold = 5,
+                      .recovery_timeout = std::chrono::seconds(60),
+                      .gates_readiness = false}));
+  EXPECT_EQ(r->alerts.receivers.size(), 5u);  // the block did not swallow the receivers
+}
+
 // The key table's `fallback` texts are documentation; they must say what config.hpp does.
 TEST(KeyTable, FallbacksAreTheConfigDefaults) {
   std::string toml;
   for (const auto& spec : config_keys()) {
     // "$STATE_DIRECTORY/...": a place chosen at start (alerts.state_file), not a TOML value.
     if (spec.fallback.starts_with('$')) continue;
-    toml += std::string(spec.section) + "." + std::string(spec.name) + " = " +
-            std::string(spec.fallback) + "\n";
+    toml += dotted_key(spec) + " = " + std::string(spec.fallback) + "\n";
   }
   const auto r = load_config_string(toml, "fallbacks", no_env());
   ASSERT_TRUE(r) << dump(r.error()) << "\n" << toml;
@@ -173,14 +196,14 @@ TEST(KeyTable, FallbacksAreTheConfigDefaults) {
 TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
   std::set<std::string> seen;
   for (const auto& spec : config_keys()) {
-    const std::string key = std::string(spec.section) + "." + std::string(spec.name);
+    const std::string key = dotted_key(spec);
     EXPECT_TRUE(seen.insert(key).second) << key << " declared twice";
     EXPECT_FALSE(spec.type.empty()) << key;
     EXPECT_FALSE(spec.doc.empty()) << key;
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 41u);
+  EXPECT_EQ(seen.size(), 42u);
   EXPECT_EQ(config_sections(),
             (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
                                            "pgbouncer", "supervise", "alerts"}));

@@ -11,8 +11,9 @@ std::span<const KeySpec<Config>> config_keys() {
   // `opsagent validate` and the docs show the sections.
   static const std::vector<KeySpec<Config>> keys = [] {
     std::vector<KeySpec<Config>> all;
-    for (const auto section : {agent_keys(), log_keys(), database_keys(), readiness_keys(),
-                               pool_keys(), pgbouncer_keys(), supervise_keys(), alerts_keys()}) {
+    for (const auto section :
+         {agent_keys(), log_keys(), database_keys(), readiness_keys(), pool_keys(),
+          pgbouncer_keys(), supervise_keys(), alerts_keys(), upstreams_keys()}) {
       all.insert(all.end(), section.begin(), section.end());
     }
     return all;
@@ -23,6 +24,7 @@ std::span<const KeySpec<Config>> config_keys() {
 std::vector<std::string_view> config_sections() {
   std::vector<std::string_view> out;
   for (const auto& spec : config_keys()) {
+    if (spec.section.empty()) continue;  // a root key, not a section
     if (std::ranges::find(out, spec.section) == out.end()) out.push_back(spec.section);
   }
   return out;

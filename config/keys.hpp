@@ -6,6 +6,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,15 +23,25 @@ struct MarkerDraft;    // [[readiness.migrations]], sections/readiness_migration
 struct ClientDraft;    // [[pool.clients]], sections/pool_clients.cpp
 struct HttpDraft;      // [[readiness.http]], sections/readiness_http.cpp
 struct ReceiverDraft;  // [[alerts.receivers]], sections/alert_receivers.cpp
+struct UpstreamDraft;  // [[upstreams]], sections/upstreams.cpp
 
-// Every key of the top-level sections, in section order.
+// Every key of the top-level sections, in section order, then the top-level arrays of tables
+// ([[upstreams]]), whose rows have the empty section "" (the root table).
 std::span<const KeySpec<Config>> config_keys();
 std::span<const KeySpec<MarkerDraft>> marker_keys();
 std::span<const KeySpec<ClientDraft>> client_keys();
 std::span<const KeySpec<HttpDraft>> http_keys();
 std::span<const KeySpec<ReceiverDraft>> alert_receiver_keys();
+std::span<const KeySpec<UpstreamDraft>> upstream_keys();
 
-// The sections (top-level tables) that config_keys() uses, in table order.
+// How a key is written in messages and docs: "section.name", or "name" for a root key.
+template <class Target>
+std::string dotted_key(const KeySpec<Target>& spec) {
+  return spec.section.empty() ? std::string(spec.name)
+                              : std::string(spec.section) + "." + std::string(spec.name);
+}
+
+// The sections (top-level tables) that config_keys() uses, in table order; not the root ("").
 std::vector<std::string_view> config_sections();
 
 // The array-of-tables sections below `section` that declare `name`: `pool_max` under [pool] was

@@ -53,8 +53,13 @@ std::string list_sections(std::span<const std::string_view> sections) {
 }
 
 // A top-level name that is not a section: a misspelt section, or a key that lost its section.
+// `arrays`: the top-level arrays of tables ([[upstreams]]), for a misspelt one.
 std::string unknown_top_level_message(std::string_view name, bool is_table,
-                                      std::span<const std::string_view> sections) {
+                                      std::span<const std::string_view> sections,
+                                      std::span<const std::string_view> arrays) {
+  if (auto near = closest(name, arrays); near && !is_table) {
+    return "unknown key '" + std::string(name) + "'; did you mean [[" + std::string(*near) + "]]?";
+  }
   if (is_table) {
     std::string message = "unknown section [" + std::string(name) + "]";
     if (auto near = closest(name, sections)) {
@@ -64,7 +69,7 @@ std::string unknown_top_level_message(std::string_view name, bool is_table,
   }
   const std::string message = "unknown key '" + std::string(name) + "'";
   for (const auto& spec : config_keys()) {
-    if (spec.name == name) {
+    if (spec.name == name && !spec.section.empty()) {
       return message + "; did you mean '" + std::string(spec.section) + "." +
              std::string(spec.name) + "'? (put it under [" + std::string(spec.section) + "])";
     }
@@ -72,14 +77,31 @@ std::string unknown_top_level_message(std::string_view name, bool is_table,
   return message + "; every key belongs in one of the sections " + list_sections(sections);
 }
 
+// The root table's own keys (section ""): the top-level arrays of tables, [[upstreams]].
+const KeySpec<Config>* root_key(std::string_view name) {
+  const auto keys = config_keys();
+  const auto it = std::ranges::find_if(
+      keys, [&](const auto& spec) { return spec.section.empty() && spec.name == name; });
+  return it == keys.end() ? nullptr : &*it;
+}
+
 void apply_file(const toml::table& root, Config& config, Diagnostics& diag) {
   const auto sections = config_sections();
+  std::vector<std::string_view> arrays;
+  for (const auto& spec : config_keys()) {
+    if (spec.section.empty()) arrays.push_back(spec.name);
+  }
   for (auto&& [name, value] : root) {
     const std::string section(name.str());
+    if (const auto* spec = root_key(section)) {
+      diag.mark_set(section, position_of(value));
+      spec->apply(value, section, spec->bounds, config, diag);
+      continue;
+    }
     if (std::ranges::find(sections, section) == sections.end()) {
       const std::string shown = display_key(section);
       diag.error(position_of(name), shown,
-                 unknown_top_level_message(shown, value.is_table(), sections));
+                 unknown_top_level_message(shown, value.is_table(), sections, arrays));
       continue;
     }
     const auto* table = value.as_table();

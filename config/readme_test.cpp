@@ -23,10 +23,17 @@ TEST(Readme, ConfigTableHasEveryKeyWithItsDefault) {
   const std::string text = readme_text();
   ASSERT_NE(text.find("## Configuration"), std::string::npos);
   for (const auto& spec : config_keys()) {
-    const std::string key = std::string(spec.section) + "." + std::string(spec.name);
+    const std::string key = dotted_key(spec);
     const std::string row = spec.type == "array of tables"
                                 ? "| `[[" + key + "]]` | none |"
                                 : "| `" + key + "` | `" + std::string(spec.fallback) + "` |";
+    EXPECT_NE(text.find("\n" + row), std::string::npos) << "README.md lacks the row " << row;
+  }
+  // The keys of an [[upstreams]] block have rows of their own, required keys with "none".
+  for (const auto& spec : upstream_keys()) {
+    const std::string fallback =
+        spec.fallback.empty() ? "none" : "`" + std::string(spec.fallback) + "`";
+    const std::string row = "| `" + dotted_key(spec) + "` | " + fallback + " |";
     EXPECT_NE(text.find("\n" + row), std::string::npos) << "README.md lacks the row " << row;
   }
 }

@@ -14,9 +14,10 @@ namespace opsagent::probes {
 namespace {
 
 // One cycle: the database probe on this thread, the HTTP checks beside it on theirs.
+// The upstream APIs are not probed here: the cycle copies what their prober last published.
 Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
                    const config::Environment& env, std::uint64_t sequence,
-                   bool wait_for_every_check) {
+                   bool wait_for_every_check, const UpstreamBoardStore* upstreams) {
   const auto start = SteadyClock::now();
   Snapshot s;
   s.sequence = sequence;
@@ -49,6 +50,11 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
   const auto until =
       http_checks_until(s, start, SteadyClock::now(), http_done_by, wait_for_every_check);
   for (auto& c : http.collect(until)) s.checks.push_back(std::move(c));
+  if (upstreams) {
+    const auto board = upstreams->get();
+    if (board) s.upstreams = board->upstreams;
+    for (const auto& u : s.upstreams) s.checks.push_back(upstream_check(u));
+  }
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
   return s;
@@ -58,7 +64,7 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
 
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence) {
-  return run_cycle(probes, config, env, sequence, true);
+  return run_cycle(probes, config, env, sequence, true, nullptr);
 }
 
 config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_rand& random) {
@@ -67,11 +73,12 @@ config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_r
 }
 
 ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
-                     OnPublish on_publish)
+                     OnPublish on_publish, const UpstreamBoardStore* upstreams)
     : config_(config),
       store_(store),
       env_(std::move(env)),
       on_publish_(std::move(on_publish)),
+      upstreams_(upstreams),
       heartbeat_(SteadyClock::now().time_since_epoch().count()) {}
 
 ProbeLoop::~ProbeLoop() {
@@ -127,8 +134,8 @@ void ProbeLoop::run() {
   for (;;) {
     beat();
     auto config = config_.get();
-    auto snapshot =
-        std::make_shared<Snapshot>(run_cycle(probes_, *config, env_, ++sequence, false));
+    auto snapshot = std::make_shared<Snapshot>(
+        run_cycle(probes_, *config, env_, ++sequence, false, upstreams_));
     if (auto news = memory.remember(*snapshot)) {
       spdlog::log(news->problem ? spdlog::level::warn : spdlog::level::info, "{}", news->message);
     }

@@ -20,6 +20,7 @@
 #include "probes/config_holder.hpp"
 #include "probes/http/http_check_runner.hpp"
 #include "probes/model/snapshot_store.hpp"
+#include "probes/model/upstream_model.hpp"
 #include "probes/postgres/pgbouncer_probe.hpp"
 #include "probes/postgres/postgres_probe.hpp"
 
@@ -36,8 +37,10 @@ class ProbeLoop {
  public:
   using OnPublish = std::function<void(const Snapshot&)>;
 
+  // `upstreams`: where the upstream prober publishes (each snapshot carries a copy of its latest
+  // board); nullptr: no upstreams. Must outlive the loop.
   ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
-            OnPublish on_publish);
+            OnPublish on_publish, const UpstreamBoardStore* upstreams = nullptr);
   ~ProbeLoop();  // stops and joins
   ProbeLoop(const ProbeLoop&) = delete;
   ProbeLoop& operator=(const ProbeLoop&) = delete;
@@ -61,6 +64,7 @@ class ProbeLoop {
   SnapshotStore& store_;
   config::Environment env_;
   OnPublish on_publish_;
+  const UpstreamBoardStore* upstreams_;
   CycleProbes probes_;
   std::atomic<SteadyClock::rep> heartbeat_;
   std::mutex mutex_;

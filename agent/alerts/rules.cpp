@@ -222,6 +222,28 @@ void pgbouncer_queue(const probes::Snapshot& s, const config::Config& c, const s
   out.findings.push_back(std::move(f));
 }
 
+// An upstream API whose shared circuit is open: every worker of the app now refuses (or should)
+// to call it. Half-open still counts: it is one probe away from open again, and an alert that
+// resolved and fired at every recovery_timeout would be noise. Resolves once the circuit closes.
+void upstream_circuits(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
+  for (const auto& u : s.upstreams) {
+    if (u.state == probes::BreakerState::closed) continue;
+    auto f = make(kRuleUpstreamCircuitOpen, "UpstreamCircuitOpen", Severity::warning,
+                  fmt::format("upstream {}: circuit {} after {} consecutive failed probes", u.name,
+                              u.state == probes::BreakerState::open ? "open" : "half-open",
+                              u.consecutive_failures),
+                  db);
+    f.labels["upstream"] = u.name;
+    f.details.push_back(fmt::format("{}: {}", u.target, u.transition_reason));
+    if (u.last && !u.last->ok) f.details.push_back("last probe: " + u.last->message);
+    f.details.push_back(fmt::format(
+        "while open, one probe every {} (recovery_timeout); GET /upstreams/{} answers 503 until "
+        "a probe succeeds",
+        config::format_duration(u.recovery_timeout), u.name));
+    out.findings.push_back(std::move(f));
+  }
+}
+
 void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   const auto* failure = s.first_failure();
   if (!failure) return;
@@ -244,6 +266,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   RuleOutcome out;
   readiness(snapshot, database, out);
   pgbouncer_queue(snapshot, config, database, out);
+  upstream_circuits(snapshot, database, out);
   out.now = snapshot.first_failure() ? "not ready" : "ready";
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {

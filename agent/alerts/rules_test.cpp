@@ -136,5 +136,40 @@ TEST(Rules, PgBouncerQueueWarnsThenTurnsCritical) {
   EXPECT_EQ(crit->severity, Severity::critical);
 }
 
+TEST(Rules, UpstreamCircuitOpenFiresWhileNotClosedAndEvenWithTheDatabaseDown) {
+  const config::Config c;
+  probes::Snapshot s;  // no activity: the database rules are unknown, this one is not
+  probes::UpstreamStatus u;
+  u.name = "soda";
+  u.target = "https://data.example.org/x.json";
+  u.state = probes::BreakerState::closed;
+  s.upstreams.push_back(u);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleUpstreamCircuitOpen), nullptr);
+
+  s.upstreams[0].state = probes::BreakerState::open;
+  s.upstreams[0].consecutive_failures = 5;
+  s.upstreams[0].transition_reason = "5 consecutive failures (last: ... answered 500)";
+  const auto open = evaluate_rules(s, c, false, "db");
+  const Finding* f = find(open, kRuleUpstreamCircuitOpen);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_EQ(f->labels.at("alertname"), "UpstreamCircuitOpen");
+  EXPECT_EQ(f->labels.at("upstream"), "soda");
+  EXPECT_EQ(f->labels.at("database"), "db");
+  EXPECT_EQ(f->summary, "upstream soda: circuit open after 5 consecutive failed probes");
+  EXPECT_EQ(f->details.at(0),
+            "https://data.example.org/x.json: 5 consecutive failures (last: ... answered 500)");
+  EXPECT_EQ(open.unknown_rules.count(std::string(kRuleUpstreamCircuitOpen)), 0u);
+
+  s.upstreams[0].state = probes::BreakerState::half_open;
+  EXPECT_NE(find(evaluate_rules(s, c, false, "db"), kRuleUpstreamCircuitOpen), nullptr);
+
+  // One alert per upstream: told apart by the label.
+  s.upstreams.push_back(s.upstreams[0]);
+  s.upstreams[1].name = "geo";
+  const auto two = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(std::ranges::count(two.findings, kRuleUpstreamCircuitOpen, &Finding::rule), 2);
+}
+
 }  // namespace
 }  // namespace opsagent::alerts

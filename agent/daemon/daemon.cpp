@@ -20,14 +20,16 @@ Daemon::Daemon(std::string config_path, const std::shared_ptr<const config::Conf
       config_(initial),
       token_(std::make_shared<const web::BearerToken>(std::move(token))),
       alerter_(*initial, config::process_environment(), identity_for(*initial)),
-      loop_(config_, store_, config::process_environment(),
-            [this](const probes::Snapshot& s) {
-              metrics_.observe_cycle(s);
-              alerter_.observe(s, *config_.get());
-              observe();
-            }),
+      loop_(
+          config_, store_, config::process_environment(),
+          [this](const probes::Snapshot& s) {
+            metrics_.observe_cycle(s);
+            alerter_.observe(s, *config_.get());
+            observe();
+          },
+          &upstreams_.board()),
       server_(web::ServingState{store_, config_, token_, loop_, draining_, metrics_, app_problem_,
-                                alerter_},
+                                alerter_, upstreams_.board()},
               initial->agent.http_threads) {}
 
 std::expected<void, std::string> Daemon::start() {
@@ -36,6 +38,7 @@ std::expected<void, std::string> Daemon::start() {
     return bound;
   }
   server_.start();
+  upstreams_.sync(config->upstreams);
   loop_.start();
   spdlog::info("opsagent {} listening on {}:{}; probing {} every {} (config {})", kVersion,
                config->agent.listen_host, config->agent.listen_port, target_display(*config),
@@ -77,6 +80,7 @@ void Daemon::reload() {
     if (auto warning = config::restart_warning(*old, *next)) spdlog::warn("reload: {}", *warning);
     configure_logging(next->log);
     config_.set(next);
+    upstreams_.sync(next->upstreams);
     spdlog::info("reload: config reloaded from {}", config_path_);
     loop_.wake();
   }
@@ -91,6 +95,7 @@ void Daemon::begin_drain() {
 
 int Daemon::stop(int exit_code) {
   server_.stop();
+  upstreams_.sync({});  // no more probes of the APIs; one in flight ends by its own deadline
   const bool loop_stopped = loop_.stop_within(std::chrono::seconds(1));
   alerter_.stop(std::chrono::seconds(1));  // what is still undelivered stays in the state file
   if (!loop_stopped) {

@@ -1,9 +1,9 @@
-// What `opsagent run` runs: the probe loop, the alerter and the HTTP server, wired to the state
-// they share (the config in force, the latest snapshot, the token, the draining flag, why a
-// supervised app is not running). It starts them, re-evaluates readiness for the log and for
-// systemd, reloads the config, and stops them. Signals and the supervised app are the caller's
-// (signal_loop.hpp, app_supervisor.hpp). Thread-safety: start/reload/begin_drain/stop from the
-// main thread; observe() from any thread (the probe thread calls it after every cycle).
+// What `opsagent run` runs: the probe loop, the upstream prober, the alerter and the HTTP server,
+// wired to the state they share (the config in force, the latest snapshot, the token, the
+// draining flag, why a supervised app is not running). It starts them, re-evaluates readiness for
+// the log and for systemd, reloads the config, and stops them. Signals and the supervised app are
+// the caller's (signal_loop.hpp, app_supervisor.hpp). Thread-safety: start/reload/begin_drain/stop
+// from the main thread; observe() from any thread (the probe thread calls it after every cycle).
 #pragma once
 
 #include <atomic>
@@ -22,6 +22,7 @@
 #include "probes/config_holder.hpp"
 #include "probes/model/snapshot_store.hpp"
 #include "probes/probe_loop.hpp"
+#include "probes/upstreams/upstream_prober.hpp"
 
 namespace opsagent::daemon {
 
@@ -72,6 +73,7 @@ class Daemon {
   web::ReadinessLog readiness_log_;
   web::PrometheusMetrics metrics_;
   alerts::Alerter alerter_;
+  probes::UpstreamProber upstreams_;  // before the loop and the server, which read its board
   probes::ProbeLoop loop_;
   web::HttpServer server_;
 };

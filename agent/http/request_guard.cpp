@@ -14,7 +14,19 @@ bool announces_body(std::string_view content_length, std::string_view transfer_e
          std::ranges::any_of(content_length, [](char c) { return c != '0'; });
 }
 
+bool upstream_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
 }  // namespace
+
+bool is_route(std::string_view path) {
+  if (std::ranges::find(kRoutes, path) != kRoutes.end()) return true;
+  if (!path.starts_with(kUpstreamsPrefix)) return false;
+  const std::string_view name = path.substr(kUpstreamsPrefix.size());
+  return !name.empty() && name.size() <= 63 && std::ranges::all_of(name, upstream_name_char);
+}
 
 std::expected<RequestHead, Rejection> guard_head(std::string_view buffered) {
   auto head = parse_request_head(buffered);
@@ -25,9 +37,7 @@ std::expected<RequestHead, Rejection> guard_head(std::string_view buffered) {
 
 std::optional<Rejection> guard_request(const RequestLine& request) {
   if (request.path.size() > kMaxPathLength) return Rejection{414, "path too long"};
-  if (std::ranges::find(kRoutes, request.path) == kRoutes.end()) {
-    return Rejection{404, "not found", true};
-  }
+  if (!is_route(request.path)) return Rejection{404, "not found", true};
   if (request.method != "GET" && request.method != "HEAD") {
     return Rejection{405, "method not allowed", false, true};
   }

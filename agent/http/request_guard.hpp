@@ -3,8 +3,8 @@
 // RFC 9112 allows (400/505, see parse_request_head) and any Range request (416: the answers are
 // small and never sent in parts, so a few bytes of request cannot ask for a multipart reply
 // many times their size). guard_request, on the parsed request: a health endpoint has five
-// paths, two methods and no request bodies, so anything else is answered with a 4xx before a
-// handler or the body reader runs. Pure functions; no I/O.
+// paths and /upstreams/<name>, two methods and no request bodies, so anything else is answered
+// with a 4xx before a handler or the body reader runs. Pure functions; no I/O.
 // Thread-safety: stateless; call from any thread.
 #pragma once
 
@@ -20,6 +20,14 @@ namespace opsagent::http {
 // The paths the agent serves, in the order the 404 body lists them.
 inline constexpr std::array<std::string_view, 5> kRoutes{"/health/live", "/health/ready", "/health",
                                                          "/status", "/metrics"};
+
+// GET /upstreams/<name>: the shared circuit breaker of an [[upstreams]] entry.
+inline constexpr std::string_view kUpstreamsPrefix = "/upstreams/";
+inline constexpr std::string_view kUpstreamsRoute = "/upstreams/<name>";  // as the 404 lists it
+
+// Whether `path` is routed: one of kRoutes, or kUpstreamsPrefix and a name as the config allows
+// one (1..63 of A-Z a-z 0-9 _ . -); whether that upstream exists is the handler's 404.
+bool is_route(std::string_view path);
 
 // The longest request path served; anything longer gets 414.
 inline constexpr std::size_t kMaxPathLength = 256;

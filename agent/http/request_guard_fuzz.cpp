@@ -33,8 +33,21 @@ std::string_view next_part(std::string_view& rest, bool last) {
   return part;
 }
 
+// Written here again rather than calling is_route(): the property must not check the guard
+// against itself.
 bool known_route(std::string_view path) {
-  return std::ranges::find(kRoutes, path) != kRoutes.end();
+  if (std::ranges::find(kRoutes, path) != kRoutes.end()) return true;
+  constexpr std::string_view kPrefix = "/upstreams/";
+  if (!path.starts_with(kPrefix) || path.size() == kPrefix.size() ||
+      path.size() > kPrefix.size() + 63) {
+    return false;
+  }
+  for (const char c : path.substr(kPrefix.size())) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 bool announces_body(const RequestLine& r) {

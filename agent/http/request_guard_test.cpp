@@ -25,6 +25,23 @@ TEST(RequestGuard, UnknownPathIs404WithTheRoutes) {
   EXPECT_EQ(guard_request({"GET", "", "", ""})->status, 404);
 }
 
+TEST(RequestGuard, UpstreamPathsAreRoutedByTheirNameRule) {
+  for (const auto path : {"/upstreams/soda", "/upstreams/geo.v2_x-1", "/upstreams/A"}) {
+    EXPECT_FALSE(guard_request({"GET", path, "", ""})) << path;
+  }
+  EXPECT_FALSE(guard_request({"GET", "/upstreams/" + std::string(63, 'a'), "", ""}));
+  for (const std::string& path :
+       {std::string("/upstreams/"), std::string("/upstreams"), std::string("/upstreams/a/b"),
+        std::string("/upstreams/a%20b"), std::string("/upstreams/" + std::string(64, 'a')),
+        std::string("/Upstreams/soda")}) {
+    const auto r = guard_request({"GET", path, "", ""});
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 404) << path;
+  }
+  EXPECT_EQ(guard_request({"POST", "/upstreams/soda", "", ""})->status, 405);
+  EXPECT_EQ(guard_request({"GET", "/upstreams/soda", "5", ""})->status, 413);
+}
+
 TEST(RequestGuard, LongPathIs414BeforeAnythingElse) {
   const std::string longest(kMaxPathLength, 'a');
   EXPECT_EQ(guard_request({"GET", "/" + longest, "", ""})->status, 414);

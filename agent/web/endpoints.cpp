@@ -4,6 +4,7 @@
 
 #include "agent/web/readiness.hpp"
 #include "agent/web/render_status.hpp"
+#include "agent/web/upstream_view.hpp"
 
 namespace opsagent::web {
 
@@ -57,6 +58,23 @@ void Endpoints::status(const httplib::Request& req, httplib::Response& res) cons
   } else {
     res.set_content(render_status_text(v.ctx), "text/plain; charset=utf-8");
   }
+}
+
+void Endpoints::upstream(std::string_view name, httplib::Response& res, bool details) const {
+  const auto board = state_.upstreams.get();
+  const auto* u = board ? board->find(name) : nullptr;
+  if (u == nullptr) {
+    // The name passed the request guard ([A-Za-z0-9_.-], short): safe to echo.
+    send_json(res, 404,
+              {{"error", "no upstream named \"" + std::string(name) +
+                             "\" is configured (see [[upstreams]] in the config)"}});
+    return;
+  }
+  const auto now = SteadyClock::now();
+  if (const auto retry = upstream_retry_after_s(*u, now)) {
+    res.set_header("Retry-After", std::to_string(*retry));
+  }
+  send_json(res, upstream_http_status(*u), render_upstream(*u, details, now));
 }
 
 void Endpoints::metrics(httplib::Response& res, const http::ConnectionStats& connections) const {

@@ -21,6 +21,7 @@
 #include "agent/web/render_json.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/model/snapshot_store.hpp"
+#include "probes/model/upstream_model.hpp"
 #include "probes/probe_loop.hpp"
 
 namespace opsagent::web {
@@ -35,6 +36,7 @@ struct ServingState {
   const PrometheusMetrics& metrics;
   const common::Latest<std::string>& app_problem;  // supervise mode; nullptr/empty: fine
   const alerts::Alerter& alerter;
+  const probes::UpstreamBoardStore& upstreams;  // the upstream prober's latest board
 };
 
 // A JSON answer: the status, "Cache-Control: no-store" and the body.
@@ -57,6 +59,9 @@ class Endpoints {
   void health(httplib::Response& res, bool details) const;
   // /status: text for curl, HTML for a browser (Accept, or ?format=html).
   void status(const httplib::Request& req, httplib::Response& res) const;
+  // /upstreams/<name>: 200 (closed or half-open), 503 (open) or 404, from the upstream
+  // prober's latest board; `details` as for /health/ready.
+  void upstream(std::string_view name, httplib::Response& res, bool details) const;
   // /metrics: Prometheus text; `connections` are the transport's counters.
   void metrics(httplib::Response& res, const http::ConnectionStats& connections) const;
 

@@ -28,9 +28,10 @@ class ServerTest : public ::testing::Test {
 
   // Starts the server; call after setting what the test needs.
   void start() {
-    server_ = std::make_unique<HttpServer>(
-        ServingState{store_, config_, token_, loop_, draining_, metrics_, app_problem_, alerter_},
-        2);
+    server_ =
+        std::make_unique<HttpServer>(ServingState{store_, config_, token_, loop_, draining_,
+                                                  metrics_, app_problem_, alerter_, upstreams_},
+                                     2);
     ASSERT_TRUE(server_->bind("127.0.0.1", 0));
     ASSERT_GT(server_->port(), 0);
     server_->start();
@@ -64,6 +65,22 @@ class ServerTest : public ::testing::Test {
     store_.set(std::make_shared<const probes::Snapshot>(std::move(s)));
   }
 
+  // A board with the upstream "soda" in `state`.
+  void publish_upstream(probes::BreakerState state) {
+    probes::UpstreamStatus u;
+    u.name = "soda";
+    u.target = "https://data.example.org/resource/x.json";
+    u.state = state;
+    u.consecutive_failures = state == probes::BreakerState::closed ? 0 : 5;
+    u.transition_reason = "5 consecutive failures (last: answered 500, expected 200)";
+    if (state == probes::BreakerState::open) {
+      u.half_open_at = SteadyClock::now() + std::chrono::seconds(42);
+    }
+    probes::UpstreamBoard board;
+    board.upstreams.push_back(std::move(u));
+    upstreams_.set(std::make_shared<const probes::UpstreamBoard>(std::move(board)));
+  }
+
   httplib::Result get(const std::string& path, const std::string& authorization = "") {
     if (authorization.empty()) return client_->Get(path);
     return client_->Get(path, httplib::Headers{{"Authorization", authorization}});
@@ -77,6 +94,7 @@ class ServerTest : public ::testing::Test {
   PrometheusMetrics metrics_;
   common::Latest<std::string> app_problem_;
   alerts::Alerter alerter_{config::Config{}, [](std::string_view) { return std::nullopt; }, {}};
+  probes::UpstreamBoardStore upstreams_{std::make_shared<const probes::UpstreamBoard>()};
   std::unique_ptr<HttpServer> server_;
   std::optional<httplib::Client> client_;
 };
@@ -183,6 +201,54 @@ TEST_F(ServerTest, PagesAreRateLimitedAndHealthchecksNever) {
   ASSERT_TRUE(refused);
   EXPECT_FALSE((*refused)->get_header_value("Retry-After").empty());
   for (int i = 0; i < 20; ++i) EXPECT_EQ(get("/health/ready")->status, 200) << i;
+}
+
+TEST_F(ServerTest, UpstreamsAnswerTheirBreakersState) {
+  start();
+  EXPECT_EQ(get("/upstreams/soda")->status, 404);  // nothing configured yet
+  publish_upstream(probes::BreakerState::closed);
+  const auto closed = get("/upstreams/soda");
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->status, 200);
+  EXPECT_EQ(closed->get_header_value("Cache-Control"), "no-store");
+  EXPECT_NE(closed->body.find(R"("state":"closed")"), std::string::npos) << closed->body;
+  EXPECT_FALSE(closed->has_header("Retry-After"));
+
+  publish_upstream(probes::BreakerState::half_open);
+  EXPECT_EQ(get("/upstreams/soda")->status, 200);  // half-open lets calls through
+
+  publish_upstream(probes::BreakerState::open);
+  const auto open = get("/upstreams/soda");
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->status, 503);
+  EXPECT_NE(open->body.find(R"("state":"open")"), std::string::npos) << open->body;
+  EXPECT_NE(open->body.find("5 consecutive failures"), std::string::npos) << open->body;
+  const int retry = std::stoi(open->get_header_value("Retry-After"));
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 42);
+
+  const auto unknown = get("/upstreams/geo");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(unknown->body.find(R"(no upstream named \"geo\")"), std::string::npos) << unknown->body;
+  EXPECT_EQ(get("/upstreams/a%2Fb")->status, 404);
+  EXPECT_EQ(client_->Head("/upstreams/soda")->status, 503);
+}
+
+TEST_F(ServerTest, UpstreamDetailsNeedTheTokenAndAreNeverRateLimited) {
+  config_.set(std::make_shared<const config::Config>(config_with(false, 1)));
+  require_token();
+  start();
+  publish_upstream(probes::BreakerState::open);
+  const auto anonymous = get("/upstreams/soda");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 503);
+  EXPECT_EQ(anonymous->body, R"({"state":"open","upstream":"soda"})");
+  const auto detailed = get("/upstreams/soda", std::string("Bearer ") + kToken);
+  ASSERT_TRUE(detailed);
+  EXPECT_NE(detailed->body.find("consecutive_failures"), std::string::npos) << detailed->body;
+  // Every request of every app worker may ask: far beyond agent.rate_limit, never a 429.
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(get("/upstreams/soda")->status, 503) << i;
 }
 
 }  // namespace

@@ -255,6 +255,43 @@ void add_pgbouncer_gauges(ScrapeGauges& g, const probes::PgBouncerSnapshot& b) {
   g.set("opsagent_pgbouncer_max_client_conn", "PgBouncer's max_client_conn.", b.max_client_conn);
 }
 
+void add_upstream_metrics(ScrapeGauges& g, const std::vector<probes::UpstreamStatus>& upstreams) {
+  for (const auto& u : upstreams) {
+    const Labels upstream{{"upstream", u.name}};
+    for (const auto state : {probes::BreakerState::closed, probes::BreakerState::half_open,
+                             probes::BreakerState::open}) {
+      g.set("opsagent_upstream_circuit_state",
+            "The shared circuit breaker of each upstream API: 1 for its current state "
+            "(closed, half_open, open), 0 for the others.",
+            flag(u.state == state),
+            {{"upstream", u.name}, {"state", std::string(probes::to_string(state))}});
+    }
+    g.set("opsagent_upstream_consecutive_failures",
+          "Failed probes of each upstream API since its last success.", u.consecutive_failures,
+          upstream);
+    g.set("opsagent_upstream_failure_threshold",
+          "Consecutive failures that open the circuit (upstreams failure_threshold).",
+          u.failure_threshold, upstream);
+    const std::pair<const char*, const std::optional<double>*> quantiles[] = {
+        {"0.5", &u.latency.p50_ms}, {"0.95", &u.latency.p95_ms}, {"0.99", &u.latency.p99_ms}};
+    for (const auto& [q, ms] : quantiles) {
+      if (!*ms) continue;
+      g.set("opsagent_upstream_latency_seconds",
+            "Latency quantiles (nearest rank) of the recent answered probes of each upstream "
+            "API (the last 128).",
+            **ms / 1000.0, {{"upstream", u.name}, {"quantile", q}});
+    }
+    g.count("opsagent_upstream_probes_total", "Probes of each upstream API.",
+            static_cast<double>(u.probes), upstream);
+    g.count("opsagent_upstream_failures_total",
+            "Failed probes of each upstream API (no answer in time, refused, TLS, DNS, or another "
+            "status than expect_status).",
+            static_cast<double>(u.failures), upstream);
+    g.count("opsagent_upstream_circuit_opened_total", "Times each upstream's circuit opened.",
+            static_cast<double>(u.opened), upstream);
+  }
+}
+
 void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u) {
   for (const auto& w : u.windows) {
     if (w.samples == 0) continue;
@@ -388,6 +425,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
                  flag(*s->via_pooler));
     }
     add_utilization_gauges(gauges, s->utilization);
+    add_upstream_metrics(gauges, s->upstreams);
   }
   if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);
   if (ctx.connections) add_connection_metrics(gauges, *ctx.connections);

@@ -146,6 +146,39 @@ TEST(PrometheusMetrics, ReadinessAgeAndCheckStatuses) {
   EXPECT_TRUE(has_line(body, "# TYPE opsagent_check_status gauge"));
 }
 
+TEST(PrometheusMetrics, UpstreamBreakersLatenciesAndCounts) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  EXPECT_EQ(metrics.render(f.ctx).find("opsagent_upstream_"), std::string::npos);
+  probes::UpstreamStatus u;
+  u.name = "soda";
+  u.state = probes::BreakerState::open;
+  u.consecutive_failures = 5;
+  u.probes = 40;
+  u.failures = 7;
+  u.opened = 2;
+  u.latency = {.samples = 33, .p50_ms = 12.0, .p95_ms = 80.0, .p99_ms = 250.0};
+  f.snapshot.upstreams.push_back(u);
+  const auto body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, R"(opsagent_upstream_circuit_state{state="open",upstream="soda"} 1)"))
+      << body;
+  EXPECT_TRUE(
+      has_line(body, R"(opsagent_upstream_circuit_state{state="closed",upstream="soda"} 0)"));
+  EXPECT_TRUE(
+      has_line(body, R"(opsagent_upstream_circuit_state{state="half_open",upstream="soda"} 0)"));
+  EXPECT_EQ(value_of(body, R"(opsagent_upstream_consecutive_failures{upstream="soda"})"), 5);
+  EXPECT_EQ(value_of(body, R"(opsagent_upstream_failure_threshold{upstream="soda"})"), 5);
+  EXPECT_EQ(value_of(body, R"(opsagent_upstream_latency_seconds{quantile="0.5",upstream="soda"})"),
+            0.012);
+  EXPECT_EQ(value_of(body, R"(opsagent_upstream_latency_seconds{quantile="0.99",upstream="soda"})"),
+            0.25);
+  EXPECT_EQ(value_of(body, R"(opsagent_upstream_probes_total{upstream="soda"})"), 40);
+  EXPECT_EQ(value_of(body, R"(opsagent_upstream_failures_total{upstream="soda"})"), 7);
+  EXPECT_EQ(value_of(body, R"(opsagent_upstream_circuit_opened_total{upstream="soda"})"), 2);
+  EXPECT_TRUE(has_line(body, "# TYPE opsagent_upstream_probes_total counter"));
+  for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
+}
+
 TEST(PrometheusMetrics, ClientConnectionsWhenTheServerReportsThem) {
   PrometheusMetrics metrics;
   Fixture f;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/web/upstream_view.hpp"
 #include "common/text/time_format.hpp"
 #include "common/version.hpp"
 
@@ -189,6 +190,11 @@ json render_health(const RenderContext& ctx) {
     if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
     if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
     body["utilization"] = utilization_json(s->utilization);
+    if (!s->upstreams.empty()) {
+      json upstreams = json::array();
+      for (const auto& u : s->upstreams) upstreams.push_back(render_upstream(u, true, ctx.now));
+      body["upstreams"] = std::move(upstreams);
+    }
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},
                  {"observedValue", c.observed_value ? *c.observed_value : to_ms(c.duration)},

@@ -454,5 +454,60 @@ TEST(StatusHtml, StartingAndDatabaseDown) {
   EXPECT_TRUE(contains(page, "could not connect: connection refused"));
 }
 
+probes::UpstreamStatus open_upstream(const Fixture& f) {
+  probes::UpstreamStatus u;
+  u.name = "soda";
+  u.target = "https://data.cityofchicago.org/resource/ydr8-5enu.json";
+  u.state = probes::BreakerState::open;
+  u.state_since = f.snapshot.taken_at - 180s;
+  u.half_open_at = f.ctx.now + 42s;
+  u.transition_reason = "5 consecutive failures (last: GET ... answered 500, expected 200)";
+  u.consecutive_failures = 5;
+  u.probes = 40;
+  u.failures = 7;
+  u.opened = 1;
+  u.latency = {.samples = 33, .p50_ms = 12.0, .p95_ms = 80.0, .p99_ms = 250.0};
+  u.last = probes::UpstreamProbe{.at = f.snapshot.taken_at,
+                                 .ok = false,
+                                 .status = 500,
+                                 .error = ErrorClass::http_status,
+                                 .message = "GET <b>x</b> answered 500, expected 200",
+                                 .duration = 20ms};
+  return u;
+}
+
+TEST(StatusText, UpstreamsShowTheirBreakers) {
+  Fixture f;
+  EXPECT_FALSE(contains(render_status_text(f.ctx), "upstreams")) << "none configured";
+  f.snapshot.upstreams.push_back(open_upstream(f));
+  const auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(
+      text,
+      "  OPEN      soda                 https://data.cityofchicago.org/resource/ydr8-5enu.json"))
+      << text;
+  EXPECT_TRUE(contains(text, "(3m00s ago): 5 consecutive failures")) << text;
+  EXPECT_TRUE(contains(text, "; half-open in 42s")) << text;
+  EXPECT_TRUE(contains(text, "5/5 consecutive failures; 40 probes, 7 failed; opened 1 time"))
+      << text;
+  EXPECT_TRUE(contains(text, "p50 12.0ms  p95")) << text;
+  EXPECT_TRUE(contains(text, "p99 250.0ms (33 answers)")) << text;
+  f.snapshot.upstreams[0].target += "/" + std::string(150, 'x');
+  for (const auto& line : lines_of(render_status_text(f.ctx))) {
+    if (contains(line, "budget")) continue;  // that line has its own test
+    EXPECT_LE(common::count_chars(line), 100u) << line;
+  }
+}
+
+TEST(StatusHtml, UpstreamsShowTheirBreakersEscaped) {
+  Fixture f;
+  f.snapshot.upstreams.push_back(open_upstream(f));
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, "<h2>Upstream APIs</h2>")) << html;
+  EXPECT_TRUE(contains(html, R"(<span class="pill fail">OPEN</span>)")) << html;
+  EXPECT_TRUE(contains(html, "GET &lt;b&gt;x&lt;/b&gt; answered 500")) << html;
+  EXPECT_FALSE(contains(html, "<b>x</b>"));
+  EXPECT_TRUE(contains(html, "p50 12.0ms")) << html;
+}
+
 }  // namespace
 }  // namespace opsagent::web

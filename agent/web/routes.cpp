@@ -21,7 +21,10 @@ bool refused(const httplib::Request& req, httplib::Response& res) {
       http::guard_request({req.method, req.path, content_length, transfer_encoding});
   if (!rejection) return false;
   nlohmann::json body{{"error", rejection->message}};
-  if (rejection->list_routes) body["endpoints"] = http::kRoutes;
+  if (rejection->list_routes) {
+    body["endpoints"] = http::kRoutes;
+    body["endpoints"].push_back(http::kUpstreamsRoute);
+  }
   if (rejection->allow_header) res.set_header("Allow", "GET, HEAD");
   send_json(res, rejection->status, body);
   return true;
@@ -106,6 +109,14 @@ void Routes::install(httplib::Server& server) {
     connections.rate_limited_metrics = rate_limited_metrics_.load();
     endpoints_.metrics(res, connections);
   });
+
+  // The app's workers ask before calling an upstream API: never rate-limited (every request of
+  // the app may ask), details for a bearer only, like /health/ready. Last: a regex route, tried
+  // after the plain ones.
+  server.Get(R"(/upstreams/([A-Za-z0-9_.\-]{1,63}))",
+             [this, bearer](const httplib::Request& req, httplib::Response& res) {
+               endpoints_.upstream(req.matches[1].str(), res, bearer(req));
+             });
 }
 
 bool Routes::rate_limited(const httplib::Request& req, httplib::Response& res,

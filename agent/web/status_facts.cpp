@@ -6,7 +6,9 @@
 
 #include "agent/web/number_format.hpp"
 #include "agent/web/render_json.hpp"
+#include "agent/web/upstream_view.hpp"
 #include "common/saturating_time.hpp"
+#include "common/text/time_format.hpp"
 
 namespace opsagent::web {
 
@@ -102,6 +104,54 @@ std::string partial_view_sentence(const probes::ActivitySnapshot& a) {
 
 std::string group_name(const std::string& key) {
   return key.empty() ? "(none)" : key;
+}
+
+std::string upstream_state_word(probes::BreakerState s) {
+  switch (s) {
+    case probes::BreakerState::closed:
+      return "closed";
+    case probes::BreakerState::half_open:
+      return "HALF-OPEN";
+    case probes::BreakerState::open:
+      return "OPEN";
+  }
+  return "OPEN";
+}
+
+std::string upstream_latency_phrase(const probes::LatencySummary& l) {
+  if (l.samples == 0 || !l.p50_ms || !l.p95_ms || !l.p99_ms) return "no answer yet";
+  const auto ms = [](double v) {
+    return format_latency(std::chrono::microseconds(static_cast<std::int64_t>(v * 1000)));
+  };
+  return fmt::format("p50 {}  p95 {}  p99 {} ({} answer{})", ms(*l.p50_ms), ms(*l.p95_ms),
+                     ms(*l.p99_ms), l.samples, l.samples == 1 ? "" : "s");
+}
+
+std::string upstream_counts_phrase(const probes::UpstreamStatus& u) {
+  std::string s =
+      fmt::format("{}/{} consecutive failures; {} probe{}, {} failed", u.consecutive_failures,
+                  u.failure_threshold, u.probes, u.probes == 1 ? "" : "s", u.failures);
+  if (u.opened > 0) s += fmt::format("; opened {} time{}", u.opened, u.opened == 1 ? "" : "s");
+  return s;
+}
+
+std::string upstream_state_phrase(const probes::UpstreamStatus& u, const RenderContext& ctx) {
+  std::string s;
+  if (u.state_since) {
+    s = fmt::format("since {}", common::rfc3339(*u.state_since));
+    if (ctx.snapshot != nullptr) {
+      const double ago =
+          std::max(0.0, std::chrono::duration<double>(wall_now(ctx) - *u.state_since).count());
+      s += fmt::format(" ({} ago)", format_seconds(ago));
+    }
+  } else {
+    s = u.probes == 0 ? "not probed yet" : "closed since the agent started";
+  }
+  if (!u.transition_reason.empty()) s += ": " + u.transition_reason;
+  if (const auto retry = upstream_retry_after_s(u, ctx.now)) {
+    s += fmt::format("; half-open in {}s", *retry);
+  }
+  return s;
 }
 
 bool postgres_line_fits(const probes::BudgetCheck& b) {

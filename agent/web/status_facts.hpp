@@ -46,6 +46,16 @@ std::string group_name(const std::string& key);
 // The Postgres line of the budget, apart from the PgBouncer line when there is one.
 bool postgres_line_fits(const probes::BudgetCheck& b);
 
+// An upstream's breaker for people: "closed", "HALF-OPEN" or "OPEN".
+std::string upstream_state_word(probes::BreakerState s);
+// "p50 12ms  p95 80ms  p99 250ms (33 answers)", or "no answer yet".
+std::string upstream_latency_phrase(const probes::LatencySummary& l);
+// "5/5 consecutive failures; 40 probes, 7 failed; opened 2 times".
+std::string upstream_counts_phrase(const probes::UpstreamStatus& u);
+// Since when and why the breaker is in its state, and when an open one probes again:
+// "since 2026-12-02T08:50:00Z (3m ago): 5 consecutive failures (...); half-open in 42s".
+std::string upstream_state_phrase(const probes::UpstreamStatus& u, const RenderContext& ctx);
+
 // The agent's own connection goes through a pooler: say what that changes.
 inline constexpr std::string_view kViaPooler =
     "the agent's database connection goes through a pooler: the counts above are the pooler's "

@@ -236,6 +236,26 @@ std::string html_pgbouncer(const probes::PgBouncerSnapshot& b) {
   return out + "</table></section>";
 }
 
+// The shared circuit breakers: what the app's workers are told before calling each API.
+std::string html_upstreams(const RenderContext& ctx) {
+  std::string out =
+      R"(<section class="card wide"><h2>Upstream APIs</h2><table><tr><th>circuit</th><th>upstream</th><th>target</th><th>state</th><th>failures and probes</th><th>latency</th></tr>)";
+  for (const auto& u : ctx.snapshot->upstreams) {
+    const char* pill = u.state == probes::BreakerState::open        ? "fail"
+                       : u.state == probes::BreakerState::half_open ? "warn"
+                                                                    : "pass";
+    std::string state = html_escape(upstream_state_phrase(u, ctx));
+    if (u.last && !u.last->ok) state += "<br>last: " + html_escape(u.last->message);
+    out += fmt::format(
+        R"(<tr{}><td><span class="pill {}">{}</span></td><td class="name">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>)",
+        u.state == probes::BreakerState::open ? R"( class="hot")" : "", pill,
+        html_escape(upstream_state_word(u.state)), html_escape(u.name), html_escape(u.target),
+        state, html_escape(upstream_counts_phrase(u)),
+        html_escape(upstream_latency_phrase(u.latency)));
+  }
+  return out + "</table></section>";
+}
+
 std::string html_checks(const Snapshot& s) {
   std::string out = R"(<section class="card wide"><h2>Checks</h2>)";
   out += fmt::format(R"(<p class="muted" style="margin:0 0 6px">probe cycle <b>{}</b>)",
@@ -356,7 +376,9 @@ std::string html_body(const RenderContext& ctx) {
     out += fmt::format(R"(<div class="alert">&#9888; {}.</div>)", html_escape(kViaPooler));
   }
   if (s.pgbouncer) out += R"(<div class="grid">)" + html_pgbouncer(*s.pgbouncer) + "</div>";
-  out += R"(<div class="grid">)" + html_checks(s) + html_errors(ctx);
+  out += R"(<div class="grid">)";
+  if (!s.upstreams.empty()) out += html_upstreams(ctx);
+  out += html_checks(s) + html_errors(ctx);
   if (ctx.alerts) out += html_alerts(*ctx.alerts);
   // With the database unreachable, the last hour's history is what led up to it.
   if (!s.activity) out += html_chart(s, pool);

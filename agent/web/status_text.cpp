@@ -137,6 +137,23 @@ void text_pgbouncer(std::string& out, const probes::PgBouncerSnapshot& b) {
   }
 }
 
+// The shared circuit breakers: what the app's workers are told before calling each API.
+void text_upstreams(std::string& out, const RenderContext& ctx) {
+  out += "\nupstreams\n";
+  for (const auto& u : ctx.snapshot->upstreams) {
+    const std::string indent(12, ' ');
+    // A URL is one word: cut to the line rather than wrapped past it.
+    std::string line = fmt::format("  {:<9} {} {}", upstream_state_word(u.state), fit(u.name, 20),
+                                   fit(u.target, kTextWidth - 33));
+    while (line.ends_with(' ')) line.pop_back();
+    out += line + "\n";
+    out += wrap(indent, upstream_state_phrase(u, ctx), indent);
+    out +=
+        wrap(indent, upstream_counts_phrase(u) + "; " + upstream_latency_phrase(u.latency), indent);
+    if (u.last && !u.last->ok) out += wrap(indent, "last: " + u.last->message, indent);
+  }
+}
+
 void text_windows(std::string& out, const probes::UtilizationSummary& u) {
   for (std::size_t i = 0; i < u.windows.size(); ++i) {
     const auto& w = u.windows[i];
@@ -271,6 +288,7 @@ std::string render_status_text(const RenderContext& ctx) {
     text_breakdown(out, "clients", a.by_client_addr);
   }
   if (s.pgbouncer) text_pgbouncer(out, *s.pgbouncer);
+  if (!s.upstreams.empty()) text_upstreams(out, ctx);
   out += "\n";
   text_windows(out, s.utilization);
   text_probe(out, s);

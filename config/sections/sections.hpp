@@ -25,6 +25,8 @@ std::span<const KeySpec<Config>> pool_keys();
 std::span<const KeySpec<Config>> pgbouncer_keys();
 std::span<const KeySpec<Config>> supervise_keys();
 std::span<const KeySpec<Config>> alerts_keys();
+// Top-level arrays of tables ([[upstreams]]): rows of the root table, whose section is "".
+std::span<const KeySpec<Config>> upstreams_keys();
 
 // The readers of the array-of-tables keys, each in its section's file.
 void apply_migrations(const toml::node& value, const std::string& key, Config& config,
@@ -33,6 +35,8 @@ void apply_http_checks(const toml::node& value, const std::string& key, Config& 
                        Diagnostics& diag);
 void apply_pool_clients(const toml::node& value, const std::string& key, Config& config,
                         Diagnostics& diag);
+void apply_upstreams(const toml::node& value, const std::string& key, Config& config,
+                     Diagnostics& diag);
 void apply_alert_receivers(const toml::node& value, const std::string& key, Config& config,
                            Diagnostics& diag);
 

@@ -14,6 +14,7 @@
 #include "probes/model/check_result.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
+#include "probes/model/upstream_model.hpp"
 #include "probes/model/utilization_history.hpp"
 
 namespace opsagent::probes {
@@ -38,6 +39,9 @@ struct Snapshot {
   std::optional<PgBouncerSnapshot> pgbouncer;  // with [pgbouncer], when its console answered
   UtilizationSummary utilization;              // history up to and including this cycle
   std::vector<RecentError> recent_errors;      // newest first, at most kRecentErrors
+  // The upstream APIs ([[upstreams]]) as the upstream prober last published them, in config
+  // order; each also has its "upstream:<name>" check in `checks`.
+  std::vector<UpstreamStatus> upstreams;
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

@@ -1,10 +1,7 @@
 #include "agent/alerts/delivery/http_sender.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -14,6 +11,7 @@
 #include "common/text/log_text.hpp"
 #include "common/version.hpp"
 #include "config/syntax/duration.hpp"
+#include "probes/http/bounded_request.hpp"
 #include "probes/http/http_failure.hpp"
 
 namespace opsagent::alerts {
@@ -25,52 +23,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds kMinTimeout{100};
 constexpr milliseconds kMaxConnectTimeout = std::chrono::seconds(5);
 
-// Shuts the client's socket down when the attempt's deadline passes. httplib's timeouts apply
-// to each connect, send and recv: a peer trickling its answer a byte at a time would get past
-// them. httplib::ClientImpl::stop() is the one call it supports from another thread while a
-// request runs; while httplib is resolving the name, connecting or doing the TLS handshake it
-// holds its socket lock and stop() waits for that to end (bounded by the connect timeout per
-// step), so the watchdog keeps calling it until the request returns.
-class Watchdog {
- public:
-  Watchdog(httplib::ClientImpl& client, SteadyClock::time_point deadline)
-      : client_(client), thread_([this, deadline] { run(deadline); }) {}
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  bool fired() const {
-    std::lock_guard lock(mutex_);
-    return fired_;
-  }
-
- private:
-  void run(SteadyClock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
-    fired_ = true;
-    while (!done_) {
-      lock.unlock();
-      client_.stop();
-      lock.lock();
-      cv_.wait_for(lock, milliseconds(50), [this] { return done_; });
-    }
-  }
-
-  httplib::ClientImpl& client_;
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool fired_ = false;
-  std::thread thread_;  // last: started once the members above exist
-};
-
 }  // namespace
 
 std::string host_for_log(const config::HttpUrl& url) {
@@ -81,17 +33,7 @@ std::string host_for_log(const config::HttpUrl& url) {
 AttemptResult http_post(const config::HttpUrl& url, std::string body, const HttpHeaders& headers,
                         milliseconds receiver_timeout) {
   const milliseconds timeout = std::max(receiver_timeout, kMinTimeout);
-  std::unique_ptr<httplib::ClientImpl> client;
-  if (url.https) {
-    client = std::make_unique<httplib::SSLClient>(url.host, url.port);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
-  }
-  client->set_connection_timeout(std::min(timeout, kMaxConnectTimeout));
-  client->set_read_timeout(timeout);
-  client->set_write_timeout(timeout);
-  client->set_keep_alive(false);
-  client->set_follow_location(false);  // a redirect must not carry the body (or a key) elsewhere
+  const auto client = probes::make_client(url, std::min(timeout, kMaxConnectTimeout), timeout);
 
   httplib::Request request;
   request.method = "POST";
@@ -100,26 +42,15 @@ AttemptResult http_post(const config::HttpUrl& url, std::string body, const Http
   request.headers.emplace("Content-Type", "application/json");
   request.headers.emplace("User-Agent", std::string("opsagent/") + kVersion);
   request.body = std::move(body);
-  // The answer's body is not used: discard it as it arrives, whatever its size.
-  request.content_receiver = [](const char*, std::size_t, std::uint64_t, std::uint64_t) {
-    return true;
-  };
-
-  httplib::Response response;
-  httplib::Error error = httplib::Error::Success;
-  bool ok = false;
-  bool cut = false;
   const auto start = SteadyClock::now();
-  {
-    Watchdog watchdog(*client, common::saturating_add(start, timeout));
-    ok = client->send(request, response, error);
-    cut = watchdog.fired();
-  }
-  const auto elapsed = SteadyClock::now() - start;
+  const auto reply =
+      probes::send_bounded(*client, std::move(request), common::saturating_add(start, timeout));
+  const auto& response = reply.response;
+  const auto error = reply.error;
   const std::string host = host_for_log(url);
 
   AttemptResult result;
-  if (ok) {
+  if (reply.answered) {
     result.status = response.status;
     if (response.status >= 200 && response.status < 300) {
       result.kind = AttemptResult::Kind::delivered;
@@ -134,8 +65,8 @@ AttemptResult http_post(const config::HttpUrl& url, std::string body, const Http
     return result;
   }
   const bool read_timed_out =
-      error == httplib::Error::Read && elapsed >= timeout - milliseconds(50);
-  if (cut || read_timed_out) {
+      error == httplib::Error::Read && reply.elapsed >= timeout - milliseconds(50);
+  if (reply.cut || read_timed_out) {
     result.kind = AttemptResult::Kind::timeout;
     result.error =
         fmt::format("{} did not answer within {}", host, config::format_duration(timeout));
