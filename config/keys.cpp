@@ -1,6 +1,7 @@
 #include "config/keys.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "config/sections/sections.hpp"
 
@@ -18,6 +19,11 @@ std::span<const KeySpec<Config>> config_keys() {
     return all;
   }();
   return keys;
+}
+
+std::span<const TopLevelArray> top_level_arrays() {
+  static constexpr std::array kArrays{TopLevelArray{"jobs", "job", &apply_jobs}};
+  return kArrays;
 }
 
 std::vector<std::string_view> config_sections() {

@@ -9,7 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include <string>
+
+#include <toml++/toml.h>
+
 #include "config/config.hpp"
+#include "config/diagnostics.hpp"
 #include "config/key_table.hpp"
 
 namespace opsagent::config {
@@ -22,6 +27,7 @@ struct MarkerDraft;    // [[readiness.migrations]], sections/readiness_migration
 struct ClientDraft;    // [[pool.clients]], sections/pool_clients.cpp
 struct HttpDraft;      // [[readiness.http]], sections/readiness_http.cpp
 struct ReceiverDraft;  // [[alerts.receivers]], sections/alert_receivers.cpp
+struct JobDraft;       // [[jobs]], sections/jobs.cpp
 
 // Every key of the top-level sections, in section order.
 std::span<const KeySpec<Config>> config_keys();
@@ -29,6 +35,17 @@ std::span<const KeySpec<MarkerDraft>> marker_keys();
 std::span<const KeySpec<ClientDraft>> client_keys();
 std::span<const KeySpec<HttpDraft>> http_keys();
 std::span<const KeySpec<ReceiverDraft>> alert_receiver_keys();
+std::span<const KeySpec<JobDraft>> job_keys();
+
+// The arrays of tables at the top level of the file ([[jobs]]): each entry is a block of its own
+// rather than a key of a section.
+struct TopLevelArray {
+  std::string_view name;   // "jobs"
+  std::string_view block;  // what one entry is, for people: "job"
+  void (*apply)(const toml::node& value, const std::string& key, Config& config,
+                Diagnostics& diag);
+};
+std::span<const TopLevelArray> top_level_arrays();
 
 // The sections (top-level tables) that config_keys() uses, in table order.
 std::vector<std::string_view> config_sections();

@@ -76,8 +76,27 @@ void apply_file(const toml::table& root, Config& config, Diagnostics& diag) {
   const auto sections = config_sections();
   for (auto&& [name, value] : root) {
     const std::string section(name.str());
+    const auto arrays = top_level_arrays();
+    if (const auto array = std::ranges::find(arrays, name.str(), &TopLevelArray::name);
+        array != arrays.end()) {
+      array->apply(value, section, config, diag);
+      continue;
+    }
     if (std::ranges::find(sections, section) == sections.end()) {
       const std::string shown = display_key(section);
+      if (value.is_array_of_tables()) {
+        std::vector<std::string_view> names;
+        for (const auto& a : arrays) names.push_back(a.name);
+        std::string message = "unknown block [[" + shown + "]]";
+        if (auto near = closest(shown, names)) {
+          message += "; did you mean [[" + std::string(*near) + "]]?";
+        } else {
+          message += "; the blocks at the top level are " + list_sections(names) +
+                     " in double brackets";
+        }
+        diag.error(position_of(name), shown, message);
+        continue;
+      }
       diag.error(position_of(name), shown,
                  unknown_top_level_message(shown, value.is_table(), sections));
       continue;

@@ -35,6 +35,8 @@ void apply_pool_clients(const toml::node& value, const std::string& key, Config&
                         Diagnostics& diag);
 void apply_alert_receivers(const toml::node& value, const std::string& key, Config& config,
                            Diagnostics& diag);
+void apply_jobs(const toml::node& value, const std::string& key, Config& config,
+                Diagnostics& diag);
 
 // The cross-checks, run by the loader in this order once the file is read.
 void check_database(const Config& c, Diagnostics& diag);  // lock_timeout vs statement_timeout

@@ -12,6 +12,7 @@
 
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
+#include "probes/model/job_report.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
 #include "probes/model/utilization_history.hpp"
@@ -38,6 +39,7 @@ struct Snapshot {
   std::optional<PgBouncerSnapshot> pgbouncer;  // with [pgbouncer], when its console answered
   UtilizationSummary utilization;              // history up to and including this cycle
   std::vector<RecentError> recent_errors;      // newest first, at most kRecentErrors
+  std::vector<JobReport> jobs;  // [[jobs]], in config order, each as last read (see job_report)
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.
