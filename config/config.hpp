@@ -228,6 +228,29 @@ struct AlertsSection {
   bool enabled() const { return !receivers.empty(); }
 };
 
+// [[jobs]]: a scheduled job of the app that records each run as a row of a table (the reference
+// app's cron worker writes cron_log). The agent reads the table at the job's own interval and
+// says when the last success is too old, or too many runs failed.
+struct JobWatch {
+  std::string name;      // unique; the check shows as "job:<name>"
+  TableName table{"", "cron_log"};
+  std::string job_name;  // the value of job_name_column that marks this job's rows
+  Duration max_age{0};   // the last success must be newer than this (required)
+  int max_failures = 0;  // failed runs allowed in `window` before JobFailing
+  Duration window{24 * 3600 * 1000};
+  Duration interval{60000};  // how often the table is read (not every probe cycle)
+  bool gates_readiness = false;
+  // The table's columns and status values; the defaults are the reference app's.
+  std::string job_name_column = "job_name";
+  std::string status_column = "status";
+  std::string started_column = "started_at";
+  std::string finished_column = "finished_at";
+  std::string error_column = "error_message";
+  std::string success_value = "success";
+  std::string failed_value = "failed";
+  bool operator==(const JobWatch&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
@@ -239,6 +262,7 @@ struct Config {
   SuperviseSection supervise;
   AlertsSection alerts;
   std::vector<Upstream> upstreams;  // [[upstreams]]
+  std::vector<JobWatch> jobs;      // [[jobs]]
   bool operator==(const Config&) const = default;
 
   // Time the client gives the server past its own statement_timeout, so a slow statement ends

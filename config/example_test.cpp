@@ -105,6 +105,7 @@ TEST(Example, DocumentsEveryKey) {
   expect_entry_keys_described(text, http_keys());
   expect_entry_keys_described(text, alert_receiver_keys());
   expect_entry_keys_described(text, upstream_keys());
+  expect_entry_keys_described(text, job_keys());
 }
 
 // Uncommenting every "# key = value" line must change nothing: the documented defaults are the
@@ -131,6 +132,7 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(alerts, defaults.alerts);      // the receivers are examples, not defaults
   EXPECT_TRUE(r->readiness.http.empty());  // the HTTP check is an example, not a default
   EXPECT_TRUE(r->upstreams.empty());       // and so is the upstream
+  EXPECT_TRUE(r->jobs.empty());            // and the job
 }
 
 // The commented-out example blocks ("#     [[readiness.http]]", "#     name = ..."), uncommented
@@ -139,7 +141,7 @@ std::string uncomment_example_blocks(const std::string& text) {
   return std::regex_replace(
       text,
       std::regex(
-          "\n#     (\\[\\[(readiness\\.http|alerts\\.receivers|upstreams)\\]\\]|[a-z_]+ = )"),
+          "\n#     (\\[\\[(readiness\\.http|alerts\\.receivers|upstreams|jobs)\\]\\]|[a-z_]+ = )"),
       "\n$1");
 }
 

@@ -19,6 +19,16 @@ std::string readme_text() {
   return text.str();
 }
 
+template <class Draft>
+void expect_entry_rows(const std::string& text, std::span<const KeySpec<Draft>> keys) {
+  for (const auto& spec : keys) {
+    const std::string fallback =
+        spec.fallback.empty() ? "none" : "`" + std::string(spec.fallback) + "`";
+    const std::string row = "| `" + dotted_key(spec) + "` | " + fallback + " |";
+    EXPECT_NE(text.find("\n" + row), std::string::npos) << "README.md lacks the row " << row;
+  }
+}
+
 TEST(Readme, ConfigTableHasEveryKeyWithItsDefault) {
   const std::string text = readme_text();
   ASSERT_NE(text.find("## Configuration"), std::string::npos);
@@ -29,13 +39,10 @@ TEST(Readme, ConfigTableHasEveryKeyWithItsDefault) {
                                 : "| `" + key + "` | `" + std::string(spec.fallback) + "` |";
     EXPECT_NE(text.find("\n" + row), std::string::npos) << "README.md lacks the row " << row;
   }
-  // The keys of an [[upstreams]] block have rows of their own, required keys with "none".
-  for (const auto& spec : upstream_keys()) {
-    const std::string fallback =
-        spec.fallback.empty() ? "none" : "`" + std::string(spec.fallback) + "`";
-    const std::string row = "| `" + dotted_key(spec) + "` | " + fallback + " |";
-    EXPECT_NE(text.find("\n" + row), std::string::npos) << "README.md lacks the row " << row;
-  }
+  // The keys of an [[upstreams]] or [[jobs]] block have rows of their own, required keys with
+  // "none".
+  expect_entry_rows(text, upstream_keys());
+  expect_entry_rows(text, job_keys());
 }
 
 }  // namespace

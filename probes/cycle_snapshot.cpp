@@ -18,6 +18,7 @@ void fill_snapshot(Snapshot& s, ProbeCycle&& database, std::optional<PgBouncerCy
   s.alert_leader = database.alert_leader;
   s.leadership_note = std::move(database.leadership_note);
   s.via_pooler = database.via_pooler;
+  s.jobs = std::move(database.jobs);
   if (s.pool) {
     if (auto presence = client_presence_check(*s.pool)) s.checks.push_back(std::move(*presence));
   }

@@ -25,8 +25,10 @@ std::span<const KeySpec<Config>> pool_keys();
 std::span<const KeySpec<Config>> pgbouncer_keys();
 std::span<const KeySpec<Config>> supervise_keys();
 std::span<const KeySpec<Config>> alerts_keys();
-// Top-level arrays of tables ([[upstreams]]): rows of the root table, whose section is "".
+// Top-level arrays of tables ([[upstreams]], [[jobs]]): rows of the root table, whose section
+// is "".
 std::span<const KeySpec<Config>> upstreams_keys();
+std::span<const KeySpec<Config>> jobs_keys();
 
 // The readers of the array-of-tables keys, each in its section's file.
 void apply_migrations(const toml::node& value, const std::string& key, Config& config,
@@ -39,6 +41,8 @@ void apply_upstreams(const toml::node& value, const std::string& key, Config& co
                      Diagnostics& diag);
 void apply_alert_receivers(const toml::node& value, const std::string& key, Config& config,
                            Diagnostics& diag);
+void apply_jobs(const toml::node& value, const std::string& key, Config& config,
+                Diagnostics& diag);
 
 // The cross-checks, run by the loader in this order once the file is read.
 void check_database(const Config& c, Diagnostics& diag);  // lock_timeout vs statement_timeout

@@ -32,6 +32,8 @@ enum class ErrorClass {
   missing_tables,        // expected tables are absent
   missing_markers,       // migration markers are absent
   http_status,           // an HTTP check got an unexpected status code
+  job_stale,             // a job's last success is older than its max_age (or there is none)
+  job_failing,           // a job failed more often than max_failures within its window
   unknown,
 };
 

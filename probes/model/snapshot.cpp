@@ -44,6 +44,10 @@ std::string_view to_string(ErrorClass c) {
       return "missing_markers";
     case ErrorClass::http_status:
       return "http_status";
+    case ErrorClass::job_stale:
+      return "job_stale";
+    case ErrorClass::job_failing:
+      return "job_failing";
     case ErrorClass::unknown:
       return "unknown";
   }

@@ -12,6 +12,7 @@
 
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
+#include "probes/model/job_report.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
 #include "probes/model/upstream_model.hpp"
@@ -42,6 +43,7 @@ struct Snapshot {
   // The upstream APIs ([[upstreams]]) as the upstream prober last published them, in config
   // order; each also has its "upstream:<name>" check in `checks`.
   std::vector<UpstreamStatus> upstreams;
+  std::vector<JobReport> jobs;  // [[jobs]], in config order, each as last read (see job_report)
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

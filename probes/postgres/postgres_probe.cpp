@@ -193,6 +193,16 @@ ProbeCycle PostgresProbe::fail_cycle(const config::Config& config, PgFailure fai
 
 ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<std::string>& dsn,
                               Deadline deadline, const PoolerLook& look_at_pooler) {
+  jobs_.sync(config.jobs);
+  ProbeCycle out = probe_database(config, dsn, deadline, look_at_pooler);
+  out.jobs = jobs_.reports();
+  for (auto& c : jobs_.checks(SteadyClock::now())) out.checks.push_back(std::move(c));
+  return out;
+}
+
+ProbeCycle PostgresProbe::probe_database(const config::Config& config,
+                                         const std::optional<std::string>& dsn, Deadline deadline,
+                                         const PoolerLook& look_at_pooler) {
   if (!dsn || dsn->empty()) {
     return fail_cycle(config,
                       {ErrorClass::config, "environment variable " + config.database.dsn_env +
@@ -264,6 +274,10 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
         !statements.empty()) {
       markers = connection_->run_pipeline(statements, deadline);
       if (!markers) connection_.reset();  // its pipeline state is unknown: start afresh
+    }
+    // Jobs last, and only those due: a slow job table is the job's fault, never the schema's.
+    if (connection_ && !jobs_.read_due(config, *connection_, deadline, target_->password)) {
+      connection_.reset();
     }
     out.checks.push_back(passed(kConnection,
                                 fmt::format("connected to {} (PostgreSQL {}{})", target_->display,

@@ -16,6 +16,7 @@
 #include "config/config.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/snapshot.hpp"
+#include "probes/postgres/job_reads.hpp"
 #include "probes/postgres/leadership.hpp"
 #include "probes/postgres/pg_connection.hpp"
 #include "probes/postgres/schema_check.hpp"
@@ -30,6 +31,7 @@ struct ProbeCycle {
   std::optional<bool> alert_leader;  // see Snapshot::alert_leader
   std::string leadership_note;       // see Snapshot::leadership_note
   std::optional<bool> via_pooler;    // see Snapshot::via_pooler
+  std::vector<JobReport> jobs;       // see Snapshot::jobs
 };
 
 class PostgresProbe {
@@ -40,11 +42,14 @@ class PostgresProbe {
   // `dsn` is the value of the configured environment variable; nullopt when it is unset.
   // `look_at_pooler` is asked when the agent's own statements time out, while they still wait:
   // a queue in PgBouncer then tells a full pooler from a server that does not answer. Its
-  // answer also feeds the pool budget.
+  // answer also feeds the pool budget. The [[jobs]] that are due are read after the rest; every
+  // job's latest report (and check) is in every cycle, the database answering or not.
   ProbeCycle run(const config::Config& config, const std::optional<std::string>& dsn,
                  Deadline deadline, const PoolerLook& look_at_pooler = {});
 
  private:
+  ProbeCycle probe_database(const config::Config& config, const std::optional<std::string>& dsn,
+                            Deadline deadline, const PoolerLook& look_at_pooler);
   std::optional<PgFailure> ensure_connected(const config::Config& config, Deadline deadline);
   void maybe_fresh_connect(const config::Config& config, Deadline deadline);
   // The failure of the persistent connection as the cycle's result. Connection pressure (too
@@ -66,6 +71,7 @@ class PostgresProbe {
   std::uint64_t connection_generation_ = 0;
   std::uint64_t leader_generation_ = 0;  // the connection that took the lock; 0: none
   PooledLeadership pooled_leadership_;
+  JobReads jobs_;
 };
 
 }  // namespace opsagent::probes
