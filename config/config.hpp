@@ -182,7 +182,8 @@ struct Upstream {
 // incident.
 inline constexpr std::string_view kAlertRules[] = {
     "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
-    "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open"};
+    "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
+    "job_stale",        "job_failing"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";

@@ -244,6 +244,47 @@ void upstream_circuits(const probes::Snapshot& s, const std::string& db, RuleOut
   }
 }
 
+// The app's scheduled jobs, judged against their [[jobs]] entries as of the snapshot. A job whose
+// table could not be read is the database's or the config's problem (its check says which), not
+// evidence that the job stopped: no job alert until a read works again. Critical when the job
+// gates readiness, as the user then said it matters as much as the schema.
+void jobs(const probes::Snapshot& s, const config::Config& c, const std::string& db,
+          RuleOutcome& out) {
+  for (const auto& j : s.jobs) {
+    const auto watch = std::ranges::find(c.jobs, j.name, &config::JobWatch::name);
+    if (watch == c.jobs.end() || !j.read_error.empty()) continue;
+    const Severity severity = watch->gates_readiness ? Severity::critical : Severity::warning;
+    const auto age = j.success_age_at(s.completed);
+    const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(watch->max_age);
+    if (!age || *age > max_age) {
+      auto f = make(kRuleJobStale, "JobStale", severity,
+                    age ? fmt::format("job {}: last success {} ago, more than max_age {}", j.name,
+                                      config::format_duration(*age),
+                                      config::format_duration(watch->max_age))
+                        : fmt::format("job {}: no successful run of \"{}\" recorded in {}",
+                                      j.name, j.job_name, watch->table.display()),
+                    db);
+      f.labels["job"] = j.name;
+      if (const auto running = j.running_for_at(s.completed)) {
+        f.details.push_back("a run started " + config::format_duration(*running) +
+                            " ago and has not finished");
+      }
+      if (!j.last_error.empty()) f.details.push_back("last failed run: " + j.last_error);
+      out.findings.push_back(std::move(f));
+    }
+    if (j.failures_in_window > watch->max_failures) {
+      auto f = make(kRuleJobFailing, "JobFailing", severity,
+                    fmt::format("job {}: {} failed runs in the last {} (max_failures {})", j.name,
+                                j.failures_in_window, config::format_duration(watch->window),
+                                watch->max_failures),
+                    db);
+      f.labels["job"] = j.name;
+      if (!j.last_error.empty()) f.details.push_back("last failed run: " + j.last_error);
+      out.findings.push_back(std::move(f));
+    }
+  }
+}
+
 void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   const auto* failure = s.first_failure();
   if (!failure) return;
@@ -267,6 +308,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   readiness(snapshot, database, out);
   pgbouncer_queue(snapshot, config, database, out);
   upstream_circuits(snapshot, database, out);
+  jobs(snapshot, config, database, out);
   out.now = snapshot.first_failure() ? "not ready" : "ready";
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {

@@ -292,6 +292,42 @@ void add_upstream_metrics(ScrapeGauges& g, const std::vector<probes::UpstreamSta
   }
 }
 
+// Only what the last read of each job's table said; a job never read has no series.
+void add_job_metrics(ScrapeGauges& g, const std::vector<probes::JobReport>& jobs,
+                     SteadyClock::time_point now) {
+  for (const auto& j : jobs) {
+    const Labels job{{"job", j.name}};
+    g.set("opsagent_job_read_ok",
+          "1 when the last read of each [[jobs]] entry's run table worked, 0 when it failed.",
+          flag(j.read_error.empty()), job);
+    if (j.read_at == SteadyClock::time_point{}) continue;  // never read: nothing known
+    if (const auto age = j.success_age_at(now)) {
+      g.set("opsagent_job_last_success_age_seconds",
+            "Seconds since each job's last successful run finished.",
+            static_cast<double>(age->count()), job);
+    }
+    g.set("opsagent_job_running", "1 while each job's latest run has started and not finished.",
+          flag(j.running_for.has_value()), job);
+    if (const auto running = j.running_for_at(now)) {
+      g.set("opsagent_job_running_seconds", "How long each job's unfinished latest run has run.",
+            static_cast<double>(running->count()), job);
+    }
+    if (!j.last_durations.empty()) {
+      g.set("opsagent_job_last_duration_seconds",
+            "Duration of each job's latest successful run.",
+            static_cast<double>(j.last_durations.front().count()) / 1000.0, job);
+    }
+    if (const auto avg = j.average_duration()) {
+      g.set("opsagent_job_average_duration_seconds",
+            "Average duration of each job's last 5 successful runs.",
+            static_cast<double>(avg->count()) / 1000.0, job);
+    }
+    g.set("opsagent_job_failures_in_window",
+          "Failed runs of each job within its window (jobs window, default 24h).",
+          j.failures_in_window, job);
+  }
+}
+
 void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u) {
   for (const auto& w : u.windows) {
     if (w.samples == 0) continue;
@@ -426,6 +462,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
     }
     add_utilization_gauges(gauges, s->utilization);
     add_upstream_metrics(gauges, s->upstreams);
+    add_job_metrics(gauges, s->jobs, ctx.now);
   }
   if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);
   if (ctx.connections) add_connection_metrics(gauges, *ctx.connections);

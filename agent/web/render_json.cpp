@@ -171,6 +171,26 @@ json pgbouncer_json(const probes::PgBouncerSnapshot& b) {
           {"pools", std::move(pools)}};
 }
 
+// Ages as of the request (they keep counting between reads); null when there is none.
+json job_json(const probes::JobReport& j, SteadyClock::time_point now) {
+  const auto seconds = [](const std::optional<std::chrono::seconds>& v) -> json {
+    return v ? json(v->count()) : json(nullptr);
+  };
+  json durations = json::array();
+  for (const auto d : j.last_durations) durations.push_back(d.count());
+  const auto average = j.average_duration();
+  return {{"name", j.name},
+          {"job_name", j.job_name},
+          {"last_success_age_s", seconds(j.success_age_at(now))},
+          {"last_status", j.last_status.empty() ? json(nullptr) : json(j.last_status)},
+          {"last_error", j.last_error.empty() ? json(nullptr) : json(j.last_error)},
+          {"running_for_s", seconds(j.running_for_at(now))},
+          {"last_durations_ms", std::move(durations)},
+          {"average_duration_ms", average ? json(average->count()) : json(nullptr)},
+          {"failures_in_window", j.failures_in_window},
+          {"read_error", j.read_error.empty() ? json(nullptr) : json(j.read_error)}};
+}
+
 }  // namespace
 
 json render_health(const RenderContext& ctx) {
@@ -194,6 +214,11 @@ json render_health(const RenderContext& ctx) {
       json upstreams = json::array();
       for (const auto& u : s->upstreams) upstreams.push_back(render_upstream(u, true, ctx.now));
       body["upstreams"] = std::move(upstreams);
+    }
+    if (!s->jobs.empty()) {
+      json jobs = json::array();
+      for (const auto& j : s->jobs) jobs.push_back(job_json(j, ctx.now));
+      body["jobs"] = std::move(jobs);
     }
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},

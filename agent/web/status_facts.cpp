@@ -154,6 +154,56 @@ std::string upstream_state_phrase(const probes::UpstreamStatus& u, const RenderC
   return s;
 }
 
+std::string job_state_word(const probes::Snapshot& s, const probes::JobReport& j) {
+  const std::string check = "job:" + j.name;
+  const auto it = std::ranges::find(s.checks, check, &probes::CheckResult::name);
+  if (it == s.checks.end()) return "?";
+  if (it->status == probes::CheckStatus::pass) return "ok";
+  switch (it->error) {
+    case probes::ErrorClass::job_stale:
+      return "STALE";
+    case probes::ErrorClass::job_failing:
+      return "FAILING";
+    default:
+      return "UNREAD";
+  }
+}
+
+std::string job_runs_phrase(const probes::JobReport& j, SteadyClock::time_point now) {
+  const auto seconds = [](std::chrono::seconds v) {
+    return format_seconds(static_cast<double>(v.count()));
+  };
+  std::string out;
+  if (const auto age = j.success_age_at(now)) {
+    out = "last success " + seconds(*age) + " ago";
+  } else {
+    out = "no successful run recorded";
+  }
+  if (!j.last_status.empty()) {
+    out += "; last finished run " + j.last_status;
+    if (!j.last_error.empty()) out += ": " + j.last_error;
+  }
+  if (const auto running = j.running_for_at(now)) out += "; running for " + seconds(*running);
+  if (!j.read_error.empty()) out += "; table not read: " + j.read_error;
+  return out;
+}
+
+std::string job_history_phrase(const probes::JobReport& j) {
+  const auto took = [](std::chrono::milliseconds ms) {
+    return format_seconds(static_cast<double>(ms.count()) / 1000.0);
+  };
+  std::string out;
+  if (j.last_durations.empty()) {
+    out = "no finished successful run";
+  } else {
+    out = fmt::format("last {} successful run{}", j.last_durations.size(),
+                      j.last_durations.size() == 1 ? "" : "s");
+    for (const auto d : j.last_durations) out += " " + took(d);
+    if (const auto avg = j.average_duration()) out += " (avg " + took(*avg) + ")";
+  }
+  return out + fmt::format("; {} failed in the window", j.failures_in_window);
+}
+
 bool postgres_line_fits(const probes::BudgetCheck& b) {
   return b.fits || (!b.pooler_fits && b.declared <= b.usable_slots);
 }

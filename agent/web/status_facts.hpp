@@ -56,6 +56,14 @@ std::string upstream_counts_phrase(const probes::UpstreamStatus& u);
 // "since 2026-12-02T08:50:00Z (3m ago): 5 consecutive failures (...); half-open in 42s".
 std::string upstream_state_phrase(const probes::UpstreamStatus& u, const RenderContext& ctx);
 
+// A job's verdict for people, from its "job:<name>" check: "ok", "STALE", "FAILING" or
+// "UNREAD" (its table could not be read), "?" before its first read.
+std::string job_state_word(const probes::Snapshot& s, const probes::JobReport& j);
+// "last success 3h 2m ago; last run failed: <error>; running for 4m".
+std::string job_runs_phrase(const probes::JobReport& j, SteadyClock::time_point now);
+// "last 5 successful runs 1m 58s 1m 2s ... (avg 1m); 2 failed in the window".
+std::string job_history_phrase(const probes::JobReport& j);
+
 // The agent's own connection goes through a pooler: say what that changes.
 inline constexpr std::string_view kViaPooler =
     "the agent's database connection goes through a pooler: the counts above are the pooler's "

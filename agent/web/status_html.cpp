@@ -256,6 +256,22 @@ std::string html_upstreams(const RenderContext& ctx) {
   return out + "</table></section>";
 }
 
+// The app's scheduled jobs, as last read from their run tables.
+std::string html_jobs(const RenderContext& ctx) {
+  std::string out =
+      R"(<section class="card wide"><h2>Jobs</h2><table><tr><th>state</th><th>job</th><th>runs</th><th>recent runs</th></tr>)";
+  for (const auto& j : ctx.snapshot->jobs) {
+    const std::string word = job_state_word(*ctx.snapshot, j);
+    const char* pill = word == "ok" ? "pass" : "warn";
+    out += fmt::format(
+        R"(<tr{}><td><span class="pill {}">{}</span></td><td class="name">{}<br><code>{}</code></td><td>{}</td><td>{}</td></tr>)",
+        word == "ok" ? "" : R"( class="hot")", pill, html_escape(word), html_escape(j.name),
+        html_escape(j.job_name), html_escape(job_runs_phrase(j, ctx.now)),
+        html_escape(job_history_phrase(j)));
+  }
+  return out + "</table></section>";
+}
+
 std::string html_checks(const Snapshot& s) {
   std::string out = R"(<section class="card wide"><h2>Checks</h2>)";
   out += fmt::format(R"(<p class="muted" style="margin:0 0 6px">probe cycle <b>{}</b>)",
@@ -378,6 +394,7 @@ std::string html_body(const RenderContext& ctx) {
   if (s.pgbouncer) out += R"(<div class="grid">)" + html_pgbouncer(*s.pgbouncer) + "</div>";
   out += R"(<div class="grid">)";
   if (!s.upstreams.empty()) out += html_upstreams(ctx);
+  if (!s.jobs.empty()) out += html_jobs(ctx);
   out += html_checks(s) + html_errors(ctx);
   if (ctx.alerts) out += html_alerts(*ctx.alerts);
   // With the database unreachable, the last hour's history is what led up to it.

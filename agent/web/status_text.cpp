@@ -154,6 +154,19 @@ void text_upstreams(std::string& out, const RenderContext& ctx) {
   }
 }
 
+// The app's scheduled jobs, as last read from their run tables.
+void text_jobs(std::string& out, const RenderContext& ctx) {
+  out += "\njobs\n";
+  const std::string indent(12, ' ');
+  for (const auto& j : ctx.snapshot->jobs) {
+    std::string line = fmt::format("  {:<9} {} ({})", job_state_word(*ctx.snapshot, j),
+                                   fit(j.name, 30), fit(j.job_name, 30));
+    out += line + "\n";
+    out += wrap(indent, job_runs_phrase(j, ctx.now), indent);
+    out += wrap(indent, job_history_phrase(j), indent);
+  }
+}
+
 void text_windows(std::string& out, const probes::UtilizationSummary& u) {
   for (std::size_t i = 0; i < u.windows.size(); ++i) {
     const auto& w = u.windows[i];
@@ -289,6 +302,7 @@ std::string render_status_text(const RenderContext& ctx) {
   }
   if (s.pgbouncer) text_pgbouncer(out, *s.pgbouncer);
   if (!s.upstreams.empty()) text_upstreams(out, ctx);
+  if (!s.jobs.empty()) text_jobs(out, ctx);
   out += "\n";
   text_windows(out, s.utilization);
   text_probe(out, s);

@@ -18,8 +18,10 @@ namespace opsagent::probes {
 struct JobReport {
   std::string name;      // the watch's name ("job:<name>" is its check)
   std::string job_name;  // as the app writes it
-  SteadyClock::time_point read_at{};  // when the table was last read (successfully or not)
-  std::string read_error;             // why the last read failed; empty when it worked
+  // When the table was last read successfully; the fields below are as of then (a failed read
+  // keeps them). The epoch: never read.
+  SteadyClock::time_point read_at{};
+  std::string read_error;  // why the last read failed; empty when it worked
   ErrorClass read_error_class = ErrorClass::none;
   // As of read_at:
   std::optional<std::chrono::seconds> last_success_age;  // nullopt: no successful run recorded

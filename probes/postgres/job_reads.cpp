@@ -52,7 +52,6 @@ bool JobReads::read_due(const config::Config& config, PgConnection& connection,
     Entry& e = *due[i];
     e.read = true;
     e.next_due = read_at + e.watch.interval;
-    e.report.read_at = read_at;
     e.report.read_error.clear();
     e.report.read_error_class = ErrorClass::none;
     if (!results) {
@@ -79,9 +78,21 @@ bool JobReads::read_due(const config::Config& config, PgConnection& connection,
     if (auto ok = read_job_row(query, e.report); !ok) {
       e.report.read_error = ok.error();
       e.report.read_error_class = ErrorClass::bad_result;
+    } else {
+      e.report.read_at = read_at;
     }
   }
   return results.has_value();
+}
+
+void JobReads::miss_due(const ProbeFailure& failure) {
+  const auto now = SteadyClock::now();
+  for (auto& e : entries_) {
+    if (e.read && now < e.next_due) continue;
+    e.read = true;
+    e.report.read_error = failure.message;
+    e.report.read_error_class = failure.error;
+  }
 }
 
 std::vector<JobReport> JobReads::reports() const {

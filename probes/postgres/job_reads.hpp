@@ -22,6 +22,9 @@ class JobReads {
   // state is then unknown: the caller drops it); the due jobs then report that failure.
   bool read_due(const config::Config& config, PgConnection& connection, Deadline deadline,
                 std::string_view secret);
+  // The jobs that were due but not read (the cycle failed before their turn) report `failure`
+  // and stay due, so that they are read in the first cycle that reaches the database again.
+  void miss_due(const ProbeFailure& failure);
   // The latest report of every configured job, in config order, and their checks as of `now`.
   std::vector<JobReport> reports() const;
   std::vector<CheckResult> checks(SteadyClock::time_point now) const;

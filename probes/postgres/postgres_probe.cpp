@@ -195,6 +195,14 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
                               Deadline deadline, const PoolerLook& look_at_pooler) {
   jobs_.sync(config.jobs);
   ProbeCycle out = probe_database(config, dsn, deadline, look_at_pooler);
+  if (!config.jobs.empty()) {
+    const auto connection = std::ranges::find(out.checks, kConnection, &CheckResult::name);
+    ProbeFailure failure{ErrorClass::unknown, "the probe cycle ended before the jobs' turn"};
+    if (connection != out.checks.end() && connection->status != CheckStatus::pass) {
+      failure = {connection->error, "the database was not reached: " + connection->message};
+    }
+    jobs_.miss_due(failure);
+  }
   out.jobs = jobs_.reports();
   for (auto& c : jobs_.checks(SteadyClock::now())) out.checks.push_back(std::move(c));
   return out;
