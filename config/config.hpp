@@ -183,7 +183,7 @@ struct Upstream {
 inline constexpr std::string_view kAlertRules[] = {
     "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
     "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
-    "job_stale",        "job_failing"};
+    "job_stale",        "job_failing",          "query_threshold"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
@@ -233,7 +233,7 @@ struct AlertsSection {
 // app's cron worker writes cron_log). The agent reads the table at the job's own interval and
 // says when the last success is too old, or too many runs failed.
 struct JobWatch {
-  std::string name;      // unique; the check shows as "job:<name>"
+  std::string name;  // unique; the check shows as "job:<name>"
   TableName table{"", "cron_log"};
   std::string job_name;  // the value of job_name_column that marks this job's rows
   Duration max_age{0};   // the last success must be newer than this (required)
@@ -252,6 +252,27 @@ struct JobWatch {
   bool operator==(const JobWatch&) const = default;
 };
 
+// One [[queries.thresholds]] row: a level for one numeric column of a custom query's row.
+struct QueryThreshold {
+  std::string column;
+  std::optional<double> warn;  // at least one of warn and critical is set
+  std::optional<double> critical;
+  bool below = false;  // false: a problem at or above the level; true: at or below
+  bool operator==(const QueryThreshold&) const = default;
+};
+
+// [[queries]]: a read-only query of the app's own tables returning one row of named numeric
+// columns (a cache's size and oldest entry, request latency percentiles), read at its own
+// interval; each column is a gauge, and thresholds make checks and alerts of them.
+struct CustomQuery {
+  std::string name;  // unique; the check "query:<name>" and the metrics' `query` label
+  std::string sql;
+  Duration interval{60000};
+  bool gates_readiness = false;
+  std::vector<QueryThreshold> thresholds;
+  bool operator==(const CustomQuery&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
@@ -262,8 +283,9 @@ struct Config {
   PgBouncerSection pgbouncer;
   SuperviseSection supervise;
   AlertsSection alerts;
-  std::vector<Upstream> upstreams;  // [[upstreams]]
-  std::vector<JobWatch> jobs;      // [[jobs]]
+  std::vector<Upstream> upstreams;   // [[upstreams]]
+  std::vector<JobWatch> jobs;        // [[jobs]]
+  std::vector<CustomQuery> queries;  // [[queries]]
   bool operator==(const Config&) const = default;
 
   // Time the client gives the server past its own statement_timeout, so a slow statement ends

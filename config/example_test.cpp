@@ -180,6 +180,21 @@ TEST(Example, UpstreamExampleLoadsWhenUncommented) {
   EXPECT_EQ(r->alerts.receivers.size(), 5u);  // the block did not swallow the receivers
 }
 
+// The commented-out [[jobs]] block is the reference app's nightly sync.
+TEST(Example, JobExampleLoadsWhenUncommented) {
+  const auto r =
+      load_config_string(uncomment_example_blocks(example_text()), "uncommented", no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  ASSERT_EQ(r->jobs.size(), 1u);
+  JobWatch nightly;
+  nightly.name = "nightly-sync";
+  nightly.job_name = "nightly_sync";
+  nightly.max_age = std::chrono::hours(26);
+  nightly.max_failures = 1;
+  EXPECT_EQ(r->jobs[0], nightly);
+  EXPECT_EQ(r->upstreams.size(), 1u);  // neither block swallowed the other
+}
+
 // The key table's `fallback` texts are documentation; they must say what config.hpp does.
 TEST(KeyTable, FallbacksAreTheConfigDefaults) {
   std::string toml;
@@ -205,7 +220,7 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 42u);
+  EXPECT_EQ(seen.size(), 43u);
   EXPECT_EQ(config_sections(),
             (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
                                            "pgbouncer", "supervise", "alerts"}));

@@ -19,15 +19,17 @@ namespace opsagent::config {
 inline constexpr Duration kMaxDrain = std::chrono::minutes(15);
 
 // The drafts of array-of-tables entries, defined beside their key tables.
-struct MarkerDraft;    // [[readiness.migrations]], sections/readiness_migrations.cpp
-struct ClientDraft;    // [[pool.clients]], sections/pool_clients.cpp
-struct HttpDraft;      // [[readiness.http]], sections/readiness_http.cpp
-struct ReceiverDraft;  // [[alerts.receivers]], sections/alert_receivers.cpp
-struct UpstreamDraft;  // [[upstreams]], sections/upstreams.cpp
-struct JobDraft;       // [[jobs]], sections/jobs.cpp
+struct MarkerDraft;     // [[readiness.migrations]], sections/readiness_migrations.cpp
+struct ClientDraft;     // [[pool.clients]], sections/pool_clients.cpp
+struct HttpDraft;       // [[readiness.http]], sections/readiness_http.cpp
+struct ReceiverDraft;   // [[alerts.receivers]], sections/alert_receivers.cpp
+struct UpstreamDraft;   // [[upstreams]], sections/upstreams.cpp
+struct JobDraft;        // [[jobs]], sections/jobs.cpp
+struct QueryDraft;      // [[queries]], sections/queries.cpp
+struct ThresholdDraft;  // [[queries.thresholds]], sections/queries.cpp
 
 // Every key of the top-level sections, in section order, then the top-level arrays of tables
-// ([[upstreams]], [[jobs]]), whose rows have the empty section "" (the root table).
+// ([[upstreams]], [[jobs]], [[queries]]), whose rows have the empty section "" (the root table).
 std::span<const KeySpec<Config>> config_keys();
 std::span<const KeySpec<MarkerDraft>> marker_keys();
 std::span<const KeySpec<ClientDraft>> client_keys();
@@ -35,6 +37,8 @@ std::span<const KeySpec<HttpDraft>> http_keys();
 std::span<const KeySpec<ReceiverDraft>> alert_receiver_keys();
 std::span<const KeySpec<UpstreamDraft>> upstream_keys();
 std::span<const KeySpec<JobDraft>> job_keys();
+std::span<const KeySpec<QueryDraft>> query_keys();
+std::span<const KeySpec<ThresholdDraft>> query_threshold_keys();
 
 // How a key is written in messages and docs: "section.name", or "name" for a root key.
 template <class Target>

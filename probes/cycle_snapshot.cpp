@@ -19,6 +19,7 @@ void fill_snapshot(Snapshot& s, ProbeCycle&& database, std::optional<PgBouncerCy
   s.leadership_note = std::move(database.leadership_note);
   s.via_pooler = database.via_pooler;
   s.jobs = std::move(database.jobs);
+  s.queries = std::move(database.queries);
   if (s.pool) {
     if (auto presence = client_presence_check(*s.pool)) s.checks.push_back(std::move(*presence));
   }

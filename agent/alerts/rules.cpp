@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/text/time_format.hpp"
 #include "config/syntax/duration.hpp"
 #include "config/syntax/threshold.hpp"
 
@@ -257,16 +258,17 @@ void jobs(const probes::Snapshot& s, const config::Config& c, const std::string&
     const auto age = j.success_age_at(s.completed);
     const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(watch->max_age);
     if (!age || *age > max_age) {
-      auto f = make(kRuleJobStale, "JobStale", severity,
-                    age ? fmt::format("job {}: last success {} ago, more than max_age {}", j.name,
-                                      config::format_duration(*age),
-                                      config::format_duration(watch->max_age))
-                        : fmt::format("job {}: no successful run of \"{}\" recorded in {}",
-                                      j.name, j.job_name, watch->table.display()),
-                    db);
+      auto f = make(
+          kRuleJobStale, "JobStale", severity,
+          age ? fmt::format("job {}: last success {} ago, more than max_age {}", j.name,
+                            config::format_duration(*age), config::format_duration(watch->max_age))
+              : fmt::format("job {}: no successful run of \"{}\" recorded in {}", j.name,
+                            j.job_name, watch->table.display()),
+          db);
       f.labels["job"] = j.name;
       if (const auto running = j.running_for_at(s.completed)) {
-        f.details.push_back("a run started " + config::format_duration(*running) +
+        f.details.push_back("a run started " +
+                            common::format_elapsed(static_cast<double>(running->count())) +
                             " ago and has not finished");
       }
       if (!j.last_error.empty()) f.details.push_back("last failed run: " + j.last_error);
@@ -280,6 +282,26 @@ void jobs(const probes::Snapshot& s, const config::Config& c, const std::string&
                     db);
       f.labels["job"] = j.name;
       if (!j.last_error.empty()) f.details.push_back("last failed run: " + j.last_error);
+      out.findings.push_back(std::move(f));
+    }
+  }
+}
+
+// A custom query's column at a threshold's level: one alert per query and column, its severity
+// the level's. Not raised while the query cannot run (its check says why).
+void query_thresholds(const probes::Snapshot& s, const config::Config& c, const std::string& db,
+                      RuleOutcome& out) {
+  for (const auto& q : s.queries) {
+    const auto query = std::ranges::find(c.queries, q.name, &config::CustomQuery::name);
+    if (query == c.queries.end() || !q.read_error.empty()) continue;
+    for (const auto& v : probes::judge_thresholds(q, *query)) {
+      if (v.missing || v.level == probes::QueryLevel::ok) continue;
+      auto f =
+          make(kRuleQueryThreshold, "QueryThreshold",
+               v.level == probes::QueryLevel::critical ? Severity::critical : Severity::warning,
+               fmt::format("query {}: {}", q.name, probes::describe(v)), db);
+      f.labels["query"] = q.name;
+      f.labels["column"] = v.threshold->column;
       out.findings.push_back(std::move(f));
     }
   }
@@ -309,6 +331,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   pgbouncer_queue(snapshot, config, database, out);
   upstream_circuits(snapshot, database, out);
   jobs(snapshot, config, database, out);
+  query_thresholds(snapshot, config, database, out);
   out.now = snapshot.first_failure() ? "not ready" : "ready";
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {

@@ -313,8 +313,7 @@ void add_job_metrics(ScrapeGauges& g, const std::vector<probes::JobReport>& jobs
             static_cast<double>(running->count()), job);
     }
     if (!j.last_durations.empty()) {
-      g.set("opsagent_job_last_duration_seconds",
-            "Duration of each job's latest successful run.",
+      g.set("opsagent_job_last_duration_seconds", "Duration of each job's latest successful run.",
             static_cast<double>(j.last_durations.front().count()) / 1000.0, job);
     }
     if (const auto avg = j.average_duration()) {
@@ -325,6 +324,21 @@ void add_job_metrics(ScrapeGauges& g, const std::vector<probes::JobReport>& jobs
     g.set("opsagent_job_failures_in_window",
           "Failed runs of each job within its window (jobs window, default 24h).",
           j.failures_in_window, job);
+  }
+}
+
+// Each column of each custom query's latest row; NULL columns have no sample.
+void add_query_metrics(ScrapeGauges& g, const std::vector<probes::QueryReport>& queries) {
+  for (const auto& q : queries) {
+    g.set("opsagent_query_read_ok",
+          "1 when the last run of each [[queries]] entry worked, 0 when it failed.",
+          flag(q.read_error.empty()), {{"query", q.name}});
+    for (const auto& c : q.columns) {
+      if (!c.value) continue;
+      g.set("opsagent_query_value",
+            "Each numeric column of each [[queries]] entry's row, as of its last successful run.",
+            *c.value, {{"query", q.name}, {"column", c.name}});
+    }
   }
 }
 
@@ -463,6 +477,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
     add_utilization_gauges(gauges, s->utilization);
     add_upstream_metrics(gauges, s->upstreams);
     add_job_metrics(gauges, s->jobs, ctx.now);
+    add_query_metrics(gauges, s->queries);
   }
   if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);
   if (ctx.connections) add_connection_metrics(gauges, *ctx.connections);

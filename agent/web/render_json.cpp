@@ -191,6 +191,14 @@ json job_json(const probes::JobReport& j, SteadyClock::time_point now) {
           {"read_error", j.read_error.empty() ? json(nullptr) : json(j.read_error)}};
 }
 
+json query_json(const probes::QueryReport& q) {
+  json columns = json::object();
+  for (const auto& c : q.columns) columns[c.name] = c.value ? json(*c.value) : json(nullptr);
+  return {{"name", q.name},
+          {"columns", std::move(columns)},
+          {"read_error", q.read_error.empty() ? json(nullptr) : json(q.read_error)}};
+}
+
 }  // namespace
 
 json render_health(const RenderContext& ctx) {
@@ -219,6 +227,11 @@ json render_health(const RenderContext& ctx) {
       json jobs = json::array();
       for (const auto& j : s->jobs) jobs.push_back(job_json(j, ctx.now));
       body["jobs"] = std::move(jobs);
+    }
+    if (!s->queries.empty()) {
+      json queries = json::array();
+      for (const auto& q : s->queries) queries.push_back(query_json(q));
+      body["queries"] = std::move(queries);
     }
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},

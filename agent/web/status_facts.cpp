@@ -179,10 +179,8 @@ std::string job_runs_phrase(const probes::JobReport& j, SteadyClock::time_point 
   } else {
     out = "no successful run recorded";
   }
-  if (!j.last_status.empty()) {
-    out += "; last finished run " + j.last_status;
-    if (!j.last_error.empty()) out += ": " + j.last_error;
-  }
+  if (!j.last_status.empty()) out += "; last finished run " + j.last_status;
+  if (!j.last_error.empty()) out += "; last failure: " + j.last_error;
   if (const auto running = j.running_for_at(now)) out += "; running for " + seconds(*running);
   if (!j.read_error.empty()) out += "; table not read: " + j.read_error;
   return out;
@@ -202,6 +200,45 @@ std::string job_history_phrase(const probes::JobReport& j) {
     if (const auto avg = j.average_duration()) out += " (avg " + took(*avg) + ")";
   }
   return out + fmt::format("; {} failed in the window", j.failures_in_window);
+}
+
+std::string check_word(const probes::Snapshot& s, const std::string& check) {
+  const auto it = std::ranges::find(s.checks, check, &probes::CheckResult::name);
+  if (it == s.checks.end()) return "?";
+  switch (it->status) {
+    case probes::CheckStatus::pass:
+      return "ok";
+    case probes::CheckStatus::warn:
+      return "WARN";
+    case probes::CheckStatus::fail:
+      return "FAIL";
+  }
+  return "?";
+}
+
+std::string query_values_phrase(const probes::QueryReport& q, const config::Config* config) {
+  const config::CustomQuery* query = nullptr;
+  if (config != nullptr) {
+    const auto it = std::ranges::find(config->queries, q.name, &config::CustomQuery::name);
+    if (it != config->queries.end()) query = &*it;
+  }
+  std::vector<probes::ThresholdVerdict> verdicts;
+  if (query != nullptr) verdicts = probes::judge_thresholds(q, *query);
+  std::string out;
+  for (const auto& c : q.columns) {
+    if (!out.empty()) out += ", ";
+    const auto v = std::ranges::find_if(verdicts, [&](const probes::ThresholdVerdict& t) {
+      return t.threshold->column == c.name && !t.missing;
+    });
+    if (v != verdicts.end()) {
+      out += probes::describe(*v);
+    } else {
+      out += c.name + " " + (c.value ? probes::format_query_value(*c.value) : "NULL");
+    }
+  }
+  if (out.empty()) out = "no row read yet";
+  if (!q.read_error.empty()) out += "; last run failed: " + q.read_error;
+  return out;
 }
 
 bool postgres_line_fits(const probes::BudgetCheck& b) {

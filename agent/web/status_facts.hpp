@@ -64,6 +64,12 @@ std::string job_runs_phrase(const probes::JobReport& j, SteadyClock::time_point 
 // "last 5 successful runs 1m 58s 1m 2s ... (avg 1m); 2 failed in the window".
 std::string job_history_phrase(const probes::JobReport& j);
 
+// A check's status for people: "ok", "WARN", "FAIL", "?" when the snapshot has no such check.
+std::string check_word(const probes::Snapshot& s, const std::string& check);
+// "entries 1234, oldest_age_s 86400 >= warn 3600" with the thresholds' verdicts, or why the
+// query failed.
+std::string query_values_phrase(const probes::QueryReport& q, const config::Config* config);
+
 // The agent's own connection goes through a pooler: say what that changes.
 inline constexpr std::string_view kViaPooler =
     "the agent's database connection goes through a pooler: the counts above are the pooler's "

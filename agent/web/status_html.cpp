@@ -272,6 +272,21 @@ std::string html_jobs(const RenderContext& ctx) {
   return out + "</table></section>";
 }
 
+// The custom queries' latest rows, with their thresholds' verdicts.
+std::string html_queries(const RenderContext& ctx) {
+  std::string out =
+      R"(<section class="card wide"><h2>Queries</h2><table><tr><th>state</th><th>query</th><th>values</th></tr>)";
+  for (const auto& q : ctx.snapshot->queries) {
+    const std::string word = check_word(*ctx.snapshot, "query:" + q.name);
+    const char* pill = word == "ok" ? "pass" : word == "FAIL" ? "fail" : "warn";
+    out += fmt::format(
+        R"(<tr{}><td><span class="pill {}">{}</span></td><td class="name">{}</td><td>{}</td></tr>)",
+        word == "ok" ? "" : R"( class="hot")", pill, html_escape(word), html_escape(q.name),
+        html_escape(query_values_phrase(q, ctx.config)));
+  }
+  return out + "</table></section>";
+}
+
 std::string html_checks(const Snapshot& s) {
   std::string out = R"(<section class="card wide"><h2>Checks</h2>)";
   out += fmt::format(R"(<p class="muted" style="margin:0 0 6px">probe cycle <b>{}</b>)",
@@ -395,6 +410,7 @@ std::string html_body(const RenderContext& ctx) {
   out += R"(<div class="grid">)";
   if (!s.upstreams.empty()) out += html_upstreams(ctx);
   if (!s.jobs.empty()) out += html_jobs(ctx);
+  if (!s.queries.empty()) out += html_queries(ctx);
   out += html_checks(s) + html_errors(ctx);
   if (ctx.alerts) out += html_alerts(*ctx.alerts);
   // With the database unreachable, the last hour's history is what led up to it.

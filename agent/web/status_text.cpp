@@ -167,6 +167,17 @@ void text_jobs(std::string& out, const RenderContext& ctx) {
   }
 }
 
+// The custom queries' latest rows, with their thresholds' verdicts.
+void text_queries(std::string& out, const RenderContext& ctx) {
+  out += "\nqueries\n";
+  const std::string indent(12, ' ');
+  for (const auto& q : ctx.snapshot->queries) {
+    out += fmt::format("  {:<9} {}\n", check_word(*ctx.snapshot, "query:" + q.name),
+                       fit(q.name, kTextWidth - 12));
+    out += wrap(indent, query_values_phrase(q, ctx.config), indent);
+  }
+}
+
 void text_windows(std::string& out, const probes::UtilizationSummary& u) {
   for (std::size_t i = 0; i < u.windows.size(); ++i) {
     const auto& w = u.windows[i];
@@ -303,6 +314,7 @@ std::string render_status_text(const RenderContext& ctx) {
   if (s.pgbouncer) text_pgbouncer(out, *s.pgbouncer);
   if (!s.upstreams.empty()) text_upstreams(out, ctx);
   if (!s.jobs.empty()) text_jobs(out, ctx);
+  if (!s.queries.empty()) text_queries(out, ctx);
   out += "\n";
   text_windows(out, s.utilization);
   text_probe(out, s);

@@ -2,11 +2,21 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
 
 namespace opsagent::common {
+
+std::string format_elapsed(double s) {
+  if (s < 1) return fmt::format("{}ms", std::lround(s * 1000));
+  if (s < 60) return fmt::format("{:.1f}s", s);
+  const auto whole = static_cast<long>(s);
+  if (whole < 3600) return fmt::format("{}m{:02}s", whole / 60, whole % 60);
+  if (whole < 86400) return fmt::format("{}h{:02}m", whole / 3600, whole % 3600 / 60);
+  return fmt::format("{}d{:02}h", whole / 86400, whole % 86400 / 3600);
+}
 
 namespace {
 

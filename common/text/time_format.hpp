@@ -13,6 +13,11 @@ namespace opsagent::common {
 // log lines and the status views all write times this one way.
 std::string rfc3339(WallClock::time_point t);
 
+// A span of time as the on-call reads it, scaled to the largest unit that keeps two significant
+// parts: "350ms", "4.2s", "12m34s", "3h05m", "2d04h". The status views, check messages and alert
+// summaries all write elapsed times this one way.
+std::string format_elapsed(double seconds);
+
 // An HTTP-date (RFC 9110 5.6.7) as servers send it in Retry-After: IMF-fixdate
 // ("Sun, 06 Nov 1994 08:49:37 GMT") and the obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT")
 // and asctime ("Sun Nov  6 08:49:37 1994") forms; "UTC" is accepted for "GMT". nullopt when the

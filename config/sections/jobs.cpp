@@ -91,8 +91,7 @@ using Key = KeySpec<JobDraft>;
 constexpr std::string_view kSection = "jobs";
 
 const std::array kKeys{
-    Key{kSection, "name", entry_name<&JobDraft::name>("job name", "nightly-sync"), "",
-        Reload::live,
+    Key{kSection, "name", entry_name<&JobDraft::name>("job name", "nightly-sync"), "", Reload::live,
         "required; unique among the jobs; 1..63 printable ASCII characters; the check shows as "
         "\"job:<name>\""},
     Key{kSection, "job_name", custom<&set_job_name>("string"), "", Reload::live,
@@ -104,11 +103,12 @@ const std::array kKeys{
         "the table the app records runs in: \"table\" (looked up in readiness.search_path) or "
         "\"schema.table\""},
     Key{kSection, "max_failures", integer<&JobDraft::watch, &JobWatch::max_failures>(0, 100000, 3),
-        "0", Reload::live, "failed runs allowed within `window` before JobFailing fires; 0..100000"},
+        "0", Reload::live,
+        "failed runs allowed within `window` before JobFailing fires; 0..100000"},
     Key{kSection, "window", duration<&JobDraft::watch, &JobWatch::window>(1min, 24h * 90),
         "\"24h\"", Reload::live, "how far back failed runs are counted; 1m..90 days"},
-    Key{kSection, "interval", duration<&JobDraft::watch, &JobWatch::interval>(10s, 24h), "\"1m\"",
-        Reload::live, "how often the table is read; 10s..24h"},
+    Key{kSection, "interval", duration<&JobDraft::watch, &JobWatch::interval>(1s, 24h), "\"1m\"",
+        Reload::live, "how often the table is read (one statement each time); 1s..24h"},
     Key{kSection, "gates_readiness", boolean<&JobDraft::watch, &JobWatch::gates_readiness>(),
         "false", Reload::live,
         "true: a stale or failing job takes the deployment out of rotation (503); false: a "

@@ -29,6 +29,7 @@ std::span<const KeySpec<Config>> alerts_keys();
 // is "".
 std::span<const KeySpec<Config>> upstreams_keys();
 std::span<const KeySpec<Config>> jobs_keys();
+std::span<const KeySpec<Config>> queries_keys();
 
 // The readers of the array-of-tables keys, each in its section's file.
 void apply_migrations(const toml::node& value, const std::string& key, Config& config,
@@ -41,8 +42,9 @@ void apply_upstreams(const toml::node& value, const std::string& key, Config& co
                      Diagnostics& diag);
 void apply_alert_receivers(const toml::node& value, const std::string& key, Config& config,
                            Diagnostics& diag);
-void apply_jobs(const toml::node& value, const std::string& key, Config& config,
-                Diagnostics& diag);
+void apply_jobs(const toml::node& value, const std::string& key, Config& config, Diagnostics& diag);
+void apply_queries(const toml::node& value, const std::string& key, Config& config,
+                   Diagnostics& diag);
 
 // The cross-checks, run by the loader in this order once the file is read.
 void check_database(const Config& c, Diagnostics& diag);  // lock_timeout vs statement_timeout

@@ -34,6 +34,7 @@ enum class ErrorClass {
   http_status,           // an HTTP check got an unexpected status code
   job_stale,             // a job's last success is older than its max_age (or there is none)
   job_failing,           // a job failed more often than max_failures within its window
+  query_threshold,       // a custom query's column reached its warn or critical level
   unknown,
 };
 

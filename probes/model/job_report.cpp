@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/text/time_format.hpp"
 #include "config/syntax/duration.hpp"
 
 namespace opsagent::probes {
@@ -14,7 +15,7 @@ using std::chrono::duration_cast;
 using std::chrono::seconds;
 
 std::string ago(seconds age) {
-  return config::format_duration(duration_cast<config::Duration>(age));
+  return common::format_elapsed(static_cast<double>(age.count()));
 }
 
 }  // namespace

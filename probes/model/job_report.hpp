@@ -26,8 +26,8 @@ struct JobReport {
   // As of read_at:
   std::optional<std::chrono::seconds> last_success_age;  // nullopt: no successful run recorded
   std::string last_status;  // of the latest finished run; empty when none finished
-  std::string last_error;   // of the latest finished run, when it failed (cut, printable)
-  std::optional<std::chrono::seconds> running_for;  // the latest run started, not finished
+  std::string last_error;   // of the latest failed run within the window (cut, printable)
+  std::optional<std::chrono::seconds> running_for;        // the latest run started, not finished
   std::vector<std::chrono::milliseconds> last_durations;  // of successful runs, newest first
   int failures_in_window = 0;
 

@@ -48,6 +48,8 @@ std::string_view to_string(ErrorClass c) {
       return "job_stale";
     case ErrorClass::job_failing:
       return "job_failing";
+    case ErrorClass::query_threshold:
+      return "query_threshold";
     case ErrorClass::unknown:
       return "unknown";
   }

@@ -15,6 +15,7 @@
 #include "probes/model/job_report.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
+#include "probes/model/query_report.hpp"
 #include "probes/model/upstream_model.hpp"
 #include "probes/model/utilization_history.hpp"
 
@@ -44,6 +45,7 @@ struct Snapshot {
   // order; each also has its "upstream:<name>" check in `checks`.
   std::vector<UpstreamStatus> upstreams;
   std::vector<JobReport> jobs;  // [[jobs]], in config order, each as last read (see job_report)
+  std::vector<QueryReport> queries;  // [[queries]], in config order, each as last run
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

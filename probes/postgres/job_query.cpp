@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/text/utf8.hpp"
+#include "probes/postgres/scheduled_reads.hpp"
 
 namespace opsagent::probes {
 
@@ -16,15 +17,6 @@ namespace {
 // being read as keywords.
 std::string quoted(const std::string& identifier) {
   return "\"" + identifier + "\"";
-}
-
-std::string search_path_setting(const std::vector<std::string>& schemas) {
-  std::string out;
-  for (const auto& s : schemas) {
-    if (!out.empty()) out += ", ";
-    out += quoted(s);
-  }
-  return out;
 }
 
 std::optional<long long> integer_at(const pg_result* r, int column) {
@@ -53,7 +45,7 @@ std::vector<PipelineStatement> job_statements(const config::JobWatch& job,
       "WITH runs AS ("
       " SELECT {status}::text AS status, {started} AS started, {finished} AS finished,"
       " {error}::text AS error FROM {table} WHERE {job}::text = $1),"
-      " latest_finished AS (SELECT status, error FROM runs WHERE finished IS NOT NULL"
+      " latest_finished AS (SELECT status FROM runs WHERE finished IS NOT NULL"
       " ORDER BY finished DESC LIMIT 1),"
       " latest_started AS (SELECT started, finished FROM runs WHERE started IS NOT NULL"
       " ORDER BY started DESC LIMIT 1),"
@@ -64,28 +56,27 @@ std::vector<PipelineStatement> job_statements(const config::JobWatch& job,
       " (SELECT floor(extract(epoch FROM now() - max(finished)))::bigint FROM runs"
       " WHERE status = $2 AND finished IS NOT NULL),"
       " (SELECT status FROM latest_finished),"
-      " (SELECT left(error, {error_chars}) FROM latest_finished WHERE status = $3),"
+      " (SELECT left(error, {error_chars}) FROM runs WHERE status = $3"
+      " AND coalesce(finished, started) > now() - $4::bigint * interval '1 millisecond'"
+      " ORDER BY coalesce(finished, started) DESC LIMIT 1),"
       " (SELECT floor(extract(epoch FROM now() - started))::bigint FROM latest_started"
       " WHERE finished IS NULL),"
       " (SELECT string_agg(round(extract(epoch FROM took) * 1000)::bigint::text, ','"
       " ORDER BY finished DESC) FROM recent),"
       " (SELECT count(*) FROM runs WHERE status = $3"
       " AND coalesce(finished, started) > now() - $4::bigint * interval '1 millisecond')",
-      fmt::arg("status", quoted(job.status_column)), fmt::arg("started", quoted(job.started_column)),
+      fmt::arg("status", quoted(job.status_column)),
+      fmt::arg("started", quoted(job.started_column)),
       fmt::arg("finished", quoted(job.finished_column)),
       fmt::arg("error", quoted(job.error_column)), fmt::arg("table", table),
-      fmt::arg("job", quoted(job.job_name_column)),
-      fmt::arg("durations", JobReport::kDurations),
+      fmt::arg("job", quoted(job.job_name_column)), fmt::arg("durations", JobReport::kDurations),
       fmt::arg("error_chars", JobReport::kErrorChars));
   return {
-      PipelineStatement{"SELECT pg_catalog.set_config('search_path', $1, true),"
-                        " pg_catalog.set_config('TimeZone', 'UTC', true)",
-                        {search_path_setting(readiness.search_path)},
-                        false},
-      PipelineStatement{std::move(sql),
-                        {job.job_name, job.success_value, job.failed_value,
-                         std::to_string(job.window.count())},
-                        false},
+      app_settings_statement(readiness),
+      PipelineStatement{
+          std::move(sql),
+          {job.job_name, job.success_value, job.failed_value, std::to_string(job.window.count())},
+          false},
   };
 }
 

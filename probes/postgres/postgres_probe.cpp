@@ -194,17 +194,22 @@ ProbeCycle PostgresProbe::fail_cycle(const config::Config& config, PgFailure fai
 ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<std::string>& dsn,
                               Deadline deadline, const PoolerLook& look_at_pooler) {
   jobs_.sync(config.jobs);
+  queries_.sync(config.queries);
   ProbeCycle out = probe_database(config, dsn, deadline, look_at_pooler);
-  if (!config.jobs.empty()) {
+  if (!config.jobs.empty() || !config.queries.empty()) {
     const auto connection = std::ranges::find(out.checks, kConnection, &CheckResult::name);
-    ProbeFailure failure{ErrorClass::unknown, "the probe cycle ended before the jobs' turn"};
+    ProbeFailure failure{ErrorClass::unknown, "the probe cycle ended before its turn"};
     if (connection != out.checks.end() && connection->status != CheckStatus::pass) {
       failure = {connection->error, "the database was not reached: " + connection->message};
     }
     jobs_.miss_due(failure);
+    queries_.miss_due(failure);
   }
+  const auto now = SteadyClock::now();
   out.jobs = jobs_.reports();
-  for (auto& c : jobs_.checks(SteadyClock::now())) out.checks.push_back(std::move(c));
+  for (auto& c : jobs_.checks(now)) out.checks.push_back(std::move(c));
+  out.queries = queries_.reports();
+  for (auto& c : queries_.checks(now)) out.checks.push_back(std::move(c));
   return out;
 }
 
@@ -283,8 +288,12 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       markers = connection_->run_pipeline(statements, deadline);
       if (!markers) connection_.reset();  // its pipeline state is unknown: start afresh
     }
-    // Jobs last, and only those due: a slow job table is the job's fault, never the schema's.
+    // Jobs and custom queries last, and only those due: a slow job table or query is its own
+    // fault, never the schema's.
     if (connection_ && !jobs_.read_due(config, *connection_, deadline, target_->password)) {
+      connection_.reset();
+    }
+    if (connection_ && !queries_.read_due(config, *connection_, deadline, target_->password)) {
       connection_.reset();
     }
     out.checks.push_back(passed(kConnection,

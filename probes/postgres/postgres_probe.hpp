@@ -19,6 +19,7 @@
 #include "probes/postgres/job_reads.hpp"
 #include "probes/postgres/leadership.hpp"
 #include "probes/postgres/pg_connection.hpp"
+#include "probes/postgres/query_reads.hpp"
 #include "probes/postgres/schema_check.hpp"
 
 namespace opsagent::probes {
@@ -32,6 +33,7 @@ struct ProbeCycle {
   std::string leadership_note;       // see Snapshot::leadership_note
   std::optional<bool> via_pooler;    // see Snapshot::via_pooler
   std::vector<JobReport> jobs;       // see Snapshot::jobs
+  std::vector<QueryReport> queries;  // see Snapshot::queries
 };
 
 class PostgresProbe {
@@ -42,8 +44,8 @@ class PostgresProbe {
   // `dsn` is the value of the configured environment variable; nullopt when it is unset.
   // `look_at_pooler` is asked when the agent's own statements time out, while they still wait:
   // a queue in PgBouncer then tells a full pooler from a server that does not answer. Its
-  // answer also feeds the pool budget. The [[jobs]] that are due are read after the rest; every
-  // job's latest report (and check) is in every cycle, the database answering or not.
+  // answer also feeds the pool budget. The [[jobs]] and [[queries]] that are due are read after the
+  // rest; every one's latest report (and check) is in every cycle, the database answering or not.
   ProbeCycle run(const config::Config& config, const std::optional<std::string>& dsn,
                  Deadline deadline, const PoolerLook& look_at_pooler = {});
 
@@ -72,6 +74,7 @@ class PostgresProbe {
   std::uint64_t leader_generation_ = 0;  // the connection that took the lock; 0: none
   PooledLeadership pooled_leadership_;
   JobReads jobs_;
+  QueryReads queries_;
 };
 
 }  // namespace opsagent::probes
