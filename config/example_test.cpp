@@ -106,6 +106,8 @@ TEST(Example, DocumentsEveryKey) {
   expect_entry_keys_described(text, alert_receiver_keys());
   expect_entry_keys_described(text, upstream_keys());
   expect_entry_keys_described(text, job_keys());
+  expect_entry_keys_described(text, query_keys());
+  expect_entry_keys_described(text, query_threshold_keys());
 }
 
 // Uncommenting every "# key = value" line must change nothing: the documented defaults are the
@@ -133,16 +135,17 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_TRUE(r->readiness.http.empty());  // the HTTP check is an example, not a default
   EXPECT_TRUE(r->upstreams.empty());       // and so is the upstream
   EXPECT_TRUE(r->jobs.empty());            // and the job
+  EXPECT_TRUE(r->queries.empty());         // and the queries
 }
 
 // The commented-out example blocks ("#     [[readiness.http]]", "#     name = ..."), uncommented
 // as a user would: all of them at once, so that no block's keys land in another table.
 std::string uncomment_example_blocks(const std::string& text) {
-  return std::regex_replace(
-      text,
-      std::regex(
-          "\n#     (\\[\\[(readiness\\.http|alerts\\.receivers|upstreams|jobs)\\]\\]|[a-z_]+ = )"),
-      "\n$1");
+  return std::regex_replace(text,
+                            std::regex("\n#     "
+                                       "(\\[\\[(readiness\\.http|alerts\\.receivers|upstreams|jobs|"
+                                       "queries|queries\\.thresholds)\\]\\]|[a-z_]+ = )"),
+                            "\n$1");
 }
 
 // The commented-out [[readiness.http]] example must work when a user uncomments it, and must
@@ -195,6 +198,29 @@ TEST(Example, JobExampleLoadsWhenUncommented) {
   EXPECT_EQ(r->upstreams.size(), 1u);  // neither block swallowed the other
 }
 
+// The commented-out [[queries]] blocks are the reference app's page cache and request metrics,
+// at the scaling guide's levels (p50 200/500 ms, p95 1/3 s, p99 3/10 s, errors 1%/5%).
+TEST(Example, QueryExamplesLoadWhenUncommented) {
+  const auto r =
+      load_config_string(uncomment_example_blocks(example_text()), "uncommented", no_env());
+  ASSERT_TRUE(r) << dump(r.error());
+  ASSERT_EQ(r->queries.size(), 2u);
+  EXPECT_EQ(r->queries[0].name, "page_cache");
+  EXPECT_EQ(
+      r->queries[0].thresholds,
+      (std::vector<QueryThreshold>{
+          {.column = "oldest_age_s", .warn = 86400, .critical = std::nullopt, .below = false}}));
+  EXPECT_EQ(r->queries[1].name, "requests");
+  EXPECT_EQ(r->queries[1].interval, std::chrono::seconds(30));
+  EXPECT_EQ(r->queries[1].thresholds,
+            (std::vector<QueryThreshold>{
+                {.column = "p50_ms", .warn = 200, .critical = 500, .below = false},
+                {.column = "p95_ms", .warn = 1000, .critical = 3000, .below = false},
+                {.column = "p99_ms", .warn = 3000, .critical = 10000, .below = false},
+                {.column = "error_rate", .warn = 0.01, .critical = 0.05, .below = false}}));
+  EXPECT_EQ(r->jobs.size(), 1u);  // no block swallowed another
+}
+
 // The key table's `fallback` texts are documentation; they must say what config.hpp does.
 TEST(KeyTable, FallbacksAreTheConfigDefaults) {
   std::string toml;
@@ -220,7 +246,7 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 43u);
+  EXPECT_EQ(seen.size(), 44u);
   EXPECT_EQ(config_sections(),
             (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
                                            "pgbouncer", "supervise", "alerts"}));

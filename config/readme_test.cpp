@@ -43,6 +43,8 @@ TEST(Readme, ConfigTableHasEveryKeyWithItsDefault) {
   // "none".
   expect_entry_rows(text, upstream_keys());
   expect_entry_rows(text, job_keys());
+  expect_entry_rows(text, query_keys());
+  expect_entry_rows(text, query_threshold_keys());
 }
 
 }  // namespace

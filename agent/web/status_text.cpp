@@ -143,10 +143,8 @@ void text_upstreams(std::string& out, const RenderContext& ctx) {
   for (const auto& u : ctx.snapshot->upstreams) {
     const std::string indent(12, ' ');
     // A URL is one word: cut to the line rather than wrapped past it.
-    std::string line = fmt::format("  {:<9} {} {}", upstream_state_word(u.state), fit(u.name, 20),
-                                   fit(u.target, kTextWidth - 33));
-    while (line.ends_with(' ')) line.pop_back();
-    out += line + "\n";
+    out += line_of(fmt::format("  {:<9} {} {}", upstream_state_word(u.state), fit(u.name, 20),
+                               fit(u.target, kTextWidth - 33)));
     out += wrap(indent, upstream_state_phrase(u, ctx), indent);
     out +=
         wrap(indent, upstream_counts_phrase(u) + "; " + upstream_latency_phrase(u.latency), indent);
@@ -159,9 +157,8 @@ void text_jobs(std::string& out, const RenderContext& ctx) {
   out += "\njobs\n";
   const std::string indent(12, ' ');
   for (const auto& j : ctx.snapshot->jobs) {
-    std::string line = fmt::format("  {:<9} {} ({})", job_state_word(*ctx.snapshot, j),
-                                   fit(j.name, 30), fit(j.job_name, 30));
-    out += line + "\n";
+    out += line_of(fmt::format("  {:<9} {}", job_state_word(*ctx.snapshot, j),
+                               fit(j.name + " (" + j.job_name + ")", kTextWidth - 12)));
     out += wrap(indent, job_runs_phrase(j, ctx.now), indent);
     out += wrap(indent, job_history_phrase(j), indent);
   }
@@ -172,8 +169,8 @@ void text_queries(std::string& out, const RenderContext& ctx) {
   out += "\nqueries\n";
   const std::string indent(12, ' ');
   for (const auto& q : ctx.snapshot->queries) {
-    out += fmt::format("  {:<9} {}\n", check_word(*ctx.snapshot, "query:" + q.name),
-                       fit(q.name, kTextWidth - 12));
+    out += line_of(fmt::format("  {:<9} {}", check_word(*ctx.snapshot, "query:" + q.name),
+                               fit(q.name, kTextWidth - 12)));
     out += wrap(indent, query_values_phrase(q, ctx.config), indent);
   }
 }

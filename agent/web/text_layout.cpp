@@ -22,6 +22,11 @@ std::size_t byte_offset(std::string_view s, std::size_t n) {
 
 }  // namespace
 
+std::string line_of(std::string text) {
+  while (text.ends_with(' ')) text.pop_back();
+  return text + "\n";
+}
+
 std::string fit(std::string_view raw, std::size_t width) {
   std::string s = common::printable(raw);
   const std::size_t cols = count_chars(s);

@@ -17,6 +17,10 @@ inline constexpr std::size_t kTextWidth = 100;
 // Exactly `width` columns of printable(raw): padded, or cut with "…".
 std::string fit(std::string_view raw, std::size_t width);
 
+// `text` without its trailing spaces (fit() pads), ended with a newline: a line of columns
+// whose last one is short.
+std::string line_of(std::string text);
+
 // printable(raw) wrapped at spaces to kTextWidth columns, keeping the text's own spacing; the
 // first line starts with `first`, the others with `indent`. A word longer than a line stays
 // whole. Ends with a newline.

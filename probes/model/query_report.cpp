@@ -39,10 +39,12 @@ std::vector<ThresholdVerdict> judge_thresholds(const QueryReport& report,
 }
 
 std::string format_query_value(double value) {
-  if (value == std::trunc(value) && std::fabs(value) < 1e15) {
-    return fmt::format("{}", static_cast<long long>(value));
+  // Six significant digits keep a value next to its threshold honest (999.5 is not 1000); from
+  // 100000 up, whole numbers (an age of 172800.5 s, not 1.728e+05).
+  if (std::fabs(value) < 1e15 && (value == std::trunc(value) || std::fabs(value) >= 1e5)) {
+    return fmt::format("{}", std::llround(value));
   }
-  return fmt::format("{:.4g}", value);
+  return fmt::format("{:.6g}", value);
 }
 
 std::string describe(const ThresholdVerdict& v) {

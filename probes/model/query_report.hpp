@@ -46,7 +46,7 @@ struct ThresholdVerdict {
 std::vector<ThresholdVerdict> judge_thresholds(const QueryReport& report,
                                                const config::CustomQuery& query);
 
-// "1234.5" / "3600" / "0.0123": numbers as people read them in messages and views.
+// "999.5", "3600", "0.0123457", "172801": numbers as people read them in messages and views.
 std::string format_query_value(double value);
 // "p95_ms 1840 >= warn 1000".
 std::string describe(const ThresholdVerdict& v);

@@ -101,6 +101,24 @@ class AgentTest : public ::testing::Test {
     return eventually([&] { return snapshot_sequence() >= first + cycles; }, timeout);
   }
 
+  // The check `name` as /health reports it now; an empty object when it is not there (yet).
+  nlohmann::json health_check(const std::string& name) {
+    // A json's operator[] must not be asked for a missing key of a const object: look it up.
+    const auto c = body_json(get("/health"))
+                       .value(nlohmann::json::json_pointer("/checks/" + name), nlohmann::json{});
+    return c.is_array() && !c.empty() ? c[0] : nlohmann::json::object();
+  }
+
+  // The entry named `name` of /health's list `list` ("jobs", "queries", ...); an empty object
+  // when there is none.
+  nlohmann::json health_entry(const std::string& list, const std::string& name) {
+    const auto entries = body_json(get("/health")).value(list, nlohmann::json::array());
+    for (const auto& e : entries) {
+      if (e.value("name", "") == name) return e;
+    }
+    return nlohmann::json::object();
+  }
+
   // Waits until /health/ready reports the check `name` (it ran at least once).
   bool wait_for_check(const std::string& name, std::chrono::milliseconds timeout) {
     return eventually([&] { return body_json(get("/health/ready"))["checks"].contains(name); },

@@ -87,19 +87,8 @@ class JobsTest : public AgentTest {
                    run_row("rebuild_index", "running", "10 minutes", ""));
   }
 
-  nlohmann::json job(const std::string& name) {
-    const auto health = body_json(get("/health"));
-    for (const auto& j : health["jobs"]) {
-      if (j["name"] == name) return j;
-    }
-    return nlohmann::json::object();
-  }
-
-  nlohmann::json check(const std::string& name) {
-    const auto health = body_json(get("/health"));
-    auto c = health["checks"]["job:" + name];
-    return c.is_array() && !c.empty() ? c[0] : nlohmann::json::object();
-  }
+  nlohmann::json job(const std::string& name) { return health_entry("jobs", name); }
+  nlohmann::json check(const std::string& name) { return health_check("job:" + name); }
 
   std::unique_ptr<PgCluster> cluster_;
 };
