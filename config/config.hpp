@@ -183,7 +183,7 @@ struct Upstream {
 inline constexpr std::string_view kAlertRules[] = {
     "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
     "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
-    "job_stale",        "job_failing"};
+    "job_stale",        "job_failing",          "container_cpu",   "container_memory"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
@@ -233,7 +233,7 @@ struct AlertsSection {
 // app's cron worker writes cron_log). The agent reads the table at the job's own interval and
 // says when the last success is too old, or too many runs failed.
 struct JobWatch {
-  std::string name;      // unique; the check shows as "job:<name>"
+  std::string name;  // unique; the check shows as "job:<name>"
   TableName table{"", "cron_log"};
   std::string job_name;  // the value of job_name_column that marks this job's rows
   Duration max_age{0};   // the last success must be newer than this (required)
@@ -252,6 +252,23 @@ struct JobWatch {
   bool operator==(const JobWatch&) const = default;
 };
 
+// [container]: the container's own resources, read from its cgroup (v2, or v1 where that is what
+// the machine has): CPU against the quota, memory against the limit, OOM kills; in supervise mode
+// also the app's process tree. Thresholds are percentages of the quota or the limit ("80%"): a
+// container without one is "not limited" and never measured against the host.
+struct ContainerSection {
+  bool enabled = true;      // false: nothing is read, no checks
+  std::string cgroup_root;  // "" (default): the process's own cgroup, found in /proc/self
+  Duration interval{10000};
+  Threshold cpu_warn{Threshold::Kind::percent, 80};
+  Threshold cpu_critical{Threshold::Kind::percent, 95};
+  Duration cpu_sustained{300000};  // CPU must stay above cpu_warn this long before it counts
+  Threshold memory_warn{Threshold::Kind::percent, 85};
+  Threshold memory_critical{Threshold::Kind::percent, 95};
+  bool gates_readiness = false;  // critical makes the agent not ready
+  bool operator==(const ContainerSection&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
@@ -263,7 +280,8 @@ struct Config {
   SuperviseSection supervise;
   AlertsSection alerts;
   std::vector<Upstream> upstreams;  // [[upstreams]]
-  std::vector<JobWatch> jobs;      // [[jobs]]
+  std::vector<JobWatch> jobs;       // [[jobs]]
+  ContainerSection container;
   bool operator==(const Config&) const = default;
 
   // Time the client gives the server past its own statement_timeout, so a slow statement ends

@@ -124,6 +124,7 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(r->pool.critical, defaults.pool.critical);
   EXPECT_EQ(r->supervise, defaults.supervise);
   EXPECT_EQ(r->pgbouncer, defaults.pgbouncer);
+  EXPECT_EQ(r->container, defaults.container);
   EXPECT_EQ(r->readiness.on_pressure, defaults.readiness.on_pressure);
   // The state file's default place is chosen at start; the example names the usual one.
   auto alerts = r->alerts;
