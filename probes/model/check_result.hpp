@@ -34,6 +34,8 @@ enum class ErrorClass {
   http_status,           // an HTTP check got an unexpected status code
   job_stale,             // a job's last success is older than its max_age (or there is none)
   job_failing,           // a job failed more often than max_failures within its window
+  cpu_high,              // the container's CPU use stayed above [container].cpu_warn
+  memory_high,           // the container's memory use reached [container].memory_warn
   unknown,
 };
 

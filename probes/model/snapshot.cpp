@@ -48,6 +48,10 @@ std::string_view to_string(ErrorClass c) {
       return "job_stale";
     case ErrorClass::job_failing:
       return "job_failing";
+    case ErrorClass::cpu_high:
+      return "cpu_high";
+    case ErrorClass::memory_high:
+      return "memory_high";
     case ErrorClass::unknown:
       return "unknown";
   }

@@ -12,6 +12,7 @@
 
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
+#include "probes/model/container_model.hpp"
 #include "probes/model/job_report.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
@@ -44,6 +45,9 @@ struct Snapshot {
   // order; each also has its "upstream:<name>" check in `checks`.
   std::vector<UpstreamStatus> upstreams;
   std::vector<JobReport> jobs;  // [[jobs]], in config order, each as last read (see job_report)
+  // The container's cgroup as the container sampler last read it ([container]); its
+  // container:cpu and container:memory checks are also in `checks`. nullopt: not sampled.
+  std::optional<ContainerStatus> container;
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.
