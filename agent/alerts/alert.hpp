@@ -31,6 +31,8 @@ inline constexpr std::string_view kRulePgBouncerQueue = "pgbouncer_queue";
 inline constexpr std::string_view kRuleUpstreamCircuitOpen = "upstream_circuit_open";
 inline constexpr std::string_view kRuleJobStale = "job_stale";
 inline constexpr std::string_view kRuleJobFailing = "job_failing";
+inline constexpr std::string_view kRuleContainerCpu = "container_cpu";
+inline constexpr std::string_view kRuleContainerMemory = "container_memory";
 inline constexpr std::string_view kRuleTest = "test";  // `opsagent test-alert`, routed everywhere
 
 // One problem as the receivers see it. `labels` identify it (alertname plus, e.g., the client);

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/web/render_context.hpp"
 
@@ -63,6 +64,20 @@ std::string job_state_word(const probes::Snapshot& s, const probes::JobReport& j
 std::string job_runs_phrase(const probes::JobReport& j, SteadyClock::time_point now);
 // "last 5 successful runs 1m 58s 1m 2s ... (avg 1m); 2 failed in the window".
 std::string job_history_phrase(const probes::JobReport& j);
+
+// The container section's rows: cpu, memory and (supervise mode) the app's processes. `state` is
+// "ok", "HIGH", "CRITICAL", "not limited" or "unknown"; `detail` says the numbers and the
+// thresholds in force.
+struct ContainerRow {
+  std::string what;
+  std::string state;
+  std::string detail;
+};
+const config::ContainerSection& container_config(const RenderContext& ctx);
+std::vector<ContainerRow> container_rows(const probes::ContainerStatus& c,
+                                         const config::ContainerSection& section);
+// "cgroup v2 at /sys/fs/cgroup" or "no cgroup read: <why>", with any problem reading.
+std::string container_source_phrase(const probes::ContainerStatus& c);
 
 // The agent's own connection goes through a pooler: say what that changes.
 inline constexpr std::string_view kViaPooler =

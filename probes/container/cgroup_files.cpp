@@ -196,6 +196,12 @@ void read_v1(CgroupReading& r, const CgroupLocation& where) {
   });
   read_into(r, mem, "memory.stat", true, [&](const std::string& t) {
     const auto stat = parse_flat_keyed(t);
+    // The limit in force includes the ancestors' (a limit set on a parent cgroup).
+    if (auto it = stat.find("hierarchical_memory_limit");
+        it != stat.end() && it->second < kUnlimitedMemory &&
+        (!r.memory_limit_bytes || it->second < *r.memory_limit_bytes)) {
+      r.memory_limit_bytes = it->second;
+    }
     if (auto it = stat.find("total_inactive_file"); it != stat.end()) {
       r.memory_inactive_file_bytes = it->second;
     } else if (auto own = stat.find("inactive_file"); own != stat.end()) {

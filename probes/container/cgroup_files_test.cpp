@@ -86,6 +86,20 @@ TEST(CgroupFiles, NoQuotaAndNoLimitReadAsNotLimited) {
   }
 }
 
+// A v1 limit set on a parent cgroup is the one in force.
+TEST(CgroupFiles, V1TakesTheHierarchicalLimit) {
+  TempDir dir;
+  auto n = limited();
+  n.memory_limit_bytes.reset();
+  testing::write_cgroup_v1(dir.path(), n);
+  {
+    std::ofstream(dir.path() / "memory" / "memory.stat", std::ios::app)
+        << "hierarchical_memory_limit 2147483648\n";
+  }
+  const auto r = read_cgroup(*cgroup_at(dir.path().string()));
+  EXPECT_EQ(r.memory_limit_bytes, 2048 * kMiB);
+}
+
 TEST(CgroupFiles, AnUnreadableFileIsAProblemNamingItsPath) {
   TempDir dir;
   testing::write_cgroup_v2(dir.path(), limited());
