@@ -206,10 +206,10 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 42u);
+  EXPECT_EQ(seen.size(), 52u);
   EXPECT_EQ(config_sections(),
             (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
-                                           "pgbouncer", "supervise", "alerts"}));
+                                           "pgbouncer", "supervise", "alerts", "container"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;

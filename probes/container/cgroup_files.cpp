@@ -1,6 +1,7 @@
 #include "probes/container/cgroup_files.hpp"
 
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "common/bounded_file.hpp"
@@ -101,13 +102,29 @@ void read_into(CgroupReading& r, const std::string& dir, std::string_view file, 
   if (auto problem = parse(*text); !problem.empty()) r.problems.push_back(path + ": " + problem);
 }
 
+// One value parsed from a whole file into `out`.
+template <class T, class Parse>
+void read_value(CgroupReading& r, const std::string& dir, std::string_view file, bool optional,
+                Parse parse, T& out) {
+  read_into(r, dir, file, optional, [&](const std::string& text) -> std::string {
+    auto v = parse(text);
+    if (!v) return v.error();
+    out = *v;
+    return {};
+  });
+}
+
+using Keyed = std::map<std::string, std::uint64_t, std::less<>>;
+
+std::uint64_t keyed_or_zero(const Keyed& values, std::string_view key) {
+  const auto it = values.find(key);
+  return it == values.end() ? 0 : it->second;
+}
+
 void read_v2(CgroupReading& r, const std::string& dir) {
   read_into(r, dir, "cpu.stat", false, [&](const std::string& t) {
     const auto stat = parse_flat_keyed(t);
-    const auto get = [&](std::string_view k) {
-      const auto it = stat.find(k);
-      return it == stat.end() ? std::uint64_t{0} : it->second;
-    };
+    const auto get = [&](std::string_view k) { return keyed_or_zero(stat, k); };
     if (!stat.contains("usage_usec")) return std::string("no usage_usec line");
     r.cpu_usage_ns = get("usage_usec") * 1000;
     r.cpu_periods = get("nr_periods");
@@ -116,24 +133,9 @@ void read_v2(CgroupReading& r, const std::string& dir) {
     return std::string();
   });
   // The root cgroup has neither cpu.max nor memory.max: no quota, no limit.
-  read_into(r, dir, "cpu.max", true, [&](const std::string& t) {
-    auto q = parse_cpu_max(t);
-    if (!q) return q.error();
-    r.cpu_quota_cores = *q;
-    return std::string();
-  });
-  read_into(r, dir, "memory.current", false, [&](const std::string& t) {
-    auto v = parse_cgroup_number(t);
-    if (!v) return v.error();
-    r.memory_usage_bytes = *v;
-    return std::string();
-  });
-  read_into(r, dir, "memory.max", true, [&](const std::string& t) {
-    auto v = parse_memory_limit(t);
-    if (!v) return v.error();
-    r.memory_limit_bytes = *v;
-    return std::string();
-  });
+  read_value(r, dir, "cpu.max", true, parse_cpu_max, r.cpu_quota_cores);
+  read_value(r, dir, "memory.current", false, parse_cgroup_number, r.memory_usage_bytes);
+  read_value(r, dir, "memory.max", true, parse_memory_limit, r.memory_limit_bytes);
   read_into(r, dir, "memory.stat", true, [&](const std::string& t) {
     const auto stat = parse_flat_keyed(t);
     if (auto it = stat.find("inactive_file"); it != stat.end()) {
@@ -149,12 +151,7 @@ void read_v2(CgroupReading& r, const std::string& dir) {
 }
 
 void read_v1(CgroupReading& r, const CgroupLocation& where) {
-  read_into(r, where.cpuacct_dir, "cpuacct.usage", false, [&](const std::string& t) {
-    auto v = parse_cgroup_number(t);
-    if (!v) return v.error();
-    r.cpu_usage_ns = *v;
-    return std::string();
-  });
+  read_value(r, where.cpuacct_dir, "cpuacct.usage", false, parse_cgroup_number, r.cpu_usage_ns);
   const std::string quota_path = where.cpu_dir + "/cpu.cfs_quota_us";
   std::error_code ec;
   if (fs::exists(quota_path, ec)) {
@@ -172,28 +169,15 @@ void read_v1(CgroupReading& r, const CgroupLocation& where) {
   }
   read_into(r, where.cpu_dir, "cpu.stat", true, [&](const std::string& t) {
     const auto stat = parse_flat_keyed(t);
-    const auto get = [&](std::string_view k) {
-      const auto it = stat.find(k);
-      return it == stat.end() ? std::uint64_t{0} : it->second;
-    };
+    const auto get = [&](std::string_view k) { return keyed_or_zero(stat, k); };
     r.cpu_periods = get("nr_periods");
     r.cpu_throttled_periods = get("nr_throttled");
     r.cpu_throttled_ns = get("throttled_time");
     return std::string();
   });
   const auto& mem = where.memory_dir;
-  read_into(r, mem, "memory.usage_in_bytes", false, [&](const std::string& t) {
-    auto v = parse_cgroup_number(t);
-    if (!v) return v.error();
-    r.memory_usage_bytes = *v;
-    return std::string();
-  });
-  read_into(r, mem, "memory.limit_in_bytes", true, [&](const std::string& t) {
-    auto v = parse_memory_limit(t);
-    if (!v) return v.error();
-    r.memory_limit_bytes = *v;
-    return std::string();
-  });
+  read_value(r, mem, "memory.usage_in_bytes", false, parse_cgroup_number, r.memory_usage_bytes);
+  read_value(r, mem, "memory.limit_in_bytes", true, parse_memory_limit, r.memory_limit_bytes);
   read_into(r, mem, "memory.stat", true, [&](const std::string& t) {
     const auto stat = parse_flat_keyed(t);
     // The limit in force includes the ancestors' (a limit set on a parent cgroup).
