@@ -80,7 +80,7 @@ bool has_option(std::string_view options, std::string_view name) {
 }
 
 std::expected<std::string, std::string> read_small(const std::string& path) {
-  constexpr std::size_t kMax = 64 * 1024;  // memory.stat is the largest, a few KiB
+  constexpr std::size_t kMax = std::size_t{64} * 1024;  // memory.stat is the largest, a few KiB
   auto text = common::read_bounded_file(path, kMax);
   if (!text) return std::unexpected(path + ": " + text.error().message);
   return std::move(*text);

@@ -48,9 +48,8 @@ config::ContainerSection defaults() {
   return {};
 }
 
-CgroupReading reading(SteadyClock::time_point at, std::uint64_t cpu_s,
-                      std::optional<double> quota, std::uint64_t memory,
-                      std::optional<std::uint64_t> limit) {
+CgroupReading reading(SteadyClock::time_point at, std::uint64_t cpu_s, std::optional<double> quota,
+                      std::uint64_t memory, std::optional<std::uint64_t> limit) {
   CgroupReading r;
   r.version = 2;
   r.path = "/sys/fs/cgroup";
@@ -76,8 +75,7 @@ TEST(ContainerStatus, NotLimitedIsShownAsSuchNeverAsAShareOfTheHost) {
   ContainerMemory m;
   const auto t0 = SteadyClock::time_point{} + 1h;
   const auto c = defaults();
-  container_status(reading(t0, 100, std::nullopt, kGiB, std::nullopt), "", std::nullopt, c, m,
-                   {});
+  container_status(reading(t0, 100, std::nullopt, kGiB, std::nullopt), "", std::nullopt, c, m, {});
   const auto s = container_status(reading(t0 + 10s, 115, std::nullopt, kGiB, std::nullopt), "",
                                   std::nullopt, c, m, {});
   EXPECT_FALSE(s.limited_cpu());
