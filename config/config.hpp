@@ -183,7 +183,8 @@ struct Upstream {
 inline constexpr std::string_view kAlertRules[] = {
     "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
     "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
-    "job_stale",        "job_failing",          "query_threshold"};
+    "job_stale",        "job_failing",          "query_threshold", "container_cpu",
+    "container_memory"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
@@ -273,6 +274,23 @@ struct CustomQuery {
   bool operator==(const CustomQuery&) const = default;
 };
 
+// [container]: the container's own resources, read from its cgroup (v2, or v1 where that is what
+// the machine has): CPU against the quota, memory against the limit, OOM kills; in supervise mode
+// also the app's process tree. Thresholds are percentages of the quota or the limit ("80%"): a
+// container without one is "not limited" and never measured against the host.
+struct ContainerSection {
+  bool enabled = true;      // false: nothing is read, no checks
+  std::string cgroup_root;  // "" (default): the process's own cgroup, found in /proc/self
+  Duration interval{10000};
+  Threshold cpu_warn{Threshold::Kind::percent, 80};
+  Threshold cpu_critical{Threshold::Kind::percent, 95};
+  Duration cpu_sustained{300000};  // CPU must stay above cpu_warn this long before it counts
+  Threshold memory_warn{Threshold::Kind::percent, 85};
+  Threshold memory_critical{Threshold::Kind::percent, 95};
+  bool gates_readiness = false;  // critical makes the agent not ready
+  bool operator==(const ContainerSection&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
@@ -286,6 +304,7 @@ struct Config {
   std::vector<Upstream> upstreams;   // [[upstreams]]
   std::vector<JobWatch> jobs;        // [[jobs]]
   std::vector<CustomQuery> queries;  // [[queries]]
+  ContainerSection container;
   bool operator==(const Config&) const = default;
 
   // Time the client gives the server past its own statement_timeout, so a slow statement ends

@@ -126,6 +126,7 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(r->pool.critical, defaults.pool.critical);
   EXPECT_EQ(r->supervise, defaults.supervise);
   EXPECT_EQ(r->pgbouncer, defaults.pgbouncer);
+  EXPECT_EQ(r->container, defaults.container);
   EXPECT_EQ(r->readiness.on_pressure, defaults.readiness.on_pressure);
   // The state file's default place is chosen at start; the example names the usual one.
   auto alerts = r->alerts;
@@ -246,10 +247,10 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 44u);
+  EXPECT_EQ(seen.size(), 53u);
   EXPECT_EQ(config_sections(),
             (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
-                                           "pgbouncer", "supervise", "alerts"}));
+                                           "pgbouncer", "supervise", "alerts", "container"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;

@@ -14,10 +14,12 @@ namespace opsagent::probes {
 namespace {
 
 // One cycle: the database probe on this thread, the HTTP checks beside it on theirs.
-// The upstream APIs are not probed here: the cycle copies what their prober last published.
+// The upstream APIs and the container are not probed here: the cycle copies what their prober
+// and sampler last published.
 Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
                    const config::Environment& env, std::uint64_t sequence,
-                   bool wait_for_every_check, const UpstreamBoardStore* upstreams) {
+                   bool wait_for_every_check, const UpstreamBoardStore* upstreams,
+                   const ContainerStatusStore* container) {
   const auto start = SteadyClock::now();
   Snapshot s;
   s.sequence = sequence;
@@ -55,6 +57,13 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
     if (board) s.upstreams = board->upstreams;
     for (const auto& u : s.upstreams) s.checks.push_back(upstream_check(u));
   }
+  if (container) {
+    if (const auto latest = container->get();
+        latest && latest->source != ContainerStatus::Source::off) {
+      s.container = *latest;
+      for (const auto& c : latest->checks) s.checks.push_back(c);
+    }
+  }
   s.completed = SteadyClock::now();
   s.duration = std::chrono::duration_cast<std::chrono::microseconds>(s.completed - start);
   return s;
@@ -64,7 +73,7 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
 
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence) {
-  return run_cycle(probes, config, env, sequence, true, nullptr);
+  return run_cycle(probes, config, env, sequence, true, nullptr, nullptr);
 }
 
 config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_rand& random) {
@@ -73,12 +82,14 @@ config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_r
 }
 
 ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
-                     OnPublish on_publish, const UpstreamBoardStore* upstreams)
+                     OnPublish on_publish, const UpstreamBoardStore* upstreams,
+                     const ContainerStatusStore* container)
     : config_(config),
       store_(store),
       env_(std::move(env)),
       on_publish_(std::move(on_publish)),
       upstreams_(upstreams),
+      container_(container),
       heartbeat_(SteadyClock::now().time_since_epoch().count()) {}
 
 ProbeLoop::~ProbeLoop() {
@@ -135,7 +146,7 @@ void ProbeLoop::run() {
     beat();
     auto config = config_.get();
     auto snapshot = std::make_shared<Snapshot>(
-        run_cycle(probes_, *config, env_, ++sequence, false, upstreams_));
+        run_cycle(probes_, *config, env_, ++sequence, false, upstreams_, container_));
     if (auto news = memory.remember(*snapshot)) {
       spdlog::log(news->problem ? spdlog::level::warn : spdlog::level::info, "{}", news->message);
     }

@@ -19,6 +19,7 @@
 #include "config/load.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/http/http_check_runner.hpp"
+#include "probes/model/container_model.hpp"
 #include "probes/model/snapshot_store.hpp"
 #include "probes/model/upstream_model.hpp"
 #include "probes/postgres/pgbouncer_probe.hpp"
@@ -38,9 +39,11 @@ class ProbeLoop {
   using OnPublish = std::function<void(const Snapshot&)>;
 
   // `upstreams`: where the upstream prober publishes (each snapshot carries a copy of its latest
-  // board); nullptr: no upstreams. Must outlive the loop.
+  // board); nullptr: no upstreams. `container`: where the container sampler publishes, likewise.
+  // Both must outlive the loop.
   ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
-            OnPublish on_publish, const UpstreamBoardStore* upstreams = nullptr);
+            OnPublish on_publish, const UpstreamBoardStore* upstreams = nullptr,
+            const ContainerStatusStore* container = nullptr);
   ~ProbeLoop();  // stops and joins
   ProbeLoop(const ProbeLoop&) = delete;
   ProbeLoop& operator=(const ProbeLoop&) = delete;
@@ -65,6 +68,7 @@ class ProbeLoop {
   config::Environment env_;
   OnPublish on_publish_;
   const UpstreamBoardStore* upstreams_;
+  const ContainerStatusStore* container_;
   CycleProbes probes_;
   std::atomic<SteadyClock::rep> heartbeat_;
   std::mutex mutex_;

@@ -32,6 +32,8 @@ inline constexpr std::string_view kRuleUpstreamCircuitOpen = "upstream_circuit_o
 inline constexpr std::string_view kRuleJobStale = "job_stale";
 inline constexpr std::string_view kRuleJobFailing = "job_failing";
 inline constexpr std::string_view kRuleQueryThreshold = "query_threshold";
+inline constexpr std::string_view kRuleContainerCpu = "container_cpu";
+inline constexpr std::string_view kRuleContainerMemory = "container_memory";
 inline constexpr std::string_view kRuleTest = "test";  // `opsagent test-alert`, routed everywhere
 
 // One problem as the receivers see it. `labels` identify it (alertname plus, e.g., the client);

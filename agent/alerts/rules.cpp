@@ -307,6 +307,69 @@ void query_thresholds(const probes::Snapshot& s, const config::Config& c, const 
   }
 }
 
+// The container's CPU (once high for cpu_sustained) and memory against its quota and limit, with
+// the scaling guide's thresholds. Nothing fires without a quota or limit: "not limited" is not a
+// percentage of anything. A cgroup that could not be read is unknown, not fine.
+void container(const probes::Snapshot& s, const config::Config& c, const std::string& db,
+               RuleOutcome& out) {
+  if (!s.container || s.container->source == probes::ContainerStatus::Source::none) {
+    if (s.container) {
+      out.unknown_rules.insert(std::string(kRuleContainerCpu));
+      out.unknown_rules.insert(std::string(kRuleContainerMemory));
+    }
+    return;
+  }
+  const auto& k = *s.container;
+  const auto severity = [](probes::ResourceLevel l) {
+    return l == probes::ResourceLevel::critical ? Severity::critical : Severity::warning;
+  };
+  if (const auto level = probes::cpu_level(k, c.container); level != probes::ResourceLevel::ok) {
+    auto f = make(
+        kRuleContainerCpu, "ContainerCpuHigh", severity(level),
+        fmt::format("container CPU at {:.0f}% of its {:.2f}-core quota for {}", *k.cpu_ratio * 100,
+                    *k.cpu_quota_cores, config::format_duration(*k.cpu_high_for)),
+        db);
+    f.measure = *k.cpu_ratio;
+    f.details.push_back(fmt::format("warn at {}, critical at {}, once sustained {}",
+                                    config::format_threshold(c.container.cpu_warn),
+                                    config::format_threshold(c.container.cpu_critical),
+                                    config::format_duration(c.container.cpu_sustained)));
+    if (k.cpu_throttled_periods > 0) {
+      f.details.push_back(fmt::format("throttled in {} of {} periods ({:.1f}s in all)",
+                                      k.cpu_throttled_periods, k.cpu_periods,
+                                      k.cpu_throttled_seconds));
+    }
+    if (k.app && k.app->cpu_cores) {
+      f.details.push_back(fmt::format("the app's {} processes use {:.2f} cores", k.app->processes,
+                                      *k.app->cpu_cores));
+    }
+    f.details.emplace_back("add CPU to the service (or replicas), or find what keeps it busy");
+    out.findings.push_back(std::move(f));
+  }
+  if (const auto level = probes::memory_level(k, c.container); level != probes::ResourceLevel::ok) {
+    auto f = make(kRuleContainerMemory, "ContainerMemoryHigh", severity(level),
+                  fmt::format("container memory at {:.0f}% of its limit ({} of {}): OOM risk",
+                              *k.memory_ratio * 100, probes::format_bytes(k.memory_bytes),
+                              probes::format_bytes(*k.memory_limit_bytes)),
+                  db);
+    f.measure = *k.memory_ratio;
+    f.details.push_back(fmt::format("warn at {}, critical at {}",
+                                    config::format_threshold(c.container.memory_warn),
+                                    config::format_threshold(c.container.memory_critical)));
+    if (k.oom_kills && *k.oom_kills > 0) {
+      f.details.push_back(fmt::format("{} OOM kills in this container so far", *k.oom_kills));
+    }
+    if (k.app) {
+      f.details.push_back(fmt::format("the app's {} processes hold {} resident", k.app->processes,
+                                      probes::format_bytes(k.app->rss_bytes)));
+    }
+    f.details.emplace_back(
+        "raise the memory limit, run fewer workers, or find the worker that grows (max_requests "
+        "recycles gunicorn workers)");
+    out.findings.push_back(std::move(f));
+  }
+}
+
 void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   const auto* failure = s.first_failure();
   if (!failure) return;
@@ -332,6 +395,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   upstream_circuits(snapshot, database, out);
   jobs(snapshot, config, database, out);
   query_thresholds(snapshot, config, database, out);
+  container(snapshot, config, database, out);
   out.now = snapshot.first_failure() ? "not ready" : "ready";
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {

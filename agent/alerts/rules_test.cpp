@@ -171,5 +171,57 @@ TEST(Rules, UpstreamCircuitOpenFiresWhileNotClosedAndEvenWithTheDatabaseDown) {
   EXPECT_EQ(std::ranges::count(two.findings, kRuleUpstreamCircuitOpen, &Finding::rule), 2);
 }
 
+// The container's rules: memory against the limit at once, CPU only once high for cpu_sustained;
+// nothing without a limit or quota; unknown (not resolved) while the cgroup cannot be read.
+TEST(Rules, ContainerMemoryAndCpuFireWithTheirLevelsAndNeverWithoutALimit) {
+  config::Config c;
+  c.container.cpu_sustained = std::chrono::minutes(5);
+  probes::Snapshot s;
+  probes::ContainerStatus k;
+  k.source = probes::ContainerStatus::Source::v2;
+  k.memory_bytes = 900;
+  s.container = k;
+  auto out = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(find(out, kRuleContainerMemory), nullptr);  // not limited: never a share of the host
+  EXPECT_EQ(find(out, kRuleContainerCpu), nullptr);
+
+  s.container->memory_limit_bytes = 1000;
+  s.container->memory_ratio = 0.9;
+  s.container->oom_kills = 2;
+  out = evaluate_rules(s, c, false, "db");
+  const Finding* mem = find(out, kRuleContainerMemory);
+  ASSERT_NE(mem, nullptr);
+  EXPECT_EQ(mem->severity, Severity::warning);
+  EXPECT_EQ(mem->labels.at("alertname"), "ContainerMemoryHigh");
+  EXPECT_EQ(mem->summary, "container memory at 90% of its limit (900 B of 1000 B): OOM risk");
+  EXPECT_EQ(mem->details.at(1), "2 OOM kills in this container so far");
+  s.container->memory_ratio = 0.96;
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleContainerMemory)->severity,
+            Severity::critical);
+
+  s.container->cpu_quota_cores = 2.0;
+  s.container->cpu_cores_used = 1.9;
+  s.container->cpu_ratio = 0.95;
+  s.container->cpu_high_for = std::chrono::seconds(299);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleContainerCpu), nullptr);
+  s.container->cpu_high_for = std::chrono::seconds(300);
+  out = evaluate_rules(s, c, false, "db");
+  const Finding* cpu = find(out, kRuleContainerCpu);
+  ASSERT_NE(cpu, nullptr);
+  EXPECT_EQ(cpu->labels.at("alertname"), "ContainerCpuHigh");
+  EXPECT_EQ(cpu->severity, Severity::critical);
+  EXPECT_EQ(cpu->summary, "container CPU at 95% of its 2.00-core quota for 5m");
+  s.container->cpu_ratio = 0.85;
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleContainerCpu)->severity,
+            Severity::warning);
+
+  s.container = probes::ContainerStatus{};
+  s.container->source = probes::ContainerStatus::Source::none;
+  out = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(find(out, kRuleContainerMemory), nullptr);
+  EXPECT_EQ(out.unknown_rules.count(std::string(kRuleContainerMemory)), 1u);
+  EXPECT_EQ(out.unknown_rules.count(std::string(kRuleContainerCpu)), 1u);
+}
+
 }  // namespace
 }  // namespace opsagent::alerts

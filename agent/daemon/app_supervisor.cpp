@@ -11,8 +11,11 @@
 namespace opsagent::daemon {
 
 AppSupervisor::AppSupervisor(std::vector<std::string> argv, common::Latest<std::string>& problem,
-                             std::function<void()> report)
-    : app_(std::move(argv)), problem_(problem), report_(std::move(report)) {}
+                             std::function<void()> report, std::function<void(int)> started)
+    : app_(std::move(argv)),
+      problem_(problem),
+      report_(std::move(report)),
+      started_callback_(std::move(started)) {}
 
 bool AppSupervisor::start() {
   if (auto started = app_.start(); !started) {
@@ -23,6 +26,7 @@ bool AppSupervisor::start() {
   spdlog::info("supervise: started `{}` (pid {})", app_.command_line(), app_.pid());
   problem_.set(nullptr);
   started_ = SteadyClock::now();
+  if (started_callback_) started_callback_(app_.pid());
   return true;
 }
 

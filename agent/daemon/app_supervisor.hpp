@@ -22,8 +22,10 @@ class AppSupervisor {
  public:
   // `problem`: where readiness reads why the app is not running. `report`: called right after
   // the app exited, so readiness turns 503 and the transition is logged before anything else.
+  // `started`: called with the app's pid each time it starts (the container sampler reads its
+  // process tree).
   AppSupervisor(std::vector<std::string> argv, common::Latest<std::string>& problem,
-                std::function<void()> report);
+                std::function<void()> report, std::function<void(int)> started = {});
 
   // Starts the app; false (logged, and the problem set) when it cannot be started.
   bool start();
@@ -52,6 +54,7 @@ class AppSupervisor {
   AppProcess app_;
   common::Latest<std::string>& problem_;
   std::function<void()> report_;
+  std::function<void(int)> started_callback_;
   std::optional<int> status_;  // its wait status once it exited during shutdown
   std::optional<SteadyClock::time_point> restart_at_;
   SteadyClock::time_point started_;

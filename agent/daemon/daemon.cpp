@@ -27,7 +27,7 @@ Daemon::Daemon(std::string config_path, const std::shared_ptr<const config::Conf
             alerter_.observe(s, *config_.get());
             observe();
           },
-          &upstreams_.board()),
+          &upstreams_.board(), &container_.status()),
       server_(web::ServingState{store_, config_, token_, loop_, draining_, metrics_, app_problem_,
                                 alerter_, upstreams_.board()},
               initial->agent.http_threads) {}
@@ -39,6 +39,7 @@ std::expected<void, std::string> Daemon::start() {
   }
   server_.start();
   upstreams_.sync(config->upstreams);
+  container_.sync(config->container);
   loop_.start();
   spdlog::info("opsagent {} listening on {}:{}; probing {} every {} (config {})", kVersion,
                config->agent.listen_host, config->agent.listen_port, target_display(*config),
@@ -81,6 +82,7 @@ void Daemon::reload() {
     configure_logging(next->log);
     config_.set(next);
     upstreams_.sync(next->upstreams);
+    container_.sync(next->container);
     spdlog::info("reload: config reloaded from {}", config_path_);
     loop_.wake();
   }
@@ -96,6 +98,7 @@ void Daemon::begin_drain() {
 int Daemon::stop(int exit_code) {
   server_.stop();
   upstreams_.sync({});  // no more probes of the APIs; one in flight ends by its own deadline
+  container_.stop();
   const bool loop_stopped = loop_.stop_within(std::chrono::seconds(1));
   alerter_.stop(std::chrono::seconds(1));  // what is still undelivered stays in the state file
   if (!loop_stopped) {

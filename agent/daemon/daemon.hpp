@@ -1,4 +1,5 @@
-// What `opsagent run` runs: the probe loop, the upstream prober, the alerter and the HTTP server,
+// What `opsagent run` runs: the probe loop, the upstream prober, the container sampler, the
+// alerter and the HTTP server,
 // wired to the state they share (the config in force, the latest snapshot, the token, the
 // draining flag, why a supervised app is not running). It starts them, re-evaluates readiness for
 // the log and for systemd, reloads the config, and stops them. Signals and the supervised app are
@@ -20,6 +21,7 @@
 #include "common/latest.hpp"
 #include "config/config.hpp"
 #include "probes/config_holder.hpp"
+#include "probes/container/container_sampler.hpp"
 #include "probes/model/snapshot_store.hpp"
 #include "probes/probe_loop.hpp"
 #include "probes/upstreams/upstream_prober.hpp"
@@ -61,6 +63,8 @@ class Daemon {
   // it; the app's supervisor writes it.
   common::Latest<std::string>& app_problem() { return app_problem_; }
   const SystemdNotifier& systemd() const { return systemd_; }
+  // Supervise mode: the app's process, whose tree the container sampler reads.
+  probes::ContainerSampler& container() { return container_; }
 
  private:
   std::string config_path_;
@@ -73,7 +77,8 @@ class Daemon {
   web::ReadinessLog readiness_log_;
   web::PrometheusMetrics metrics_;
   alerts::Alerter alerter_;
-  probes::UpstreamProber upstreams_;  // before the loop and the server, which read its board
+  probes::UpstreamProber upstreams_;    // before the loop and the server, which read its board
+  probes::ContainerSampler container_;  // before the loop, which reads its status
   probes::ProbeLoop loop_;
   web::HttpServer server_;
 };

@@ -45,7 +45,9 @@ int run_subcommand(const std::string& config_path, std::vector<std::string> app_
   }
   std::optional<AppSupervisor> app;
   if (!app_argv.empty()) {
-    app.emplace(std::move(app_argv), daemon.app_problem(), [&daemon] { daemon.observe(); });
+    app.emplace(
+        std::move(app_argv), daemon.app_problem(), [&daemon] { daemon.observe(); },
+        [&daemon](int pid) { daemon.container().set_app_pid(pid); });
     if (!app->start()) return daemon.stop(kAppCannotStart);
   }
   daemon.observe();

@@ -342,6 +342,64 @@ void add_query_metrics(ScrapeGauges& g, const std::vector<probes::QueryReport>& 
   }
 }
 
+// No quota or no limit: no series for it (a share of the host would mislead), and
+// opsagent_container_*_limited says which.
+void add_container_metrics(ScrapeGauges& g, const probes::ContainerStatus& c) {
+  if (c.source == probes::ContainerStatus::Source::none) return;
+  g.set("opsagent_container_cpu_limited", "1 when the container's cgroup has a CPU quota.",
+        flag(c.limited_cpu()));
+  if (c.cpu_quota_cores) {
+    g.set("opsagent_container_cpu_quota_cores", "The container's CPU quota, in cores.",
+          *c.cpu_quota_cores);
+  }
+  if (c.cpu_cores_used) {
+    g.set("opsagent_container_cpu_used_cores",
+          "CPU the container used over the last sampling interval, in cores.", *c.cpu_cores_used);
+  }
+  if (c.cpu_ratio) {
+    g.set("opsagent_container_cpu_usage_ratio",
+          "CPU the container used over the last sampling interval, as a share of its quota.",
+          *c.cpu_ratio);
+  }
+  g.count("opsagent_container_cpu_usage_seconds_total",
+          "CPU time used by the container's cgroup since it began.", c.cpu_usage_seconds, {});
+  g.count("opsagent_container_cpu_throttled_seconds_total",
+          "Time the container's processes were throttled by the CPU quota.",
+          c.cpu_throttled_seconds, {});
+  g.count("opsagent_container_cpu_throttled_periods_total",
+          "Quota periods in which the container was throttled.",
+          static_cast<double>(c.cpu_throttled_periods), {});
+  g.set("opsagent_container_memory_limited", "1 when the container's cgroup has a memory limit.",
+        flag(c.limited_memory()));
+  g.set("opsagent_container_memory_usage_bytes",
+        "The container's memory working set: usage less inactive page cache.",
+        static_cast<double>(c.memory_bytes));
+  if (c.memory_limit_bytes) {
+    g.set("opsagent_container_memory_limit_bytes", "The container's memory limit.",
+          static_cast<double>(*c.memory_limit_bytes));
+  }
+  if (c.memory_ratio) {
+    g.set("opsagent_container_memory_usage_ratio",
+          "The container's memory working set as a share of its limit.", *c.memory_ratio);
+  }
+  if (c.oom_kills) {
+    g.count("opsagent_container_oom_kills_total",
+            "Processes of the container killed by the out-of-memory killer.",
+            static_cast<double>(*c.oom_kills), {});
+  }
+  if (c.app) {
+    g.set("opsagent_app_processes", "Processes of the supervised app (it and its descendants).",
+          c.app->processes);
+    g.set("opsagent_app_rss_bytes", "Resident memory of the supervised app's processes.",
+          static_cast<double>(c.app->rss_bytes));
+    if (c.app->cpu_cores) {
+      g.set("opsagent_app_cpu_cores",
+            "CPU the supervised app's processes used over the last sampling interval, in cores.",
+            *c.app->cpu_cores);
+    }
+  }
+}
+
 void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u) {
   for (const auto& w : u.windows) {
     if (w.samples == 0) continue;
@@ -478,6 +536,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
     add_upstream_metrics(gauges, s->upstreams);
     add_job_metrics(gauges, s->jobs, ctx.now);
     add_query_metrics(gauges, s->queries);
+    if (s->container) add_container_metrics(gauges, *s->container);
   }
   if (ctx.alerts) add_alert_metrics(gauges, *ctx.alerts);
   if (ctx.connections) add_connection_metrics(gauges, *ctx.connections);

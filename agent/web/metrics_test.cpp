@@ -179,6 +179,39 @@ TEST(PrometheusMetrics, UpstreamBreakersLatenciesAndCounts) {
   for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
 }
 
+TEST(PrometheusMetrics, ContainerSeriesAndNoneForAnAbsentLimit) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  EXPECT_EQ(metrics.render(f.ctx).find("opsagent_container_"), std::string::npos);
+  probes::ContainerStatus c;
+  c.source = probes::ContainerStatus::Source::v2;
+  c.cpu_quota_cores = 2.0;
+  c.cpu_cores_used = 1.0;
+  c.cpu_ratio = 0.5;
+  c.cpu_throttled_seconds = 3.5;
+  c.cpu_throttled_periods = 9;
+  c.memory_bytes = 512;
+  c.oom_kills = 1;
+  c.app = probes::ProcessTreeStatus{.pid = 7, .processes = 5, .rss_bytes = 4096, .cpu_cores = 0.25};
+  f.snapshot.container = c;
+  const auto body = metrics.render(f.ctx);
+  EXPECT_EQ(value_of(body, "opsagent_container_cpu_quota_cores"), 2.0) << body;
+  EXPECT_EQ(value_of(body, "opsagent_container_cpu_usage_ratio"), 0.5);
+  EXPECT_EQ(value_of(body, "opsagent_container_cpu_throttled_seconds_total"), 3.5);
+  EXPECT_EQ(value_of(body, "opsagent_container_cpu_throttled_periods_total"), 9);
+  EXPECT_EQ(value_of(body, "opsagent_container_memory_usage_bytes"), 512);
+  EXPECT_EQ(value_of(body, "opsagent_container_memory_limited"), 0);
+  EXPECT_EQ(value_of(body, "opsagent_container_oom_kills_total"), 1);
+  EXPECT_EQ(value_of(body, "opsagent_app_processes"), 5);
+  EXPECT_EQ(value_of(body, "opsagent_app_rss_bytes"), 4096);
+  EXPECT_EQ(value_of(body, "opsagent_app_cpu_cores"), 0.25);
+  // No limit: no limit series and no ratio (a share of the host would mislead).
+  EXPECT_EQ(body.find("opsagent_container_memory_limit_bytes"), std::string::npos);
+  EXPECT_EQ(body.find("opsagent_container_memory_usage_ratio"), std::string::npos);
+  EXPECT_TRUE(has_line(body, "# TYPE opsagent_container_oom_kills_total counter"));
+  for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
+}
+
 TEST(PrometheusMetrics, ClientConnectionsWhenTheServerReportsThem) {
   PrometheusMetrics metrics;
   Fixture f;

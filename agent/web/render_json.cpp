@@ -199,6 +199,35 @@ json query_json(const probes::QueryReport& q) {
           {"read_error", q.read_error.empty() ? json(nullptr) : json(q.read_error)}};
 }
 
+// Absent quota or limit is null and "limited": false, never a share of the host.
+json container_json(const probes::ContainerStatus& c) {
+  const auto number = [](const auto& v) -> json { return v ? json(*v) : json(nullptr); };
+  json out{{"source", probes::to_string(c.source)},
+           {"path", c.path.empty() ? json(nullptr) : json(c.path)},
+           {"note", c.note.empty() ? json(nullptr) : json(c.note)}};
+  if (c.source == probes::ContainerStatus::Source::none) return out;
+  out["cpu"] = {{"limited", c.limited_cpu()},
+                {"quota_cores", number(c.cpu_quota_cores)},
+                {"used_cores", number(c.cpu_cores_used)},
+                {"usage_ratio", number(c.cpu_ratio)},
+                {"high_for_s", c.cpu_high_for ? json(c.cpu_high_for->count()) : json(nullptr)},
+                {"usage_seconds_total", c.cpu_usage_seconds},
+                {"periods", c.cpu_periods},
+                {"throttled_periods", c.cpu_throttled_periods},
+                {"throttled_seconds_total", c.cpu_throttled_seconds}};
+  out["memory"] = {
+      {"limited", c.limited_memory()},         {"limit_bytes", number(c.memory_limit_bytes)},
+      {"working_set_bytes", c.memory_bytes},   {"usage_bytes", c.memory_usage_bytes},
+      {"usage_ratio", number(c.memory_ratio)}, {"oom_kills", number(c.oom_kills)}};
+  if (c.app) {
+    out["app"] = {{"pid", c.app->pid},
+                  {"processes", c.app->processes},
+                  {"rss_bytes", c.app->rss_bytes},
+                  {"cpu_cores", number(c.app->cpu_cores)}};
+  }
+  return out;
+}
+
 }  // namespace
 
 json render_health(const RenderContext& ctx) {
@@ -233,6 +262,7 @@ json render_health(const RenderContext& ctx) {
       for (const auto& q : s->queries) queries.push_back(query_json(q));
       body["queries"] = std::move(queries);
     }
+    if (s->container) body["container"] = container_json(*s->container);
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},
                  {"observedValue", c.observed_value ? *c.observed_value : to_ms(c.duration)},

@@ -509,5 +509,28 @@ TEST(StatusHtml, UpstreamsShowTheirBreakersEscaped) {
   EXPECT_TRUE(contains(html, "p50 12.0ms")) << html;
 }
 
+// The container section: "not limited" as such (no thresholds), a limited one with its numbers
+// and thresholds, in both views.
+TEST(StatusText, ContainerLimitedAndNotLimited) {
+  Fixture f;
+  probes::ContainerStatus c;
+  c.source = probes::ContainerStatus::Source::v1;
+  c.path = "/sys/fs/cgroup/memory/app";
+  c.memory_limit_bytes = 1000;
+  c.memory_ratio = 0.9;
+  c.checks = {check("container:cpu", CheckStatus::pass, "not limited (0.50 cores used)"),
+              check("container:memory", CheckStatus::warn,
+                    "memory high (OOM risk): 900 B of 1000 B (90.0%)")};
+  f.snapshot.container = c;
+  const auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text, "container (cgroup v1 at /sys/fs/cgroup/memory/app)")) << text;
+  EXPECT_TRUE(contains(text, "  cpu     not limited  not limited (0.50 cores used)\n")) << text;
+  EXPECT_TRUE(contains(text, "  memory  HIGH         memory high (OOM risk)")) << text;
+  EXPECT_TRUE(contains(text, "(warn 85% and critical 95% of")) << text;
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, "<h2>Container</h2>")) << html;
+  EXPECT_TRUE(contains(html, R"(<span class="pill warn">HIGH</span>)")) << html;
+}
+
 }  // namespace
 }  // namespace opsagent::web

@@ -9,6 +9,8 @@
 #include "agent/web/upstream_view.hpp"
 #include "common/saturating_time.hpp"
 #include "common/text/time_format.hpp"
+#include "config/syntax/duration.hpp"
+#include "config/syntax/threshold.hpp"
 
 namespace opsagent::web {
 
@@ -238,6 +240,75 @@ std::string query_values_phrase(const probes::QueryReport& q, const config::Conf
   }
   if (out.empty()) out = "no row read yet";
   if (!q.read_error.empty()) out += "; last run failed: " + q.read_error;
+  return out;
+}
+
+const config::ContainerSection& container_config(const RenderContext& ctx) {
+  static const config::ContainerSection kDefaults;
+  return ctx.config != nullptr ? ctx.config->container : kDefaults;
+}
+
+namespace {
+
+std::string level_word(probes::ResourceLevel l) {
+  switch (l) {
+    case probes::ResourceLevel::ok:
+      return "ok";
+    case probes::ResourceLevel::warn:
+      return "HIGH";
+    case probes::ResourceLevel::critical:
+      return "CRITICAL";
+  }
+  return "ok";
+}
+
+std::string check_message(const probes::ContainerStatus& c, std::string_view name) {
+  const auto it = std::ranges::find(c.checks, name, &probes::CheckResult::name);
+  return it == c.checks.end() ? std::string() : it->message;
+}
+
+}  // namespace
+
+std::vector<ContainerRow> container_rows(const probes::ContainerStatus& c,
+                                         const config::ContainerSection& section) {
+  using probes::ContainerStatus;
+  std::vector<ContainerRow> rows;
+  if (c.source == ContainerStatus::Source::off) return rows;
+  const bool known = c.source != ContainerStatus::Source::none;
+  const auto state = [&](bool limited, probes::ResourceLevel level) -> std::string {
+    if (!known) return "unknown";
+    return limited ? level_word(level) : "not limited";
+  };
+  const std::string cpu_thresholds = fmt::format(
+      "warn {} and critical {} of the quota, sustained {}",
+      config::format_threshold(section.cpu_warn), config::format_threshold(section.cpu_critical),
+      config::format_duration(section.cpu_sustained));
+  const std::string memory_thresholds = fmt::format(
+      "warn {} and critical {} of the limit", config::format_threshold(section.memory_warn),
+      config::format_threshold(section.memory_critical));
+  // Thresholds are shares of a quota or limit: shown only where there is one.
+  const auto detail = [&](std::string_view check, bool limited, const std::string& thresholds) {
+    return check_message(c, check) + (limited && known ? " (" + thresholds + ")" : "");
+  };
+  rows.push_back({"cpu", state(c.limited_cpu(), probes::cpu_level(c, section)),
+                  detail("container:cpu", c.limited_cpu(), cpu_thresholds)});
+  rows.push_back({"memory", state(c.limited_memory(), probes::memory_level(c, section)),
+                  detail("container:memory", c.limited_memory(), memory_thresholds)});
+  if (c.app) {
+    std::string detail =
+        fmt::format("pid {}: {} process{}, {} resident", c.app->pid, c.app->processes,
+                    c.app->processes == 1 ? "" : "es", probes::format_bytes(c.app->rss_bytes));
+    if (c.app->cpu_cores) detail += fmt::format(", {:.2f} cores", *c.app->cpu_cores);
+    rows.push_back({"app", "running", std::move(detail)});
+  }
+  return rows;
+}
+
+std::string container_source_phrase(const probes::ContainerStatus& c) {
+  using probes::ContainerStatus;
+  if (c.source == ContainerStatus::Source::none) return "no cgroup read: " + c.note;
+  std::string out = std::string(probes::to_string(c.source)) + " at " + c.path;
+  if (!c.note.empty()) out += "; " + c.note;
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/web/render_context.hpp"
 
@@ -69,6 +70,19 @@ std::string check_word(const probes::Snapshot& s, const std::string& check);
 // "entries 1234, oldest_age_s 86400 >= warn 3600" with the thresholds' verdicts, or why the
 // query failed.
 std::string query_values_phrase(const probes::QueryReport& q, const config::Config* config);
+// The container section's rows: cpu, memory and (supervise mode) the app's processes. `state` is
+// "ok", "HIGH", "CRITICAL", "not limited" or "unknown"; `detail` says the numbers and the
+// thresholds in force.
+struct ContainerRow {
+  std::string what;
+  std::string state;
+  std::string detail;
+};
+const config::ContainerSection& container_config(const RenderContext& ctx);
+std::vector<ContainerRow> container_rows(const probes::ContainerStatus& c,
+                                         const config::ContainerSection& section);
+// "cgroup v2 at /sys/fs/cgroup" or "no cgroup read: <why>", with any problem reading.
+std::string container_source_phrase(const probes::ContainerStatus& c);
 
 // The agent's own connection goes through a pooler: say what that changes.
 inline constexpr std::string_view kViaPooler =

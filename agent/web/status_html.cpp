@@ -287,6 +287,23 @@ std::string html_queries(const RenderContext& ctx) {
   return out + "</table></section>";
 }
 
+// The container's resources against its quota and limit.
+std::string html_container(const RenderContext& ctx) {
+  const auto& c = *ctx.snapshot->container;
+  std::string out = fmt::format(
+      R"(<section class="card wide"><h2>Container</h2><p class="muted" style="margin:0 0 6px">{}</p><table><tr><th>state</th><th>resource</th><th>use</th></tr>)",
+      html_escape(container_source_phrase(c)));
+  for (const auto& row : container_rows(c, container_config(ctx))) {
+    const bool hot = row.state == "HIGH" || row.state == "CRITICAL";
+    const char* pill = row.state == "CRITICAL" ? "fail" : hot ? "warn" : "pass";
+    out += fmt::format(
+        R"(<tr{}><td><span class="pill {}">{}</span></td><td class="name">{}</td><td>{}</td></tr>)",
+        hot ? R"( class="hot")" : "", pill, html_escape(row.state), html_escape(row.what),
+        html_escape(row.detail));
+  }
+  return out + "</table></section>";
+}
+
 std::string html_checks(const Snapshot& s) {
   std::string out = R"(<section class="card wide"><h2>Checks</h2>)";
   out += fmt::format(R"(<p class="muted" style="margin:0 0 6px">probe cycle <b>{}</b>)",
@@ -411,6 +428,7 @@ std::string html_body(const RenderContext& ctx) {
   if (!s.upstreams.empty()) out += html_upstreams(ctx);
   if (!s.jobs.empty()) out += html_jobs(ctx);
   if (!s.queries.empty()) out += html_queries(ctx);
+  if (s.container) out += html_container(ctx);
   out += html_checks(s) + html_errors(ctx);
   if (ctx.alerts) out += html_alerts(*ctx.alerts);
   // With the database unreachable, the last hour's history is what led up to it.

@@ -175,6 +175,16 @@ void text_queries(std::string& out, const RenderContext& ctx) {
   }
 }
 
+// The container's resources against its quota and limit.
+void text_container(std::string& out, const RenderContext& ctx) {
+  const auto& c = *ctx.snapshot->container;
+  out += "\ncontainer (" + container_source_phrase(c) + ")\n";
+  const std::string indent(23, ' ');
+  for (const auto& row : container_rows(c, container_config(ctx))) {
+    out += wrap(fmt::format("  {:<7} {:<12} ", row.what, row.state), row.detail, indent);
+  }
+}
+
 void text_windows(std::string& out, const probes::UtilizationSummary& u) {
   for (std::size_t i = 0; i < u.windows.size(); ++i) {
     const auto& w = u.windows[i];
@@ -312,6 +322,7 @@ std::string render_status_text(const RenderContext& ctx) {
   if (!s.upstreams.empty()) text_upstreams(out, ctx);
   if (!s.jobs.empty()) text_jobs(out, ctx);
   if (!s.queries.empty()) text_queries(out, ctx);
+  if (s.container) text_container(out, ctx);
   out += "\n";
   text_windows(out, s.utilization);
   text_probe(out, s);

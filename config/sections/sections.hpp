@@ -25,6 +25,7 @@ std::span<const KeySpec<Config>> pool_keys();
 std::span<const KeySpec<Config>> pgbouncer_keys();
 std::span<const KeySpec<Config>> supervise_keys();
 std::span<const KeySpec<Config>> alerts_keys();
+std::span<const KeySpec<Config>> container_keys();
 // Top-level arrays of tables ([[upstreams]], [[jobs]]): rows of the root table, whose section
 // is "".
 std::span<const KeySpec<Config>> upstreams_keys();
@@ -47,10 +48,11 @@ void apply_queries(const toml::node& value, const std::string& key, Config& conf
                    Diagnostics& diag);
 
 // The cross-checks, run by the loader in this order once the file is read.
-void check_database(const Config& c, Diagnostics& diag);  // lock_timeout vs statement_timeout
-void check_agent(const Config& c, Diagnostics& diag);     // stale_after vs the probe cycle
-void check_pool(const Config& c, Diagnostics& diag);      // critical after warn
-void check_alerts(const Config& c, Diagnostics& diag);    // clear_below before pool.warn
+void check_database(const Config& c, Diagnostics& diag);   // lock_timeout vs statement_timeout
+void check_agent(const Config& c, Diagnostics& diag);      // stale_after vs the probe cycle
+void check_pool(const Config& c, Diagnostics& diag);       // critical after warn
+void check_alerts(const Config& c, Diagnostics& diag);     // clear_below before pool.warn
+void check_container(const Config& c, Diagnostics& diag);  // critical after warn
 // alerts.state_file names a regular file (or nothing yet); only for files on disk.
 void check_alert_state_file(const Config& c, Diagnostics& diag);
 

@@ -35,6 +35,8 @@ enum class ErrorClass {
   job_stale,             // a job's last success is older than its max_age (or there is none)
   job_failing,           // a job failed more often than max_failures within its window
   query_threshold,       // a custom query's column reached its warn or critical level
+  cpu_high,              // the container's CPU use stayed above [container].cpu_warn
+  memory_high,           // the container's memory use reached [container].memory_warn
   unknown,
 };
 

@@ -50,6 +50,10 @@ std::string_view to_string(ErrorClass c) {
       return "job_failing";
     case ErrorClass::query_threshold:
       return "query_threshold";
+    case ErrorClass::cpu_high:
+      return "cpu_high";
+    case ErrorClass::memory_high:
+      return "memory_high";
     case ErrorClass::unknown:
       return "unknown";
   }

@@ -12,6 +12,7 @@
 
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
+#include "probes/model/container_model.hpp"
 #include "probes/model/job_report.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
@@ -46,6 +47,9 @@ struct Snapshot {
   std::vector<UpstreamStatus> upstreams;
   std::vector<JobReport> jobs;  // [[jobs]], in config order, each as last read (see job_report)
   std::vector<QueryReport> queries;  // [[queries]], in config order, each as last run
+  // The container's cgroup as the container sampler last read it ([container]); its
+  // container:cpu and container:memory checks are also in `checks`. nullopt: not sampled.
+  std::optional<ContainerStatus> container;
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

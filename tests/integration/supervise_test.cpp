@@ -132,6 +132,28 @@ TEST_F(SuperviseTest, RestartModeBringsTheAppBack) {
   EXPECT_TRUE(agent_->running());
 }
 
+// [container] in supervise mode: the app's process tree (its pid, processes, resident memory)
+// in /health and /metrics, following the app across a restart.
+TEST_F(SuperviseTest, ContainerSectionShowsTheAppsProcessTreeAcrossARestart) {
+  start(config("[supervise]\non_exit = \"restart\"\n[container]\ninterval = \"1s\"\n"));
+  ASSERT_TRUE(wait_ready(200, 15s)) << events();
+  const pid_t first = app_pid();
+  ASSERT_TRUE(eventually(
+      [&] { return body_json(get("/health"))["container"]["app"]["pid"] == first; }, 10s))
+      << get("/health").body;
+  const auto app = body_json(get("/health"))["container"]["app"];
+  EXPECT_GE(app["processes"].get<int>(), 1);
+  EXPECT_GT(app["rss_bytes"].get<std::uint64_t>(), 0u);
+  EXPECT_NE(get("/metrics").body.find("opsagent_app_rss_bytes "), std::string::npos);
+  ::kill(first, SIGKILL);
+  ASSERT_TRUE(eventually([&] { return count("listening") == 2; }, 10s)) << events();
+  const pid_t second = app_pid();
+  EXPECT_NE(second, first);
+  ASSERT_TRUE(eventually(
+      [&] { return body_json(get("/health"))["container"]["app"]["pid"] == second; }, 10s))
+      << get("/health").body;
+}
+
 TEST_F(SuperviseTest, ReapsOrphansLikePid1Must) {
   start(config(), {{"APP_ORPHAN", "1"}});
   ASSERT_TRUE(wait_ready(200, 15s)) << events();
