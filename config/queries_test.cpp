@@ -61,14 +61,18 @@ TEST(LoadQueries, MissingKeysPointAtTheBlock) {
 
 TEST(LoadQueries, TheSqlIsOneReadOnlyStatement) {
   expect_single_error("[[queries]]\nname = \"a\"\nsql = \"DELETE FROM page_cache\"\n",
-                      {3, 7, "queries[0].sql", "the query"});
+                      {3, 7, "queries[0].sql", "returns one row of named numeric columns"});
   expect_single_error("[[queries]]\nname = \"a\"\nsql = \"SELECT 1 AS a; SELECT 2 AS b\"\n",
-                      {3, 7, "queries[0].sql", "the query"});
+                      {3, 7, "queries[0].sql", "use one [[queries]] block per statement"});
 }
 
 TEST(LoadQueries, NamesColumnsLevelsAndDirections) {
   expect_single_error("[[queries]]\nname = \"Page Cache\"\nsql = \"SELECT 1 AS a\"\n",
-                      {2, 8, "queries[0].name", "query name \"Page Cache\""});
+                      {2, 8, "queries[0].name", "query name \"Page Cache\" must be 1..63"});
+  expect_single_error("[[queries]]\nname = \"PageCache\"\nsql = \"SELECT 1 AS a\"\n",
+                      {2, 8, "queries[0].name", "lower-case letters, digits and '_'"});
+  expect_single_error("[[queries]]\nname = \"1st\"\nsql = \"SELECT 1 AS a\"\n",
+                      {2, 8, "queries[0].name", "not starting with a digit"});
   expect_single_error(std::string(kCache) + std::string(kCache),
                       {5, 8, "queries[1].name", "is already used by queries[0] (line 2)"});
   const auto threshold_error = [](std::string_view rows, std::string_view key,

@@ -285,7 +285,12 @@ std::string render_check_line(const RenderContext& ctx) {
   std::string detail = ctx.readiness.reason;
   if (ctx.snapshot != nullptr) {
     for (const auto& c : ctx.snapshot->checks) {
-      if (c.status == probes::CheckStatus::warn) detail += "; " + c.name + ": " + c.message;
+      // Warnings, and failures of checks that do not gate readiness (a critical pool or query
+      // level): the gating failure is the readiness reason already.
+      const bool non_gating_failure = c.status == probes::CheckStatus::fail && !c.gates_readiness;
+      if (c.status == probes::CheckStatus::warn || non_gating_failure) {
+        detail += "; " + c.name + ": " + c.message;
+      }
     }
   }
   const double seconds = ctx.snapshot != nullptr ? to_ms(ctx.snapshot->duration) / 1000.0 : 0.0;

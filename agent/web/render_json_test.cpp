@@ -133,6 +133,15 @@ TEST(RenderCheckLine, NagiosStyle) {
   EXPECT_EQ(render_check_line(warn.ctx),
             "OPSAGENT WARNING - all readiness checks pass; postgres:connection: slow | "
             "duration=0.004s");
+  // A critical level of a check that does not gate readiness is named too.
+  auto critical = passing("query:requests");
+  critical.status = CheckStatus::fail;
+  critical.gates_readiness = false;
+  critical.message = "p95_ms 4752 >= critical 3000";
+  Fixture non_gating({passing("postgres:connection"), critical});
+  EXPECT_EQ(render_check_line(non_gating.ctx),
+            "OPSAGENT WARNING - all readiness checks pass; query:requests: p95_ms 4752 >= "
+            "critical 3000 | duration=0.004s");
 }
 
 }  // namespace

@@ -175,6 +175,9 @@ std::string job_runs_phrase(const probes::JobReport& j, SteadyClock::time_point 
   const auto seconds = [](std::chrono::seconds v) {
     return format_seconds(static_cast<double>(v.count()));
   };
+  if (j.read_at == SteadyClock::time_point{} && !j.read_error.empty()) {
+    return "table not read yet: " + j.read_error;  // nothing is known about the runs
+  }
   std::string out;
   if (const auto age = j.success_age_at(now)) {
     out = "last success " + seconds(*age) + " ago";

@@ -1,6 +1,7 @@
 // [[queries]]: each entry is read against its key table, its [[queries.thresholds]] rows against
 // theirs, then checked for its required keys; names are checked for uniqueness across entries
 // (and columns across one entry's thresholds).
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <set>
@@ -42,14 +43,19 @@ void set_name(const toml::node& v, const std::string& k, QueryDraft& q, Diagnost
   q.name.emplace(std::string{}, position_of(v));
   const std::string* text = string_value(v, k, "a string like \"page_cache\"", d);
   if (!text) return;
-  // The name is a metric label value and part of a check name: an identifier keeps both plain.
-  auto name = parse_identifier(*text);
-  if (!name) {
+  // The name is a metric label value and part of a check name: a lower-case identifier keeps
+  // both plain.
+  const auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  if (text->empty() || text->size() > 63 || !std::ranges::all_of(*text, allowed) ||
+      ((*text)[0] >= '0' && (*text)[0] <= '9')) {
     return report(d, v, k,
-                  "query name " + in_quotes(*text) + " " + name.error() +
-                      "; use lower-case letters, digits and '_', e.g. name = \"page_cache\"");
+                  "query name " + in_quotes(common::printable(*text)) +
+                      " must be 1..63 lower-case letters, digits and '_', not starting with a "
+                      "digit, e.g. name = \"page_cache\"");
   }
-  q.name->value = std::move(*name);
+  q.name->value = *text;
 }
 
 void set_sql(const toml::node& v, const std::string& k, QueryDraft& q, Diagnostics& d) {
@@ -57,7 +63,9 @@ void set_sql(const toml::node& v, const std::string& k, QueryDraft& q, Diagnosti
   const std::string* text =
       string_value(v, k, "a string like \"SELECT count(*) AS entries FROM page_cache\"", d);
   if (!text) return;
-  if (auto ok = check_query(*text); !ok) return report(d, v, k, "the query " + ok.error());
+  if (auto ok = check_query(*text, kCustomQuery); !ok) {
+    return report(d, v, k, "the query " + ok.error());
+  }
   q.sql->value = *text;
 }
 

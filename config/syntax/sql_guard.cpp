@@ -5,7 +5,7 @@
 namespace opsagent::config {
 namespace {
 
-// The kind of token that starts a marker query, for the read-only guard.
+// The kind of token that starts a read-only query, for the guard.
 bool starts_read_only(std::string_view sql) {
   if (!sql.empty() && sql.front() == '(') return true;
   std::size_t n = 0;
@@ -95,18 +95,18 @@ std::size_t skip_space_and_comments(std::string_view sql, std::size_t i) {
 
 }  // namespace
 
-std::expected<void, std::string> check_query(std::string_view sql) {
+std::expected<void, std::string> check_query(std::string_view sql, const QueryPurpose& purpose) {
   std::size_t i = skip_space_and_comments(sql, 0);
   if (i == kUnterminated) return std::unexpected("has an unterminated comment");
   if (i == sql.size()) {
-    return std::unexpected(
-        "is empty; write one read-only statement returning a boolean, e.g. "
-        "\"SELECT count(*) > 0 FROM alembic_version\"");
+    return std::unexpected("is empty; write one read-only statement returning " +
+                           std::string(purpose.returns) + ", e.g. \"" +
+                           std::string(purpose.example) + "\"");
   }
   if (!starts_read_only(sql.substr(i))) {
     return std::unexpected(
-        "must be a read-only query starting with SELECT, WITH or VALUES that returns one "
-        "boolean");
+        "must be a read-only query starting with SELECT, WITH or VALUES that returns " +
+        std::string(purpose.returns));
   }
   while (i < sql.size() && sql[i] != ';') {
     i = skip_one(sql, i);
@@ -115,9 +115,8 @@ std::expected<void, std::string> check_query(std::string_view sql) {
   if (i < sql.size()) {
     const std::size_t rest = skip_space_and_comments(sql, i + 1);
     if (rest != sql.size()) {
-      return std::unexpected(
-          "must be a single statement; remove everything after the \";\" (use one marker per "
-          "check)");
+      return std::unexpected("must be a single statement; remove everything after the \";\" (" +
+                             std::string(purpose.one_per) + ")");
     }
   }
   return {};

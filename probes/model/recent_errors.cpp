@@ -12,6 +12,11 @@ void RecentErrors::observe(const std::vector<CheckResult>& checks,
       continue;
     }
     if (c.status != CheckStatus::fail || c.error == ErrorClass::none) continue;
+    // A threshold crossing is a state its check shows, not an error.
+    if (c.error == ErrorClass::query_threshold || c.error == ErrorClass::cpu_high ||
+        c.error == ErrorClass::memory_high) {
+      continue;
+    }
     // A failure that repeats every cycle is one entry, with the time it was last seen.
     std::erase_if(errors_, [&](const RecentError& e) {
       return e.check == c.name && e.error == c.error && e.message == c.message;

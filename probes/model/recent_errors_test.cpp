@@ -21,7 +21,10 @@ CheckResult check(std::string name, CheckStatus status, ErrorClass error = Error
 TEST(RecentErrors, ThresholdCrossingsAreNotErrors) {
   RecentErrors r(10);
   r.observe({check("postgres:connections", CheckStatus::fail, ErrorClass::none,
-                   "critical: 94/97 usable slots in use")},
+                   "critical: 94/97 usable slots in use"),
+             check("query:requests", CheckStatus::fail, ErrorClass::query_threshold,
+                   "p95_ms 4752 >= critical 3000"),
+             check("container:memory", CheckStatus::fail, ErrorClass::memory_high, "97%")},
             Clock::time_point(1000s));
   EXPECT_TRUE(r.list().empty());
 }
