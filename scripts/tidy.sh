@@ -35,8 +35,12 @@ for f in "${database[@]}"; do
     fi
   done
 done
+# A set, not `printf | grep -q`: under pipefail grep's early exit kills printf with SIGPIPE, and a
+# file early in the database was then reported as missing.
+declare -A in_database=()
+for f in "${database[@]}"; do in_database["$f"]=1; done
 while IFS= read -r f; do
-  printf '%s\n' "${database[@]}" | grep -qxF "$root/$f" ||
+  [ -n "${in_database["$root/$f"]:-}" ] ||
     echo "tidy.sh: $f is not in $dir/compile_commands.json (CMake does not compile it): skipped" >&2
 done < <(find "${prefixes[@]}" -name '*.cpp' ! -name '*_fuzz.cpp' 2>/dev/null | sort)
 if [ ${#files[@]} -eq 0 ]; then
