@@ -7,8 +7,8 @@
 
 namespace opsagent::probes {
 
-const QueryColumn* QueryReport::column(const std::string& wanted) const {
-  const auto it = std::ranges::find(columns, wanted, &QueryColumn::name);
+const QueryColumn* QueryReport::column(const std::string& name) const {
+  const auto it = std::ranges::find(columns, name, &QueryColumn::name);
   return it == columns.end() ? nullptr : &*it;
 }
 
