@@ -25,7 +25,7 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
   s.sequence = sequence;
   s.taken_at = std::chrono::system_clock::now();
   auto& http = probes.http;
-  http.sync(config.readiness.http);
+  http.sync(config.readiness.http, config.agent.interval);
   http.start_all();
   const auto http_done_by = http.all_done_by();
   // PgBouncer's console is read once per cycle, when the database probe first asks (its own
@@ -52,6 +52,7 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
   const auto until =
       http_checks_until(s, start, SteadyClock::now(), http_done_by, wait_for_every_check);
   for (auto& c : http.collect(until)) s.checks.push_back(std::move(c));
+  s.http_latency = http.latencies(std::chrono::system_clock::now());
   if (upstreams) {
     const auto board = upstreams->get();
     if (board) s.upstreams = board->upstreams;

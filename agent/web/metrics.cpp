@@ -255,6 +255,31 @@ void add_pgbouncer_gauges(ScrapeGauges& g, const probes::PgBouncerSnapshot& b) {
   g.set("opsagent_pgbouncer_max_client_conn", "PgBouncer's max_client_conn.", b.max_client_conn);
 }
 
+// One series per window and quantile that has answers: a window without any has no latency to
+// report, and a made-up 0 would read as "fast".
+void add_latency_gauges(ScrapeGauges& g, const std::string& family, const std::string& help,
+                        const std::pair<std::string, std::string>& source,
+                        const probes::LatencyWindows& windows) {
+  for (const auto& w : windows) {
+    const std::pair<const char*, const std::optional<double>*> quantiles[] = {
+        {"0.5", &w.latency.p50_ms}, {"0.95", &w.latency.p95_ms}, {"0.99", &w.latency.p99_ms}};
+    for (const auto& [q, ms] : quantiles) {
+      if (!*ms) continue;
+      g.set(family, help, **ms / 1000.0,
+            {source, {"window", probes::window_label(w.window)}, {"quantile", q}});
+    }
+  }
+}
+
+void add_http_check_latency(ScrapeGauges& g, const std::vector<probes::LatencyTrack>& tracks) {
+  for (const auto& t : tracks) {
+    add_latency_gauges(g, "opsagent_http_check_latency_seconds",
+                       "Latency quantiles (nearest rank) of each [[readiness.http]] check's "
+                       "answers in the window.",
+                       {"check", t.check}, t.windows);
+  }
+}
+
 void add_upstream_metrics(ScrapeGauges& g, const std::vector<probes::UpstreamStatus>& upstreams) {
   for (const auto& u : upstreams) {
     const Labels upstream{{"upstream", u.name}};
@@ -272,15 +297,10 @@ void add_upstream_metrics(ScrapeGauges& g, const std::vector<probes::UpstreamSta
     g.set("opsagent_upstream_failure_threshold",
           "Consecutive failures that open the circuit (upstreams failure_threshold).",
           u.failure_threshold, upstream);
-    const std::pair<const char*, const std::optional<double>*> quantiles[] = {
-        {"0.5", &u.latency.p50_ms}, {"0.95", &u.latency.p95_ms}, {"0.99", &u.latency.p99_ms}};
-    for (const auto& [q, ms] : quantiles) {
-      if (!*ms) continue;
-      g.set("opsagent_upstream_latency_seconds",
-            "Latency quantiles (nearest rank) of the recent answered probes of each upstream "
-            "API (the last 128).",
-            **ms / 1000.0, {{"upstream", u.name}, {"quantile", q}});
-    }
+    add_latency_gauges(g, "opsagent_upstream_latency_seconds",
+                       "Latency quantiles (nearest rank) of each upstream API's answered probes "
+                       "in the window.",
+                       {"upstream", u.name}, u.latency);
     g.count("opsagent_upstream_probes_total", "Probes of each upstream API.",
             static_cast<double>(u.probes), upstream);
     g.count("opsagent_upstream_failures_total",
@@ -533,6 +553,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
                  flag(*s->via_pooler));
     }
     add_utilization_gauges(gauges, s->utilization);
+    add_http_check_latency(gauges, s->http_latency);
     add_upstream_metrics(gauges, s->upstreams);
     add_job_metrics(gauges, s->jobs, ctx.now);
     add_query_metrics(gauges, s->queries);

@@ -157,7 +157,8 @@ TEST(PrometheusMetrics, UpstreamBreakersLatenciesAndCounts) {
   u.probes = 40;
   u.failures = 7;
   u.opened = 2;
-  u.latency = {.samples = 33, .p50_ms = 12.0, .p95_ms = 80.0, .p99_ms = 250.0};
+  u.latency[probes::kSummaryWindow].latency = {
+      .samples = 33, .p50_ms = 12.0, .p95_ms = 80.0, .p99_ms = 250.0};
   f.snapshot.upstreams.push_back(u);
   const auto body = metrics.render(f.ctx);
   EXPECT_TRUE(has_line(body, R"(opsagent_upstream_circuit_state{state="open",upstream="soda"} 1)"))
@@ -168,14 +169,45 @@ TEST(PrometheusMetrics, UpstreamBreakersLatenciesAndCounts) {
       has_line(body, R"(opsagent_upstream_circuit_state{state="half_open",upstream="soda"} 0)"));
   EXPECT_EQ(value_of(body, R"(opsagent_upstream_consecutive_failures{upstream="soda"})"), 5);
   EXPECT_EQ(value_of(body, R"(opsagent_upstream_failure_threshold{upstream="soda"})"), 5);
-  EXPECT_EQ(value_of(body, R"(opsagent_upstream_latency_seconds{quantile="0.5",upstream="soda"})"),
-            0.012);
-  EXPECT_EQ(value_of(body, R"(opsagent_upstream_latency_seconds{quantile="0.99",upstream="soda"})"),
-            0.25);
+  EXPECT_EQ(
+      value_of(body,
+               R"(opsagent_upstream_latency_seconds{quantile="0.5",upstream="soda",window="15m"})"),
+      0.012);
+  EXPECT_EQ(
+      value_of(
+          body,
+          R"(opsagent_upstream_latency_seconds{quantile="0.99",upstream="soda",window="15m"})"),
+      0.25);
+  // The windows without answers have no series rather than a made-up 0.
+  EXPECT_EQ(body.find(R"(upstream="soda",window="1m")"), std::string::npos) << body;
   EXPECT_EQ(value_of(body, R"(opsagent_upstream_probes_total{upstream="soda"})"), 40);
   EXPECT_EQ(value_of(body, R"(opsagent_upstream_failures_total{upstream="soda"})"), 7);
   EXPECT_EQ(value_of(body, R"(opsagent_upstream_circuit_opened_total{upstream="soda"})"), 2);
   EXPECT_TRUE(has_line(body, "# TYPE opsagent_upstream_probes_total counter"));
+  for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
+}
+
+TEST(PrometheusMetrics, HttpCheckLatencyPerWindow) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  EXPECT_EQ(metrics.render(f.ctx).find("opsagent_http_check_latency"), std::string::npos);
+  probes::LatencyTrack t{.check = "http:app"};
+  t.windows[0].latency = {.samples = 20, .p50_ms = 3.0, .p95_ms = 9.0, .p99_ms = 40.0};
+  t.windows[2].latency = {.samples = 900, .p50_ms = 4.0, .p95_ms = 12.0, .p99_ms = 600.0};
+  f.snapshot.http_latency.push_back(t);
+  const auto body = metrics.render(f.ctx);
+  EXPECT_EQ(
+      value_of(
+          body,
+          R"(opsagent_http_check_latency_seconds{check="http:app",quantile="0.99",window="1m"})"),
+      0.04)
+      << body;
+  EXPECT_EQ(
+      value_of(
+          body,
+          R"(opsagent_http_check_latency_seconds{check="http:app",quantile="0.99",window="1h"})"),
+      0.6);
+  EXPECT_EQ(body.find(R"(window="15m")"), std::string::npos) << "no answers there: no series";
   for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/web/latency_view.hpp"
 #include "agent/web/upstream_view.hpp"
 #include "common/text/time_format.hpp"
 #include "common/version.hpp"
@@ -263,6 +264,7 @@ json render_health(const RenderContext& ctx) {
       body["queries"] = std::move(queries);
     }
     if (s->container) body["container"] = container_json(*s->container);
+    const auto latencies = s->latency_tracks();
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},
                  {"observedValue", c.observed_value ? *c.observed_value : to_ms(c.duration)},
@@ -272,6 +274,10 @@ json render_health(const RenderContext& ctx) {
                  {"affectsReadiness", c.gates_readiness}};
       if (c.error != probes::ErrorClass::none) entry["errorClass"] = probes::to_string(c.error);
       if (!c.missing.empty()) entry["missing"] = c.missing;
+      if (const auto t = std::ranges::find(latencies, c.name, &probes::LatencyTrack::check);
+          t != latencies.end()) {
+        entry["latency_ms"] = latency_json(t->windows);
+      }
       checks[c.name] = json::array({std::move(entry)});
     }
   }

@@ -104,6 +104,27 @@ TEST(RenderHealth, UtilizationWindowsNamedAsEverywhereAndNoStaleNow) {
   EXPECT_DOUBLE_EQ(u["1h"]["current"].get<double>(), 0.103);
 }
 
+TEST(RenderHealth, HttpAndUpstreamChecksCarryTheirLatencyWindows) {
+  Fixture f({passing("postgres:connection"), passing("http:app"), passing("upstream:soda")});
+  probes::LatencyTrack app{.check = "http:app"};
+  app.windows[0].latency = {.samples = 12, .p50_ms = 3.5, .p95_ms = 9.0, .p99_ms = 40.0};
+  f.snapshot.http_latency.push_back(app);
+  probes::UpstreamStatus soda;
+  soda.name = "soda";
+  soda.latency[2].latency = {.samples = 300, .p50_ms = 80.0, .p95_ms = 400.0, .p99_ms = 900.0};
+  f.snapshot.upstreams.push_back(soda);
+  const auto j = render_health(f.ctx);
+  const auto& http = j["checks"]["http:app"][0]["latency_ms"];
+  EXPECT_DOUBLE_EQ(http["1m"]["p99"].get<double>(), 40.0) << http;
+  EXPECT_EQ(http["1m"]["samples"], 12);
+  EXPECT_TRUE(http["15m"]["p50"].is_null()) << "no answers in the window: no made-up number";
+  EXPECT_EQ(http["1h"]["samples"], 0);
+  const auto& upstream = j["checks"]["upstream:soda"][0]["latency_ms"];
+  EXPECT_DOUBLE_EQ(upstream["1h"]["p95"].get<double>(), 400.0) << upstream;
+  EXPECT_DOUBLE_EQ(j["upstreams"][0]["latency_ms"]["1h"]["p50"].get<double>(), 80.0);
+  EXPECT_FALSE(j["checks"]["postgres:connection"][0].contains("latency_ms"));
+}
+
 TEST(RenderHealth, WarningIsWarnButReady) {
   auto slow = passing("postgres:connection");
   slow.status = CheckStatus::warn;

@@ -466,7 +466,8 @@ probes::UpstreamStatus open_upstream(const Fixture& f) {
   u.probes = 40;
   u.failures = 7;
   u.opened = 1;
-  u.latency = {.samples = 33, .p50_ms = 12.0, .p95_ms = 80.0, .p99_ms = 250.0};
+  u.latency[probes::kSummaryWindow].latency = {
+      .samples = 33, .p50_ms = 12.0, .p95_ms = 80.0, .p99_ms = 250.0};
   u.last = probes::UpstreamProbe{.at = f.snapshot.taken_at,
                                  .ok = false,
                                  .status = 500,
@@ -474,6 +475,35 @@ probes::UpstreamStatus open_upstream(const Fixture& f) {
                                  .message = "GET <b>x</b> answered 500, expected 200",
                                  .duration = 20ms};
   return u;
+}
+
+TEST(StatusText, LatencyOfTheAppAndTheUpstreamsPerWindow) {
+  Fixture f;
+  EXPECT_FALSE(contains(render_status_text(f.ctx), "latency of the answers")) << "no source";
+  probes::LatencyTrack app{.check = "http:app"};
+  app.windows[0].latency = {.samples = 1, .p50_ms = 3.5, .p95_ms = 3.5, .p99_ms = 3.5};
+  app.windows[2].latency = {.samples = 1200, .p50_ms = 4.0, .p95_ms = 95.0, .p99_ms = 1500.0};
+  f.snapshot.http_latency.push_back(app);
+  f.snapshot.upstreams.push_back(open_upstream(f));
+  const auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text, "\nlatency of the answers (p50 / p95 / p99 per window)\n")) << text;
+  EXPECT_TRUE(contains(text,
+                       "  http:app                       1m       3.5ms      3.5ms      3.5ms"
+                       "  (1 answer)\n"))
+      << text;
+  EXPECT_TRUE(contains(text, "   15m  no answer yet\n")) << text;
+  EXPECT_TRUE(contains(text, "   1h       4.0ms     95.0ms      1.50s  (1200 answers)\n")) << text;
+  EXPECT_TRUE(contains(text, "  upstream:soda                  1m   no answer yet\n")) << text;
+  EXPECT_TRUE(contains(text, "   15m     12.0ms     80.0ms    250.0ms  (33 answers)\n")) << text;
+  for (const auto& line : lines_of(text)) {
+    if (contains(line, "budget")) continue;  // that line has its own test
+    EXPECT_LE(common::count_chars(line), 100u) << line;
+  }
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, "<h2>Latency of the answers</h2>")) << html;
+  EXPECT_TRUE(contains(html, R"(<td class="name" rowspan="3">http:app</td><td>1m</td>)")) << html;
+  EXPECT_TRUE(contains(html, R"(<td class="n">1.50s</td><td class="n">1200</td>)")) << html;
+  EXPECT_TRUE(contains(html, R"(<td>15m</td><td class="muted" colspan="4">no answer yet</td>)"));
 }
 
 TEST(StatusText, UpstreamsShowTheirBreakers) {
@@ -489,7 +519,7 @@ TEST(StatusText, UpstreamsShowTheirBreakers) {
   EXPECT_TRUE(contains(text, "; half-open in 42s")) << text;
   EXPECT_TRUE(contains(text, "5/5 consecutive failures; 40 probes, 7 failed; opened 1 time"))
       << text;
-  EXPECT_TRUE(contains(text, "p50 12.0ms  p95")) << text;
+  EXPECT_TRUE(contains(text, "15m: p50 12.0ms  p95")) << text;
   EXPECT_TRUE(contains(text, "p99 250.0ms (33 answers)")) << text;
   f.snapshot.upstreams[0].target += "/" + std::string(150, 'x');
   for (const auto& line : lines_of(render_status_text(f.ctx))) {

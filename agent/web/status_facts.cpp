@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/web/latency_view.hpp"
 #include "agent/web/number_format.hpp"
 #include "agent/web/render_json.hpp"
 #include "agent/web/upstream_view.hpp"
@@ -120,13 +121,9 @@ std::string upstream_state_word(probes::BreakerState s) {
   return "OPEN";
 }
 
-std::string upstream_latency_phrase(const probes::LatencySummary& l) {
-  if (l.samples == 0 || !l.p50_ms || !l.p95_ms || !l.p99_ms) return "no answer yet";
-  const auto ms = [](double v) {
-    return format_latency(std::chrono::microseconds(static_cast<std::int64_t>(v * 1000)));
-  };
-  return fmt::format("p50 {}  p95 {}  p99 {} ({} answer{})", ms(*l.p50_ms), ms(*l.p95_ms),
-                     ms(*l.p99_ms), l.samples, l.samples == 1 ? "" : "s");
+std::string upstream_latency_phrase(const probes::UpstreamStatus& u) {
+  const auto& w = u.latency.at(probes::kSummaryWindow);
+  return probes::window_label(w.window) + ": " + latency_phrase(w.latency);
 }
 
 std::string upstream_counts_phrase(const probes::UpstreamStatus& u) {

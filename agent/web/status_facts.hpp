@@ -49,8 +49,8 @@ bool postgres_line_fits(const probes::BudgetCheck& b);
 
 // An upstream's breaker for people: "closed", "HALF-OPEN" or "OPEN".
 std::string upstream_state_word(probes::BreakerState s);
-// "p50 12ms  p95 80ms  p99 250ms (33 answers)", or "no answer yet".
-std::string upstream_latency_phrase(const probes::LatencySummary& l);
+// "15m: p50 12ms  p95 80ms  p99 250ms (33 answers)", or "15m: no answer yet".
+std::string upstream_latency_phrase(const probes::UpstreamStatus& u);
 // "5/5 consecutive failures; 40 probes, 7 failed; opened 2 times".
 std::string upstream_counts_phrase(const probes::UpstreamStatus& u);
 // Since when and why the breaker is in its state, and when an open one probes again:

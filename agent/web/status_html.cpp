@@ -11,6 +11,7 @@
 
 #include "agent/alerts/alerts_status.hpp"
 #include "agent/web/html_escape.hpp"
+#include "agent/web/latency_view.hpp"
 #include "agent/web/number_format.hpp"
 #include "agent/web/status_chart.hpp"
 #include "agent/web/status_css.hpp"
@@ -250,8 +251,7 @@ std::string html_upstreams(const RenderContext& ctx) {
         R"(<tr{}><td><span class="pill {}">{}</span></td><td class="name">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>)",
         u.state == probes::BreakerState::open ? R"( class="hot")" : "", pill,
         html_escape(upstream_state_word(u.state)), html_escape(u.name), html_escape(u.target),
-        state, html_escape(upstream_counts_phrase(u)),
-        html_escape(upstream_latency_phrase(u.latency)));
+        state, html_escape(upstream_counts_phrase(u)), html_escape(upstream_latency_phrase(u)));
   }
   return out + "</table></section>";
 }
@@ -429,7 +429,7 @@ std::string html_body(const RenderContext& ctx) {
   if (!s.jobs.empty()) out += html_jobs(ctx);
   if (!s.queries.empty()) out += html_queries(ctx);
   if (s.container) out += html_container(ctx);
-  out += html_checks(s) + html_errors(ctx);
+  out += html_latency(s) + html_checks(s) + html_errors(ctx);
   if (ctx.alerts) out += html_alerts(*ctx.alerts);
   // With the database unreachable, the last hour's history is what led up to it.
   if (!s.activity) out += html_chart(s, pool);

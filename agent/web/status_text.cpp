@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "agent/alerts/alerts_status.hpp"
+#include "agent/web/latency_view.hpp"
 #include "agent/web/number_format.hpp"
 #include "agent/web/status_facts.hpp"
 #include "agent/web/text_layout.hpp"
@@ -146,8 +147,7 @@ void text_upstreams(std::string& out, const RenderContext& ctx) {
     out += line_of(fmt::format("  {:<9} {} {}", upstream_state_word(u.state), fit(u.name, 20),
                                fit(u.target, kTextWidth - 33)));
     out += wrap(indent, upstream_state_phrase(u, ctx), indent);
-    out +=
-        wrap(indent, upstream_counts_phrase(u) + "; " + upstream_latency_phrase(u.latency), indent);
+    out += wrap(indent, upstream_counts_phrase(u) + "; " + upstream_latency_phrase(u), indent);
     if (u.last && !u.last->ok) out += wrap(indent, "last: " + u.last->message, indent);
   }
 }
@@ -325,6 +325,7 @@ std::string render_status_text(const RenderContext& ctx) {
   if (s.container) text_container(out, ctx);
   out += "\n";
   text_windows(out, s.utilization);
+  out += text_latency(s);
   text_probe(out, s);
   text_checks(out, s.checks);
   text_errors(out, ctx);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "agent/web/latency_view.hpp"
 #include "common/text/time_format.hpp"
 
 namespace opsagent::web {
@@ -19,14 +20,6 @@ std::optional<long long> upstream_retry_after_s(const probes::UpstreamStatus& u,
   return std::max<long long>(left, 1);
 }
 
-namespace {
-
-json optional_ms(const std::optional<double>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
-}  // namespace
-
 json render_upstream(const probes::UpstreamStatus& u, bool details, SteadyClock::time_point now) {
   json body{{"upstream", u.name}, {"state", probes::to_string(u.state)}};
   if (!details) return body;
@@ -41,10 +34,7 @@ json render_upstream(const probes::UpstreamStatus& u, bool details, SteadyClock:
   body["failures"] = u.failures;
   body["opened"] = u.opened;
   body["affects_readiness"] = u.gates_readiness;
-  body["latency_ms"] = {{"p50", optional_ms(u.latency.p50_ms)},
-                        {"p95", optional_ms(u.latency.p95_ms)},
-                        {"p99", optional_ms(u.latency.p99_ms)},
-                        {"samples", u.latency.samples}};
+  body["latency_ms"] = latency_json(u.latency);
   if (u.last) {
     json last{{"time", common::rfc3339(u.last->at)},
               {"ok", u.last->ok},

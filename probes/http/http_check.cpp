@@ -10,9 +10,13 @@
 
 namespace opsagent::probes {
 
+std::string http_check_name(const config::HttpCheck& check) {
+  return "http:" + check.name;
+}
+
 CheckResult run_http_check(const config::HttpCheck& check, Deadline deadline) {
   CheckResult c;
-  c.name = "http:" + check.name;
+  c.name = http_check_name(check);
   c.status = CheckStatus::fail;
   const auto start = SteadyClock::now();
   const auto budget =
@@ -54,6 +58,10 @@ CheckResult run_http_check(const config::HttpCheck& check, Deadline deadline) {
   c.status = CheckStatus::pass;
   c.message = fmt::format("GET {} answered {}", check.url, res->status);
   return c;
+}
+
+bool got_answer(const CheckResult& c) {
+  return c.error == ErrorClass::none || c.error == ErrorClass::http_status;
 }
 
 }  // namespace opsagent::probes

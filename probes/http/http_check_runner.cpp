@@ -7,8 +7,8 @@
 
 namespace opsagent::probes {
 
-HttpCheckRunner::HttpCheckRunner(config::HttpCheck check)
-    : state_(std::make_shared<State>(std::move(check))),
+HttpCheckRunner::HttpCheckRunner(config::HttpCheck check, config::Duration interval)
+    : state_(std::make_shared<State>(std::move(check), interval)),
       thread_([state = state_] { work(state); }) {}
 
 HttpCheckRunner::~HttpCheckRunner() {
@@ -41,6 +41,11 @@ std::optional<CheckResult> HttpCheckRunner::collect(SteadyClock::time_point unti
   return state_->latest;
 }
 
+LatencyWindows HttpCheckRunner::latency(WallClock::time_point now) const {
+  std::lock_guard lock(state_->mutex);
+  return state_->history.summarize(now);
+}
+
 void HttpCheckRunner::work(const std::shared_ptr<State>& state) {
   std::unique_lock lock(state->mutex);
   for (;;) {
@@ -50,21 +55,24 @@ void HttpCheckRunner::work(const std::shared_ptr<State>& state) {
     state->running = true;
     lock.unlock();
     auto result = run_http_check(state->check, SteadyClock::now() + state->check.timeout);
+    const auto ended = WallClock::now();
     lock.lock();
+    if (got_answer(result)) state->history.add(ended, result.duration);
     state->latest = std::move(result);
     state->running = false;
     state->cv.notify_all();
   }
 }
 
-void HttpCheckRunners::sync(const std::vector<config::HttpCheck>& checks) {
+void HttpCheckRunners::sync(const std::vector<config::HttpCheck>& checks,
+                            config::Duration interval) {
   std::vector<std::unique_ptr<HttpCheckRunner>> next;
   next.reserve(checks.size());
   for (const auto& check : checks) {
     auto same =
         std::ranges::find_if(runners_, [&](const auto& r) { return r && r->check() == check; });
     next.push_back(same != runners_.end() ? std::move(*same)
-                                          : std::make_unique<HttpCheckRunner>(check));
+                                          : std::make_unique<HttpCheckRunner>(check, interval));
   }
   runners_ = std::move(next);
 }
@@ -82,7 +90,7 @@ std::vector<CheckResult> HttpCheckRunners::collect(SteadyClock::time_point until
       continue;
     }
     CheckResult c;
-    c.name = "http:" + r->check().name;
+    c.name = http_check_name(r->check());
     c.status = CheckStatus::fail;
     c.error = ErrorClass::timeout;
     c.message = "GET " + r->check().url + ": no answer yet (timeout " +
@@ -96,6 +104,13 @@ SteadyClock::time_point HttpCheckRunners::all_done_by() const {
   config::Duration longest{0};
   for (const auto& r : runners_) longest = std::max(longest, r->check().timeout);
   return SteadyClock::now() + longest;
+}
+
+std::vector<LatencyTrack> HttpCheckRunners::latencies(WallClock::time_point now) const {
+  std::vector<LatencyTrack> out;
+  out.reserve(runners_.size());
+  for (const auto& r : runners_) out.push_back({http_check_name(r->check()), r->latency(now)});
+  return out;
 }
 
 }  // namespace opsagent::probes

@@ -61,7 +61,7 @@ class HeldApp {
 TEST(HttpCheckRunners, ASlowCheckIsReportedWithoutBeingAwaited) {
   HeldApp app;
   HttpCheckRunners runners;
-  runners.sync({app.check()});
+  runners.sync({app.check()}, std::chrono::seconds(2));
   runners.start_all();
   // Not awaited: no answer yet, and the collect returns at once.
   auto first = runners.collect(SteadyClock::now());
@@ -82,15 +82,42 @@ TEST(HttpCheckRunners, SyncKeepsUnchangedChecksAndTheirResults) {
   HeldApp app;
   app.release();
   HttpCheckRunners runners;
-  runners.sync({app.check()});
+  runners.sync({app.check()}, std::chrono::seconds(2));
   runners.start_all();
   ASSERT_EQ(runners.collect(SteadyClock::now() + 60s)[0].status, CheckStatus::pass);
-  runners.sync({app.check()});  // a reload that left the check alone
+  runners.sync({app.check()}, std::chrono::seconds(2));  // a reload that left the check alone
   auto kept = runners.collect(SteadyClock::now());
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].status, CheckStatus::pass);
-  runners.sync({});
+  runners.sync({}, std::chrono::seconds(2));
   EXPECT_TRUE(runners.collect(SteadyClock::now()).empty());
+}
+
+TEST(HttpCheckRunners, EachAnswerCountsOnceInTheLatencyHistoryAndRefusalsNever) {
+  HeldApp app;
+  app.release();
+  config::HttpCheck refused{
+      .name = "down", .url = "http://127.0.0.1:1/", .expect_status = 200, .timeout = 60s};
+  HttpCheckRunners runners;
+  runners.sync({app.check(), refused}, std::chrono::seconds(2));
+  for (int run = 0; run < 3; ++run) {
+    runners.start_all();
+    const auto results = runners.collect(SteadyClock::now() + 60s);
+    ASSERT_EQ(results.size(), 2u);
+    ASSERT_EQ(results[0].status, CheckStatus::pass) << results[0].message;
+    ASSERT_EQ(results[1].error, ErrorClass::refused) << results[1].message;
+  }
+  // A collect that finds no new run (none started) must not count the last one again.
+  runners.collect(SteadyClock::now());
+  const auto tracks = runners.latencies(WallClock::now());
+  ASSERT_EQ(tracks.size(), 2u);
+  EXPECT_EQ(tracks[0].check, "http:app");
+  for (const auto& w : tracks[0].windows) {
+    EXPECT_EQ(w.latency.samples, 3u) << window_label(w.window);
+    EXPECT_TRUE(w.latency.p99_ms.has_value());
+  }
+  EXPECT_EQ(tracks[1].check, "http:down");
+  for (const auto& w : tracks[1].windows) EXPECT_EQ(w.latency.samples, 0u);
 }
 
 // A reload that drops a check, or shutdown, must not wait for a slow app: the run in flight
@@ -99,10 +126,10 @@ TEST(HttpCheckRunners, DroppingARunnerDoesNotWaitForItsRunInFlight) {
   HeldApp app;
   {
     HttpCheckRunners runners;
-    runners.sync({app.check()});
+    runners.sync({app.check()}, std::chrono::seconds(2));
     runners.start_all();
     app.wait_for_first_request();
-    runners.sync({});  // destroys the runner while its request is held
+    runners.sync({}, std::chrono::seconds(2));  // destroys the runner while its request is held
   }
   app.release();
   EXPECT_EQ(app.requests(), 1);

@@ -90,4 +90,10 @@ const CheckResult* Snapshot::find(std::string_view name) const {
   return it == checks.end() ? nullptr : &*it;
 }
 
+std::vector<LatencyTrack> Snapshot::latency_tracks() const {
+  std::vector<LatencyTrack> out = http_latency;
+  for (const auto& u : upstreams) out.push_back({upstream_check_name(u), u.latency});
+  return out;
+}
+
 }  // namespace opsagent::probes

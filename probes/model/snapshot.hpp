@@ -14,6 +14,7 @@
 #include "probes/model/check_result.hpp"
 #include "probes/model/container_model.hpp"
 #include "probes/model/job_report.hpp"
+#include "probes/model/latency_history.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
 #include "probes/model/query_report.hpp"
@@ -45,6 +46,9 @@ struct Snapshot {
   // The upstream APIs ([[upstreams]]) as the upstream prober last published them, in config
   // order; each also has its "upstream:<name>" check in `checks`.
   std::vector<UpstreamStatus> upstreams;
+  // The [[readiness.http]] checks' latency history, in config order (the upstreams' is in
+  // `upstreams`).
+  std::vector<LatencyTrack> http_latency;
   std::vector<JobReport> jobs;  // [[jobs]], in config order, each as last read (see job_report)
   std::vector<QueryReport> queries;  // [[queries]], in config order, each as last run
   // The container's cgroup as the container sampler last read it ([container]); its
@@ -57,6 +61,8 @@ struct Snapshot {
   // A check that warns, or fails without gating readiness.
   bool has_warnings() const;
   const CheckResult* find(std::string_view name) const;
+  // Every latency history: the http checks', then the upstreams', each named by its check.
+  std::vector<LatencyTrack> latency_tracks() const;
 };
 
 }  // namespace opsagent::probes

@@ -7,39 +7,18 @@
 
 namespace opsagent::probes {
 
-void LatencyWindow::add(std::chrono::microseconds latency) {
-  samples_.at(next_) = std::max<std::int64_t>(latency.count(), 0);
-  next_ = (next_ + 1) % kCapacity;
-  size_ = std::min(size_ + 1, kCapacity);
-}
-
-LatencySummary LatencyWindow::summary() const {
-  LatencySummary out;
-  out.samples = size_;
-  if (size_ == 0) return out;
-  std::vector<std::int64_t> sorted(samples_.begin(),
-                                   samples_.begin() + static_cast<std::ptrdiff_t>(size_));
-  std::ranges::sort(sorted);
-  // Nearest rank: the smallest sample with at least q of the samples at or below it.
-  const auto rank = [&](double q) {
-    const auto n = static_cast<double>(sorted.size());
-    const auto index = static_cast<std::size_t>(std::max(std::ceil(q * n), 1.0)) - 1;
-    return static_cast<double>(sorted[std::min(index, sorted.size() - 1)]) / 1000.0;
-  };
-  out.p50_ms = rank(0.50);
-  out.p95_ms = rank(0.95);
-  out.p99_ms = rank(0.99);
-  return out;
-}
-
 const UpstreamStatus* UpstreamBoard::find(std::string_view name) const {
   const auto it = std::ranges::find(upstreams, name, &UpstreamStatus::name);
   return it == upstreams.end() ? nullptr : &*it;
 }
 
+std::string upstream_check_name(const UpstreamStatus& u) {
+  return "upstream:" + u.name;
+}
+
 CheckResult upstream_check(const UpstreamStatus& u) {
   CheckResult c;
-  c.name = "upstream:" + u.name;
+  c.name = upstream_check_name(u);
   c.gates_readiness = u.gates_readiness;
   c.observed_value = static_cast<double>(u.consecutive_failures);
   c.observed_unit = "consecutive failures";

@@ -1,9 +1,9 @@
 // What the agent knows about each upstream API ([[upstreams]]): its breaker's state, the latest
-// probe, failure counts and recent latencies. The upstream prober publishes an UpstreamBoard
+// probe, failure counts and its latency history. The upstream prober publishes an UpstreamBoard
 // after every probe; GET /upstreams/<name> reads the board, and each Snapshot carries a copy for
 // the views, /health's "upstream:<name>" checks, /metrics and the alert rule.
-// Thread-safety: plain values (LatencyWindow: one owner at a time); a published board is
-// immutable and shared as std::shared_ptr<const UpstreamBoard> (common::Latest).
+// Thread-safety: plain values; a published board is immutable and shared as
+// std::shared_ptr<const UpstreamBoard> (common::Latest).
 #pragma once
 
 #include <array>
@@ -19,32 +19,9 @@
 #include "common/latest.hpp"
 #include "probes/model/check_result.hpp"
 #include "probes/model/circuit_breaker.hpp"
+#include "probes/model/latency_history.hpp"
 
 namespace opsagent::probes {
-
-// Latency quantiles of the recent probes, in milliseconds; empty before the first answer.
-struct LatencySummary {
-  std::size_t samples = 0;
-  std::optional<double> p50_ms;
-  std::optional<double> p95_ms;
-  std::optional<double> p99_ms;
-  bool operator==(const LatencySummary&) const = default;
-};
-
-// The last kCapacity latencies, oldest overwritten first: the quantiles describe the recent past,
-// in bounded memory, whatever the agent's uptime.
-class LatencyWindow {
- public:
-  static constexpr std::size_t kCapacity = 128;
-  void add(std::chrono::microseconds latency);
-  // Nearest-rank quantiles of what the window holds.
-  LatencySummary summary() const;
-
- private:
-  std::array<std::int64_t, kCapacity> samples_{};  // microseconds
-  std::size_t next_ = 0;
-  std::size_t size_ = 0;
-};
 
 // One probe of an upstream.
 struct UpstreamProbe {
@@ -72,7 +49,8 @@ struct UpstreamStatus {
   std::uint64_t failures = 0;  // of those, failed
   std::uint64_t opened = 0;    // times the circuit opened
   std::optional<UpstreamProbe> last;
-  LatencySummary latency;  // of the recent probes that got an answer (any status)
+  // Of the probes that got an answer (any status), per window, as of the last probe.
+  LatencyWindows latency = empty_latency_windows();
   bool gates_readiness = false;
 };
 
@@ -84,6 +62,9 @@ struct UpstreamBoard {
 // Where the upstream prober publishes its board and the probe loop and the HTTP handlers read
 // it (probes/upstreams/upstream_prober.hpp).
 using UpstreamBoardStore = common::Latest<UpstreamBoard>;
+
+// "upstream:<name>": the upstream's check name in /health, /status and /metrics.
+std::string upstream_check_name(const UpstreamStatus& u);
 
 // "upstream:<name>": pass while closed with no failure since the last success (or before the
 // first probe); warn while closed with failures below the threshold, or half-open; fail while

@@ -7,35 +7,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(LatencyWindow, EmptyHasNoQuantiles) {
-  const LatencyWindow w;
-  EXPECT_EQ(w.summary(), LatencySummary{});
-}
-
-TEST(LatencyWindow, NearestRankQuantiles) {
-  LatencyWindow w;
-  // 1..100 ms, shuffled order does not matter.
-  for (int i = 100; i >= 1; --i) w.add(std::chrono::milliseconds(i));
-  const auto s = w.summary();
-  EXPECT_EQ(s.samples, 100u);
-  EXPECT_EQ(s.p50_ms, 50.0);
-  EXPECT_EQ(s.p95_ms, 95.0);
-  EXPECT_EQ(s.p99_ms, 99.0);
-  LatencyWindow one;
-  one.add(1500us);
-  EXPECT_EQ(one.summary().p50_ms, 1.5);
-  EXPECT_EQ(one.summary().p99_ms, 1.5);
-}
-
-TEST(LatencyWindow, KeepsOnlyTheRecentSamples) {
-  LatencyWindow w;
-  for (std::size_t i = 0; i < LatencyWindow::kCapacity; ++i) w.add(1000ms);
-  for (std::size_t i = 0; i < LatencyWindow::kCapacity; ++i) w.add(2ms);
-  const auto s = w.summary();
-  EXPECT_EQ(s.samples, LatencyWindow::kCapacity);
-  EXPECT_EQ(s.p99_ms, 2.0);  // the slow ones have all been overwritten
-}
-
 UpstreamStatus status(BreakerState state, int failures) {
   UpstreamStatus u;
   u.name = "soda";

@@ -7,16 +7,8 @@ namespace opsagent::probes {
 
 namespace {
 constexpr std::size_t kMaxCapacity = 36'000;  // one hour at 100ms, ~1.2 MB
-constexpr std::array<std::chrono::seconds, 3> kWindows{
-    std::chrono::seconds(60), std::chrono::seconds(900), std::chrono::seconds(3600)};
+constexpr const auto& kWindows = kHistoryWindows;
 }  // namespace
-
-std::string window_label(std::chrono::seconds window) {
-  const auto s = window.count();
-  if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
-  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
-  return std::to_string(s) + "s";
-}
 
 UtilizationHistory::UtilizationHistory(std::chrono::milliseconds interval) {
   const std::int64_t per_hour = 3'600'000 / std::max<std::int64_t>(1, interval.count());

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "probes/model/history_windows.hpp"
+
 namespace opsagent::probes {
 
 struct UtilizationSample {
@@ -34,9 +36,6 @@ struct UtilizationSummary {
   std::vector<UtilizationSample> chart;  // the last hour, at most kChartPoints, oldest first
   static constexpr std::size_t kChartPoints = 240;
 };
-
-// "1m", "15m", "1h": a window as people name it, the same in /health, /status and /metrics.
-std::string window_label(std::chrono::seconds window);
 
 class UtilizationHistory {
  public:

@@ -20,7 +20,9 @@ namespace {
 // held across a probe.
 struct WorkerState {
   explicit WorkerState(config::Upstream u)
-      : upstream(std::move(u)), breaker(upstream.failure_threshold, upstream.recovery_timeout) {
+      : upstream(std::move(u)),
+        breaker(upstream.failure_threshold, upstream.recovery_timeout),
+        latency(upstream.interval) {
     const auto url = config::parse_receiver_url(upstream.url);
     target = url ? upstream_target(*url) : std::string("(invalid url)");
   }
@@ -36,7 +38,7 @@ struct WorkerState {
     s.consecutive_failures = breaker.consecutive_failures();
     s.failure_threshold = breaker.failure_threshold();
     s.recovery_timeout = breaker.recovery_timeout();
-    s.latency = latency.summary();
+    s.latency = latency.summarize(WallClock::now());
     s.gates_readiness = upstream.gates_readiness;
     return s;
   }
@@ -46,7 +48,7 @@ struct WorkerState {
   config::Upstream upstream;
   std::string target;
   CircuitBreaker breaker;
-  LatencyWindow latency;
+  LatencyHistory latency;
   UpstreamStatus history;  // counts, the last probe, the last transition
   std::optional<SteadyClock::time_point> last_start;
   bool stopping = false;
@@ -68,7 +70,7 @@ void record(WorkerState& s, UpstreamProbe probe, SteadyClock::time_point now) {
   ++s.history.probes;
   if (!probe.ok) ++s.history.failures;
   // Latency of the answers only: a timeout measures the timeout, a refusal nothing.
-  if (probe.status != 0) s.latency.add(probe.duration);
+  if (probe.status != 0) s.latency.add(probe.at, probe.duration);
   spdlog::debug("upstream {}: {}", s.upstream.name, probe.message);
   const auto t =
       probe.ok ? s.breaker.record_success(now) : s.breaker.record_failure(now, probe.message);

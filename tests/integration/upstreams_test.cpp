@@ -137,8 +137,10 @@ TEST_F(UpstreamsTest, BreakerOpensHalfOpensAndClosesAndTheAlertFiresAndResolves)
       << metrics;
   EXPECT_NE(metrics.find(R"(opsagent_upstream_circuit_opened_total{upstream="soda"})"),
             std::string::npos);
-  EXPECT_NE(metrics.find(R"(opsagent_upstream_latency_seconds{quantile="0.99",upstream="soda"})"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.find(
+          R"(opsagent_upstream_latency_seconds{quantile="0.99",upstream="soda",window="1m"})"),
+      std::string::npos);
   for (const auto& body :
        {get("/status").body, get("/health").body, soda().body, metrics, agent_->log()}) {
     EXPECT_EQ(body.find("tok3n-s3cret"), std::string::npos) << body;

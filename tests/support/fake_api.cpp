@@ -8,6 +8,10 @@ FakeApi::FakeApi() : server_(std::make_unique<httplib::Server>()) {
   server_->new_task_queue = [] { return new httplib::ThreadPool(4); };
   server_->Get(".*", [this](const httplib::Request&, httplib::Response& res) {
     ++requests_;
+    // The API being slow, not synchronisation: the agent measures this as latency.
+    if (const auto ms = delay_ms_.load(); ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
     res.status = status_.load();
     res.set_content(R"([{"inspection_id":"1"}])", "application/json");
   });
