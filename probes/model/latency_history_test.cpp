@@ -16,7 +16,8 @@ TEST(LatencyQuantiles, EmptyHasNone) {
 
 TEST(LatencyQuantiles, NearestRank) {
   std::vector<std::int64_t> micros;
-  for (int i = 100; i >= 1; --i) micros.push_back(i * 1000);  // 1..100 ms, order does not matter
+  for (int i = 100; i >= 1; --i)
+    micros.push_back(std::int64_t{i} * 1000);  // 1..100 ms, order does not matter
   const auto s = latency_quantiles(micros);
   EXPECT_EQ(s.samples, 100u);
   EXPECT_EQ(s.p50_ms, 50.0);
