@@ -267,11 +267,18 @@ json render_health(const RenderContext& ctx) {
     const auto latencies = s->latency_tracks();
     for (const auto& c : s->checks) {
       json entry{{"status", probes::to_string(c.status)},
-                 {"observedValue", c.observed_value ? *c.observed_value : to_ms(c.duration)},
-                 {"observedUnit", c.observed_value ? c.observed_unit : "ms"},
                  {"time", common::rfc3339(s->taken_at)},
                  {"output", c.message},
                  {"affectsReadiness", c.gates_readiness}};
+      // A check that measured nothing (an unlimited container, a query that failed, a verdict
+      // derived from other numbers) has no observedValue: a 0 would read as a measurement.
+      if (c.observed_value) {
+        entry["observedValue"] = *c.observed_value;
+        entry["observedUnit"] = c.observed_unit;
+      } else if (c.duration.count() > 0) {
+        entry["observedValue"] = to_ms(c.duration);
+        entry["observedUnit"] = "ms";
+      }
       if (c.error != probes::ErrorClass::none) entry["errorClass"] = probes::to_string(c.error);
       if (!c.missing.empty()) entry["missing"] = c.missing;
       if (const auto t = std::ranges::find(latencies, c.name, &probes::LatencyTrack::check);

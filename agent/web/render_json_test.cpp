@@ -89,6 +89,20 @@ TEST(RenderHealth, HealthJsonShape) {
   EXPECT_EQ(tables["output"], "missing tables: permits, audit.log");
 }
 
+TEST(RenderHealth, ACheckThatMeasuredNothingHasNoObservedValue) {
+  CheckResult unlimited = passing("container:memory");  // "not limited": no value, not timed
+  CheckResult measured = passing("container:cpu");
+  measured.observed_value = 42.5;
+  measured.observed_unit = "%";
+  Fixture f({unlimited, measured, missing_tables()});
+  const auto j = render_health(f.ctx);
+  EXPECT_FALSE(j["checks"]["container:memory"][0].contains("observedValue")) << j.dump(2);
+  EXPECT_FALSE(j["checks"]["container:memory"][0].contains("observedUnit"));
+  EXPECT_DOUBLE_EQ(j["checks"]["container:cpu"][0]["observedValue"].get<double>(), 42.5);
+  EXPECT_EQ(j["checks"]["container:cpu"][0]["observedUnit"], "%");
+  EXPECT_EQ(j["checks"]["schema:tables"][0]["observedUnit"], "ms");  // timed: 1.5 ms
+}
+
 TEST(RenderHealth, UtilizationWindowsNamedAsEverywhereAndNoStaleNow) {
   Fixture f({passing("postgres:connection")});
   f.snapshot.utilization.windows = {{{60s, 0, std::nullopt, 0, 0},

@@ -554,7 +554,7 @@ TEST(StatusText, ContainerLimitedAndNotLimited) {
   f.snapshot.container = c;
   const auto text = render_status_text(f.ctx);
   EXPECT_TRUE(contains(text, "container (cgroup v1 at /sys/fs/cgroup/memory/app)")) << text;
-  EXPECT_TRUE(contains(text, "  cpu     not limited  not limited (0.50 cores used)\n")) << text;
+  EXPECT_TRUE(contains(text, "  cpu     not limited  0.50 cores used\n")) << text;
   EXPECT_TRUE(contains(text, "  memory  HIGH         memory high (OOM risk)")) << text;
   EXPECT_TRUE(contains(text, "(warn 85% and critical 95% of")) << text;
   const auto html = render_status_html(f.ctx);

@@ -267,6 +267,21 @@ std::string check_message(const probes::ContainerStatus& c, std::string_view nam
   return it == c.checks.end() ? std::string() : it->message;
 }
 
+// The check's message without its leading "not limited" where the state column already says
+// so: "not limited (0.50 cores used); throttled …" -> "0.50 cores used; throttled …".
+std::string without_not_limited(std::string message) {
+  constexpr std::string_view kWord = "not limited";
+  if (!message.starts_with(kWord)) return message;
+  message.erase(0, kWord.size());
+  if (message.starts_with(" (")) {
+    if (const auto close = message.find(')'); close != std::string::npos) {
+      return message.substr(2, close - 2) + message.substr(close + 1);
+    }
+  }
+  if (message.starts_with("; ")) message.erase(0, 2);
+  return message;
+}
+
 }  // namespace
 
 std::vector<ContainerRow> container_rows(const probes::ContainerStatus& c,
@@ -288,7 +303,9 @@ std::vector<ContainerRow> container_rows(const probes::ContainerStatus& c,
       config::format_threshold(section.memory_critical));
   // Thresholds are shares of a quota or limit: shown only where there is one.
   const auto detail = [&](std::string_view check, bool limited, const std::string& thresholds) {
-    return check_message(c, check) + (limited && known ? " (" + thresholds + ")" : "");
+    if (!known) return check_message(c, check);
+    return limited ? check_message(c, check) + " (" + thresholds + ")"
+                   : without_not_limited(check_message(c, check));
   };
   rows.push_back({"cpu", state(c.limited_cpu(), probes::cpu_level(c, section)),
                   detail("container:cpu", c.limited_cpu(), cpu_thresholds)});

@@ -41,6 +41,21 @@ TEST_F(CliTest, ValidateAcceptsTheShippedExamples) {
   }
 }
 
+TEST_F(CliTest, ValidateCountsWhatTheConfigWatches) {
+  auto path = write_config(
+      "[readiness]\nexpected_tables = [\"permits\"]\n"
+      "[[readiness.http]]\nname = \"app\"\nurl = \"http://127.0.0.1:8000/healthz\"\n"
+      "[[jobs]]\nname = \"nightly\"\njob_name = \"nightly_sync\"\nmax_age = \"26h\"\n"
+      "[[queries]]\nname = \"cache\"\nsql = \"SELECT 1 AS entries\"\n"
+      "[[queries]]\nname = \"other\"\nsql = \"SELECT 2 AS n\"\n");
+  auto r = run_agent_cli({"validate", "--config", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(": OK (1 expected table, 0 migration markers, 1 http check, 1 job, 2 "
+                       "queries)\n"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST_F(CliTest, ValidateListsEveryProblemWithLineAndKey) {
   auto path = write_config(
       "[agent]\n"
