@@ -98,7 +98,9 @@ TEST(LoadQueries, NamesColumnsLevelsAndDirections) {
   threshold_error(
       "[[queries.thresholds]]\ncolumn = \"a\"\nwarn = 1\n"
       "[[queries.thresholds]]\ncolumn = \"a\"\nwarn = 2\n",
-      "queries[0].thresholds[1].name", "threshold name \"a\" is already used");
+      "queries[0].thresholds[1].column",
+      "threshold column \"a\" is already used by queries[0].thresholds[0] (line 5); give each "
+      "threshold its own column");
 }
 
 TEST(QueryKeyTables, EveryKeyDocumented) {

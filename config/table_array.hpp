@@ -28,6 +28,9 @@ struct TableArray {
   std::string_view block;    // what one entry is, for people: "client", "check", "marker"
   std::string_view expects;  // the keys an entry needs, for people: "`name` and `url`"
   std::span<const KeySpec<Draft>> keys;
+  // The key whose value identifies an entry (the draft's `name`): "name", or "column" for a
+  // query's thresholds.
+  std::string_view name_key = "name";
 };
 
 // Reads `value` (shown as `key`) as an array of tables described by `spec`. Each entry's draft
@@ -68,15 +71,16 @@ std::optional<std::vector<Item>> apply_table_array(const toml::node& value, cons
     Draft draft = make_draft(position_of(*table));
     apply_table(*table, spec.section, entry_key, spec.keys, draft, diag);
     // Names identify entries (in /status, /health/ready, ...), so two must never share one.
-    if (draft.name && !diag.has_error(entry_key + ".name")) {
+    const std::string name_key = entry_key + "." + std::string(spec.name_key);
+    if (draft.name && !diag.has_error(name_key)) {
       const auto [first, inserted] =
           names.try_emplace(draft.name->value, FirstUse{entry_key, draft.name->at});
       if (!inserted) {
-        diag.error(draft.name->at, entry_key + ".name",
-                   std::string(spec.block) + " name " + in_quotes(draft.name->value) +
-                       " is already used by " + first->second.key + " (line " +
-                       std::to_string(first->second.at.line) + "); give each " +
-                       std::string(spec.block) + " its own name");
+        diag.error(draft.name->at, name_key,
+                   std::string(spec.block) + " " + std::string(spec.name_key) + " " +
+                       in_quotes(draft.name->value) + " is already used by " + first->second.key +
+                       " (line " + std::to_string(first->second.at.line) + "); give each " +
+                       std::string(spec.block) + " its own " + std::string(spec.name_key));
       }
     }
     if (auto item = resolve(draft, entry_key, diag)) items.push_back(std::move(*item));

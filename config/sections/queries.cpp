@@ -154,7 +154,8 @@ void set_thresholds(const toml::node& v, const std::string& k, QueryDraft& q, Di
   const TableArray<ThresholdDraft> spec{.section = kThresholds,
                                         .block = "threshold",
                                         .expects = "`column` and `warn` or `critical`",
-                                        .keys = kThresholdKeys};
+                                        .keys = kThresholdKeys,
+                                        .name_key = "column"};
   auto rows = apply_table_array(
       v, k, spec,
       [](Position at) {
