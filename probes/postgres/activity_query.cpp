@@ -9,7 +9,9 @@ namespace opsagent::probes {
 namespace {
 
 // One round trip: the slot settings joined with client sessions grouped by everything a
-// breakdown needs. Grouping in SQL keeps the result small however many sessions there are.
+// breakdown needs, and the active ones by wait event (rows whose wtype is not NULL; pg_stat_activity
+// is read once per transaction, so the second pass costs no second copy of the server's table).
+// Grouping in SQL keeps the result small however many sessions there are.
 constexpr const char* kActivitySql = R"sql(
 WITH settings AS (
   SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,
@@ -39,13 +41,27 @@ WITH settings AS (
   WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()
     AND a.pid IS DISTINCT FROM $1::int
   GROUP BY 1, 2, 3, 4, 5, 6
+), waits AS (
+  SELECT coalesce(a.wait_event_type, '') AS wtype, coalesce(a.wait_event, '') AS wevent,
+         count(*)::int AS n
+  FROM pg_catalog.pg_stat_activity a
+  WHERE a.backend_type = 'client backend' AND a.state = 'active'
+    AND a.pid <> pg_catalog.pg_backend_pid() AND a.pid IS DISTINCT FROM $1::int
+  GROUP BY 1, 2
+), merged AS (
+  SELECT g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
+         g.longest_query, g.su, NULL::text AS wtype, NULL::text AS wevent
+  FROM groups g
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, w.n, NULL, NULL, NULL, NULL, NULL, w.wtype, w.wevent
+  FROM waits w
 )
 SELECT s.max_connections, s.su_reserved, s.reserved, s.full_view, s.hidden,
-       g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
-       g.longest_query, g.su
-FROM settings s LEFT JOIN groups g ON true)sql";
+       r.app, r.usr, r.db, r.addr, r.state, r.n, r.waiting, r.oldest_xact, r.oldest_iit,
+       r.longest_query, r.su, r.wtype, r.wevent
+FROM settings s LEFT JOIN merged r ON true)sql";
 
-constexpr int kColumns = 16;
+constexpr int kColumns = 18;
 
 template <class T>
 std::optional<T> number(const PGresult* r, int row, int col) {
@@ -73,9 +89,14 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
     return std::unexpected("pg_stat_activity query returned an unexpected shape");
   }
   std::vector<ActivityRow> rows;
+  std::vector<WaitEventCount> waits;
   for (int i = 0; i < PQntuples(result); ++i) {
     auto n = number<int>(result, i, 10);
     if (!n) continue;  // the LEFT JOIN's empty side: no other sessions at all
+    if (!PQgetisnull(result, i, 16)) {
+      waits.push_back({PQgetvalue(result, i, 16), PQgetvalue(result, i, 17), *n});
+      continue;
+    }
     ActivityRow row;
     row.application_name = PQgetvalue(result, i, 5);
     row.user = PQgetvalue(result, i, 6);
@@ -91,6 +112,7 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
     rows.push_back(std::move(row));
   }
   ActivitySnapshot a = aggregate_activity(rows);
+  a.wait_events = rank_wait_events(std::move(waits));
   auto max_connections = number<int>(result, 0, 0);
   auto su_reserved = number<int>(result, 0, 1);
   if (!max_connections || !su_reserved) {
