@@ -180,11 +180,13 @@ struct Upstream {
 // The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`). The pool
 // budget is not among them: a configuration fact is a finding (log, /status, /health), not an
 // incident.
-inline constexpr std::string_view kAlertRules[] = {
-    "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
-    "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
-    "job_stale",        "job_failing",          "query_threshold", "container_cpu",
-    "container_memory", "lock_queue"};
+inline constexpr std::string_view kAlertRules[] = {"pool_saturation",  "client_pool_at_limit",
+                                                   "readiness",        "idle_in_transaction",
+                                                   "long_transaction", "lock_waits",
+                                                   "pgbouncer_queue",  "upstream_circuit_open",
+                                                   "job_stale",        "job_failing",
+                                                   "query_threshold",  "container_cpu",
+                                                   "container_memory", "lock_queue"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
@@ -296,10 +298,10 @@ struct ContainerSection {
 // A queue is a root session that waits on nothing itself (often idle in transaction) and every
 // session waiting behind it; its head is the session first in line behind the root.
 struct LocksSection {
-  bool enabled = true;       // read the blocking tree when sessions wait on locks
-  int max_sessions = 50;     // sessions shown in the tree (every view); the rest are counted
-  Duration alert_after{10000};    // PostgresLockQueue: a head waiting this long; 0: off
-  int alert_queued = 5;           // or this many sessions waiting in one queue; 0: off
+  bool enabled = true;             // read the blocking tree when sessions wait on locks
+  int max_sessions = 50;           // sessions shown in the tree (every view); the rest are counted
+  Duration alert_after{10000};     // PostgresLockQueue: a head waiting this long; 0: off
+  int alert_queued = 5;            // or this many sessions waiting in one queue; 0: off
   Duration critical_after{60000};  // a head waiting this long: check fails, alert critical; 0: off
   bool gates_readiness = false;    // a critical postgres:locks makes the agent not ready
   bool operator==(const LocksSection&) const = default;

@@ -209,22 +209,22 @@ void lock_queue(const probes::Snapshot& s, const config::Config& c, const std::s
   });
   if (alerting == tree.queues.end()) return;
   const bool critical = reached(tree.longest_head_wait_s(), l.critical_after);
-  auto f = make(kRuleLockQueue, "PostgresLockQueue",
-                critical ? Severity::critical : Severity::warning,
-                "lock queue: " + probes::queue_summary(*alerting), db);
+  auto f =
+      make(kRuleLockQueue, "PostgresLockQueue", critical ? Severity::critical : Severity::warning,
+           "lock queue: " + probes::queue_summary(*alerting), db);
   f.measure = alerting->waiting;
   const std::size_t queues = tree.queues.size() + static_cast<std::size_t>(tree.queues_cut);
-  f.details.push_back(fmt::format("{} session(s) waiting on locks in {} queue(s)", tree.waiting,
-                                  queues));
+  f.details.push_back(
+      fmt::format("{} session(s) waiting on locks in {} queue(s)", tree.waiting, queues));
   for (const auto& q : tree.queues) {
     if (&q == &*alerting || f.details.size() > 3) continue;
     f.details.push_back("also: " + probes::queue_summary(q));
   }
-  f.details.push_back(fmt::format(
-      "alerts when a head waited {} or {} sessions wait in one queue; critical at {} "
-      "(locks.alert_after, locks.alert_queued, locks.critical_after)",
-      config::format_duration(l.alert_after), l.alert_queued,
-      config::format_duration(l.critical_after)));
+  f.details.push_back(
+      fmt::format("alerts when a head waited {} or {} sessions wait in one queue; critical at {} "
+                  "(locks.alert_after, locks.alert_queued, locks.critical_after)",
+                  config::format_duration(l.alert_after), l.alert_queued,
+                  config::format_duration(l.critical_after)));
   f.details.push_back(fmt::format(
       "end the blocker (SELECT pg_terminate_backend({})) or cancel the head; run migrations with "
       "a short lock_timeout so they give up instead of queueing the app behind them",

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "agent/web/upstream_view.hpp"
-#include "common/text/utf8.hpp"
 #include "common/text/time_format.hpp"
+#include "common/text/utf8.hpp"
 #include "common/version.hpp"
 
 namespace opsagent::web {

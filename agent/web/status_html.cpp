@@ -150,8 +150,9 @@ std::string html_applications(const ActivitySnapshot& a) {
 std::string html_locks(const probes::LockTree& t) {
   const std::string headline = locks_headline(t);
   if (headline.empty()) return {};
-  std::string out = fmt::format(R"(<section class="card"><h2>Lock queues</h2><div class="alert">&#9888; {}</div>)",
-                                html_escape(headline));
+  std::string out = fmt::format(
+      R"(<section class="card"><h2>Lock queues</h2><div class="alert">&#9888; {}</div>)",
+      html_escape(headline));
   for (const auto& q : t.queues) {
     out += fmt::format(R"(<p><b>{}</b></p><table>)", html_escape(probes::queue_summary(q)));
     for (const auto& n : q.nodes) {

@@ -39,8 +39,8 @@ std::string mask_sql_literals(std::string_view sql) {
       i = stop;
     } else if (c == '\'') {
       // E'..' strings allow \' as well as ''; the prefix letter was copied already.
-      const bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-                           (i == 1 || !ident_char(sql[i - 2]));
+      const bool escapes =
+          i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i == 1 || !ident_char(sql[i - 2]));
       std::size_t j = i + 1;
       while (j < sql.size()) {
         if (escapes && sql[j] == '\\') {

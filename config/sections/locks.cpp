@@ -22,23 +22,20 @@ const std::array kKeys{
     Key{"locks", "enabled", boolean<kLocks, &L::enabled>(), "true", Reload::live,
         "when sessions wait on locks, read who blocks whom (one more statement, only in those "
         "cycles); false: only the count of waiting sessions"},
-    Key{"locks", "max_sessions", integer<kLocks, &L::max_sessions>(2, 1000, 50), "50",
-        Reload::live,
+    Key{"locks", "max_sessions", integer<kLocks, &L::max_sessions>(2, 1000, 50), "50", Reload::live,
         "sessions shown in the blocking tree, queues with the most sessions first; the rest are "
         "counted (2..1000)"},
     Key{"locks", "alert_after", duration_or_off<kLocks, &L::alert_after>(1s, 1h), "\"10s\"",
         Reload::live,
         "PostgresLockQueue fires when the head of a lock queue has waited this long; 0s (off) or "
         "1s..1h"},
-    Key{"locks", "alert_queued", integer<kLocks, &L::alert_queued>(0, 10000, 5), "5",
-        Reload::live,
+    Key{"locks", "alert_queued", integer<kLocks, &L::alert_queued>(0, 10000, 5), "5", Reload::live,
         "or when this many sessions wait in one queue, however briefly (0 = off, ..10000)"},
-    Key{"locks", "critical_after", duration_or_off<kLocks, &L::critical_after>(1s, 24h),
-        "\"1m\"", Reload::live,
+    Key{"locks", "critical_after", duration_or_off<kLocks, &L::critical_after>(1s, 24h), "\"1m\"",
+        Reload::live,
         "a head waiting this long makes postgres:locks fail (critical) and the alert critical; "
         "0s (off) or 1s..24h"},
-    Key{"locks", "gates_readiness", boolean<kLocks, &L::gates_readiness>(), "false",
-        Reload::live,
+    Key{"locks", "gates_readiness", boolean<kLocks, &L::gates_readiness>(), "false", Reload::live,
         "whether a critical postgres:locks makes the agent not ready (/health/ready 503); by "
         "default a lock queue is a warning and an alert only"},
 };

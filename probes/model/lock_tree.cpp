@@ -99,8 +99,8 @@ LockTree build_lock_tree(std::vector<LockSession> sessions, std::size_t max_sess
     }
     if (at == kNone) continue;
     const auto loop_start = std::ranges::find(path, at);
-    const auto lowest = std::ranges::min_element(
-        loop_start, path.end(), {}, [&](std::size_t k) { return sessions[k].pid; });
+    const auto lowest = std::ranges::min_element(loop_start, path.end(), {},
+                                                 [&](std::size_t k) { return sessions[k].pid; });
     parent[*lowest] = kNone;
   }
 
@@ -231,9 +231,9 @@ CheckResult locks_check(const LockTree& tree, const config::LocksSection& locks)
     c.status = CheckStatus::fail;
     c.error = ErrorClass::lock_queue;
     c.gates_readiness = locks.gates_readiness;
-    c.message += fmt::format(" (critical: a head waited over locks.critical_after {})",
-                             common::format_elapsed(
-                                 static_cast<double>(locks.critical_after.count()) / 1000));
+    c.message += fmt::format(
+        " (critical: a head waited over locks.critical_after {})",
+        common::format_elapsed(static_cast<double>(locks.critical_after.count()) / 1000));
   }
   return c;
 }

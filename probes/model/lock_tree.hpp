@@ -23,16 +23,16 @@ namespace opsagent::probes {
 struct LockSession {
   int pid = 0;
   std::string application_name;
-  std::string backend_type;  // "client backend", "autovacuum worker", ...
-  std::string state;         // "active", "idle in transaction", ...; "" when hidden
+  std::string backend_type;           // "client backend", "autovacuum worker", ...
+  std::string state;                  // "active", "idle in transaction", ...; "" when hidden
   std::optional<double> state_age_s;  // since the state last changed
   std::optional<double> xact_age_s;   // the open transaction's age
   // The lock it waits for; empty mode: it waits for none (a root).
-  std::string wait_mode;              // "AccessExclusiveLock"
-  std::string wait_target;            // "permits", "a row (transaction 1234)", ...
-  std::optional<double> wait_s;       // how long it has waited for it
-  std::string query;                  // literals masked, printable, cut (sql_text.hpp)
-  std::vector<int> blocked_by;        // pg_blocking_pids(): empty when it waits on nothing
+  std::string wait_mode;         // "AccessExclusiveLock"
+  std::string wait_target;       // "permits", "a row (transaction 1234)", ...
+  std::optional<double> wait_s;  // how long it has waited for it
+  std::string query;             // literals masked, printable, cut (sql_text.hpp)
+  std::vector<int> blocked_by;   // pg_blocking_pids(): empty when it waits on nothing
 
   bool waiting() const { return !blocked_by.empty() || !wait_mode.empty(); }
 };

@@ -18,7 +18,8 @@ LockSession idle_in_tx(int pid, std::string app, double age_s) {
 }
 
 LockSession waiter(int pid, std::string app, std::vector<int> blockers, double wait_s,
-                   std::string mode = "AccessShareLock", std::string query = "SELECT * FROM permits") {
+                   std::string mode = "AccessShareLock",
+                   std::string query = "SELECT * FROM permits") {
   LockSession s;
   s.pid = pid;
   s.application_name = std::move(app);

@@ -9,9 +9,9 @@ namespace opsagent::probes {
 namespace {
 
 // One round trip: the slot settings joined with client sessions grouped by everything a
-// breakdown needs, and the active ones by wait event (rows whose wtype is not NULL; pg_stat_activity
-// is read once per transaction, so the second pass costs no second copy of the server's table).
-// Grouping in SQL keeps the result small however many sessions there are.
+// breakdown needs, and the active ones by wait event (rows whose wtype is not NULL;
+// pg_stat_activity is read once per transaction, so the second pass costs no second copy of the
+// server's table). Grouping in SQL keeps the result small however many sessions there are.
 constexpr const char* kActivitySql = R"sql(
 WITH settings AS (
   SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,

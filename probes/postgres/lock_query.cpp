@@ -86,7 +86,8 @@ std::expected<std::vector<LockSession>, std::string> read_lock_sessions(const pg
   for (int i = 0; i < PQntuples(result); ++i) {
     LockSession s;
     const auto pid = pid_of(PQgetvalue(result, i, 0));
-    if (!pid) return std::unexpected("the blocking-tree statement returned a pid that is no number");
+    if (!pid)
+      return std::unexpected("the blocking-tree statement returned a pid that is no number");
     s.pid = *pid;
     s.application_name = PQgetvalue(result, i, 1);
     s.backend_type = PQgetvalue(result, i, 2);

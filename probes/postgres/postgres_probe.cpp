@@ -179,8 +179,8 @@ LockTree PostgresProbe::read_locks(const config::Config& config, int waiting, De
   }
   const pg_result* rows = (*results)[1].get();
   if (PQresultStatus(rows) != PGRES_TUPLES_OK) {
-    tree.unread = "the blocking-tree statement failed: " +
-                  statement_failure(rows, target_->password).message;
+    tree.unread =
+        "the blocking-tree statement failed: " + statement_failure(rows, target_->password).message;
     return tree;
   }
   auto sessions = read_lock_sessions(rows);
