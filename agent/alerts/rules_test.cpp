@@ -223,5 +223,75 @@ TEST(Rules, ContainerMemoryAndCpuFireWithTheirLevelsAndNeverWithoutALimit) {
   EXPECT_EQ(out.unknown_rules.count(std::string(kRuleContainerCpu)), 1u);
 }
 
+// A queue as the probe builds it: the blocker idle in a transaction, the ALTER behind it waiting
+// `wait_s`, and `queued` readers behind the ALTER.
+probes::LockTree migration_queue(double wait_s, int queued) {
+  std::vector<probes::LockSession> rows;
+  probes::LockSession root;
+  root.pid = 123;
+  root.application_name = "web:4567";
+  root.state = "idle in transaction";
+  root.state_age_s = 300;
+  rows.push_back(root);
+  probes::LockSession alter;
+  alter.pid = 456;
+  alter.application_name = "migrate";
+  alter.state = "active";
+  alter.wait_mode = "AccessExclusiveLock";
+  alter.wait_target = "permits";
+  alter.wait_s = wait_s;
+  alter.query = "ALTER TABLE permits ADD COLUMN x int";
+  alter.blocked_by = {123};
+  rows.push_back(alter);
+  for (int i = 0; i < queued; ++i) {
+    probes::LockSession r;
+    r.pid = 1000 + i;
+    r.state = "active";
+    r.wait_mode = "AccessShareLock";
+    r.wait_s = 0.5;
+    r.blocked_by = {456};
+    rows.push_back(r);
+  }
+  auto tree = probes::build_lock_tree(rows, 50);
+  tree.waiting_seen = tree.waiting;
+  return tree;
+}
+
+TEST(Rules, LockQueueFiresOnHeadWaitOrQueueLengthAndTurnsCritical) {
+  config::Config c;  // alert_after 10s, alert_queued 5, critical_after 1m
+  auto s = snapshot(c, 10);
+  s.locks = migration_queue(2, 3);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue), nullptr);
+
+  s.locks = migration_queue(12, 3);  // the head waited past alert_after
+  auto o = evaluate_rules(s, c, false, "db");
+  const Finding* f = find(o, kRuleLockQueue);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->labels.at("alertname"), "PostgresLockQueue");
+  EXPECT_EQ(f->labels.size(), 2U);  // alertname and database: no pid as a label
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_EQ(f->summary,
+            "lock queue: ALTER TABLE permits ADD COLUMN x int (pid 456, migrate) waiting 12.0s for "
+            "AccessExclusiveLock on permits behind pid 123 (idle in transaction 5m00s, web:4567); "
+            "3 sessions queued behind it");
+  EXPECT_EQ(f->measure, 4);
+
+  s.locks = migration_queue(2, 4);  // 5 waiting: alert_queued
+  EXPECT_NE(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue), nullptr);
+  c.locks.alert_queued = 0;
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue), nullptr);
+
+  s.locks = migration_queue(61, 1);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue)->severity, Severity::critical);
+
+  // Sessions wait but the tree could not be read: unknown, neither fires nor resolves.
+  s.locks = probes::LockTree{};
+  s.locks->waiting_seen = 4;
+  s.locks->unread = "the blocking-tree statement failed: timeout";
+  o = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(find(o, kRuleLockQueue), nullptr);
+  EXPECT_EQ(o.unknown_rules.count(std::string(kRuleLockQueue)), 1U);
+}
+
 }  // namespace
 }  // namespace opsagent::alerts

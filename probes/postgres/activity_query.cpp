@@ -29,6 +29,9 @@ WITH settings AS (
                   CASE WHEN a.client_port = -1 THEN 'local' ELSE '' END) AS addr,
          coalesce(a.state, '') AS state,
          coalesce(r.rolsuper, false) AS su,
+         CASE WHEN GROUPING(a.wait_event_type) = 0 THEN coalesce(a.wait_event_type, '') END
+           AS wtype,
+         coalesce(a.wait_event, '') AS wevent,
          count(*)::int AS n,
          (count(*) FILTER (WHERE a.wait_event_type = 'Lock'))::int AS waiting,
          extract(epoch FROM max(now() - a.xact_start))::float8 AS oldest_xact,
@@ -40,26 +43,13 @@ WITH settings AS (
   LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.usesysid
   WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()
     AND a.pid IS DISTINCT FROM $1::int
-  GROUP BY 1, 2, 3, 4, 5, 6
-), waits AS (
-  SELECT coalesce(a.wait_event_type, '') AS wtype, coalesce(a.wait_event, '') AS wevent,
-         count(*)::int AS n
-  FROM pg_catalog.pg_stat_activity a
-  WHERE a.backend_type = 'client backend' AND a.state = 'active'
-    AND a.pid <> pg_catalog.pg_backend_pid() AND a.pid IS DISTINCT FROM $1::int
-  GROUP BY 1, 2
-), merged AS (
-  SELECT g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
-         g.longest_query, g.su, NULL::text AS wtype, NULL::text AS wevent
-  FROM groups g
-  UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, w.n, NULL, NULL, NULL, NULL, NULL, w.wtype, w.wevent
-  FROM waits w
+  GROUP BY GROUPING SETS ((1, 2, 3, 4, 5, 6), (a.state, a.wait_event_type, a.wait_event))
+  HAVING GROUPING(a.wait_event_type) = 1 OR a.state = 'active'
 )
 SELECT s.max_connections, s.su_reserved, s.reserved, s.full_view, s.hidden,
-       r.app, r.usr, r.db, r.addr, r.state, r.n, r.waiting, r.oldest_xact, r.oldest_iit,
-       r.longest_query, r.su, r.wtype, r.wevent
-FROM settings s LEFT JOIN merged r ON true)sql";
+       g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
+       g.longest_query, g.su, g.wtype, g.wevent
+FROM settings s LEFT JOIN groups g ON true)sql";
 
 constexpr int kColumns = 18;
 
