@@ -45,7 +45,9 @@ std::string lock_phrase(const LockSession& s) {
 }  // namespace
 
 const LockNode& LockQueue::head() const {
-  return nodes.size() > 1 && nodes[1].depth == 1 ? nodes[1] : nodes.front();
+  // A root that waits itself (behind sessions not in view) is first in line.
+  if (nodes.front().session.waiting() || nodes.size() < 2) return nodes.front();
+  return nodes[1];  // depth first: the root's first waiter, the longest waiting
 }
 
 double LockQueue::head_wait_s() const {

@@ -125,6 +125,12 @@ TEST(LockTree, WaiterWhoseBlockerIsGoneIsItsOwnQueue) {
   EXPECT_EQ(&tree.queues[0].head(), &tree.queues[0].root());
   EXPECT_NE(queue_summary(tree.queues[0]).find("behind sessions not in view"), std::string::npos);
   EXPECT_TRUE(build_lock_tree({idle_in_tx(1, "x", 5)}, 50).empty());
+  // A waiter whose blocker is not in view, with others behind it: it heads its queue.
+  const auto chain = build_lock_tree({waiter(7, "web:1", {99}, 3), waiter(8, "web:2", {7}, 1)}, 50);
+  ASSERT_EQ(chain.queues.size(), 1U);
+  EXPECT_EQ(chain.queues[0].head().session.pid, 7);
+  EXPECT_NE(queue_summary(chain.queues[0]).find("; 1 session queued behind it"), std::string::npos)
+      << queue_summary(chain.queues[0]);
 }
 
 TEST(LocksCheck, PassWarnFailAndGating) {

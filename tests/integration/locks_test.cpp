@@ -71,6 +71,8 @@ class LocksTest : public AgentTest {
   void SetUp() override {
     PgCluster::Options options;
     options.max_connections = 30;
+    // Every statement in the server log: the blocking tree's must appear only while sessions wait.
+    options.extra_conf = {"log_statement = 'all'"};
     cluster_ = std::make_unique<PgCluster>(options);
     cluster_->exec(
         "CREATE TABLE permits (id int PRIMARY KEY, status text); ALTER TABLE permits OWNER TO app;"
@@ -85,6 +87,17 @@ class LocksTest : public AgentTest {
   int lock_waiters() {
     return std::stoi(cluster_->query_value(
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"));
+  }
+
+  // How many times the agent sent the blocking tree's statement so far.
+  std::size_t tree_reads() const {
+    const std::string log = cluster_->server_log();
+    std::size_t n = 0;
+    for (auto at = log.find("pg_blocking_pids(a.pid)"); at != std::string::npos;
+         at = log.find("pg_blocking_pids(a.pid)", at + 1)) {
+      ++n;
+    }
+    return n;
   }
 
   nlohmann::json locks() { return body_json(get("/health")).value("locks", nlohmann::json{}); }
@@ -106,6 +119,9 @@ TEST_F(LocksTest, StuckMigrationIsNamedWarnedAlertedAndClearedWhenTheBlockerEnds
       << get("/health").body;
   EXPECT_EQ(locks()["waiting"], 0);
   EXPECT_TRUE(locks()["queues"].empty());
+  // A steady cycle sends no tree statement.
+  ASSERT_TRUE(wait_for_cycles(3, 10s));
+  EXPECT_EQ(tree_reads(), 0U);
 
   // The blocker: a web worker that read the table and left its transaction open; its statement
   // holds a literal that must never be shown.
@@ -208,6 +224,11 @@ TEST_F(LocksTest, StuckMigrationIsNamedWarnedAlertedAndClearedWhenTheBlockerEnds
   ASSERT_TRUE(hooks.wait_until(
       [&](const Requests& r) { return has_kind(lock_alerts(r), "resolved"); }, 20s));
   EXPECT_EQ(get("/status").body.find("waiting for AccessExclusiveLock"), std::string::npos);
+  // Steady again: no more tree statements.
+  EXPECT_GT(tree_reads(), 0U);
+  const std::size_t reads = tree_reads();
+  ASSERT_TRUE(wait_for_cycles(3, 10s));
+  EXPECT_EQ(tree_reads(), reads);
   EXPECT_NE(get("/metrics").body.find("opsagent_lock_queue_sessions 0"), std::string::npos);
 }
 
