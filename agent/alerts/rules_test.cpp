@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "agent/alerts/test_snapshots.hpp"
+#include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::alerts {
 namespace {
@@ -223,38 +224,8 @@ TEST(Rules, ContainerMemoryAndCpuFireWithTheirLevelsAndNeverWithoutALimit) {
   EXPECT_EQ(out.unknown_rules.count(std::string(kRuleContainerCpu)), 1u);
 }
 
-// A queue as the probe builds it: the blocker idle in a transaction, the ALTER behind it waiting
-// `wait_s`, and `queued` readers behind the ALTER.
 probes::LockTree migration_queue(double wait_s, int queued) {
-  std::vector<probes::LockSession> rows;
-  probes::LockSession root;
-  root.pid = 123;
-  root.application_name = "web:4567";
-  root.state = "idle in transaction";
-  root.state_age_s = 300;
-  rows.push_back(root);
-  probes::LockSession alter;
-  alter.pid = 456;
-  alter.application_name = "migrate";
-  alter.state = "active";
-  alter.wait_mode = "AccessExclusiveLock";
-  alter.wait_target = "permits";
-  alter.wait_s = wait_s;
-  alter.query = "ALTER TABLE permits ADD COLUMN x int";
-  alter.blocked_by = {123};
-  rows.push_back(alter);
-  for (int i = 0; i < queued; ++i) {
-    probes::LockSession r;
-    r.pid = 1000 + i;
-    r.state = "active";
-    r.wait_mode = "AccessShareLock";
-    r.wait_s = 0.5;
-    r.blocked_by = {456};
-    rows.push_back(r);
-  }
-  auto tree = probes::build_lock_tree(rows, 50);
-  tree.waiting_seen = tree.waiting;
-  return tree;
+  return probes::testing::stuck_migration_tree(wait_s, queued);
 }
 
 TEST(Rules, LockQueueFiresOnHeadWaitOrQueueLengthAndTurnsCritical) {

@@ -348,34 +348,9 @@ TEST(StatusText, TerminalEscapesInNamesAreNeutralized) {
   EXPECT_TRUE(contains(text, "evil?[2J?]0;pwned??31m")) << text;
 }
 
-// A migration stuck behind a session idle in a transaction, with a hostile application_name on
-// a queued session and a cut tree.
+// The stuck migration with 17 queued readers, the tree cut at 10 sessions.
 probes::LockTree stuck_migration() {
-  probes::LockSession root;
-  root.pid = 123;
-  root.application_name = "web:4567";
-  root.state = "idle in transaction";
-  root.state_age_s = 300;
-  probes::LockSession alter;
-  alter.pid = 456;
-  alter.application_name = "migrate";
-  alter.state = "active";
-  alter.wait_mode = "AccessExclusiveLock";
-  alter.wait_target = "permits";
-  alter.wait_s = 42;
-  alter.query = "ALTER TABLE permits ADD COLUMN x int";
-  alter.blocked_by = {123};
-  std::vector<probes::LockSession> rows{root, alter};
-  for (int i = 0; i < 17; ++i) {
-    probes::LockSession r;
-    r.pid = 1000 + i;
-    r.application_name = i == 0 ? kHostile : "web:" + std::to_string(i);
-    r.wait_mode = "AccessShareLock";
-    r.wait_s = 30.0 - i;
-    r.blocked_by = {456};
-    rows.push_back(r);
-  }
-  return probes::build_lock_tree(rows, 10);
+  return probes::testing::stuck_migration_tree(42, 17, 10);
 }
 
 TEST(StatusText, LockQueueInOneLineThenItsTreeAndWaitEvents) {
@@ -402,9 +377,11 @@ TEST(StatusText, LockQueueInOneLineThenItsTreeAndWaitEvents) {
 TEST(StatusHtml, LockQueuesCardEscaped) {
   Fixture f;
   f.snapshot.locks = stuck_migration();
+  f.snapshot.locks->queues[0].nodes[2].session.query = kHostile;
   const auto html = render_status_html(f.ctx);
   EXPECT_TRUE(contains(html, "<h2>Lock queues</h2>")) << html;
   EXPECT_TRUE(contains(html, "ALTER TABLE permits ADD COLUMN x int (pid 456, migrate) waiting"));
+  EXPECT_TRUE(contains(html, "&lt;script&gt;"));
   EXPECT_FALSE(contains(html, kHostile));
 }
 
