@@ -217,6 +217,7 @@ TEST(PrometheusMetrics, LockQueuesAndWaitEventsWithBoundedLabels) {
   Fixture f;
   f.with_activity();
   std::vector<probes::WaitEventCount> events{{"Lock", "relation", 6}, {"", "", 2}};
+  events.reserve(events.size() + 20);
   for (int i = 0; i < 20; ++i) events.push_back({"IO", "E" + std::to_string(i), 1});
   f.snapshot.activity->wait_events = probes::rank_wait_events(events);
   probes::LockSession root;

@@ -188,6 +188,7 @@ TEST(ActivitySnapshot, FreeSlotsLeaveTheAgentsOwnAndUtilizationIsOfUsable) {
 TEST(WaitEvents, RankedLargestFirstAndCappedWithOther) {
   std::vector<WaitEventCount> events{
       {"Timeout", "PgSleep", 1}, {"", "", 3}, {"Lock", "relation", 18}};
+  events.reserve(events.size() + 12);
   for (int i = 0; i < 12; ++i) events.push_back({"IO", "Event" + std::to_string(i), 1});
   const auto ranked = rank_wait_events(events);
   ASSERT_EQ(ranked.size(), ActivitySnapshot::kMaxWaitEvents);

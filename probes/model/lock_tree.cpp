@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -74,7 +75,7 @@ LockTree build_lock_tree(std::vector<LockSession> sessions, std::size_t max_sess
 
   // Each waiter's place: behind the blocker that waits itself and has waited longest (it is
   // queued behind that one), else behind its first visible blocker.
-  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  constexpr auto kNone = static_cast<std::size_t>(-1);
   std::vector<std::size_t> parent(n, kNone);
   for (std::size_t i = 0; i < n; ++i) {
     std::size_t best = kNone;
@@ -118,28 +119,41 @@ LockTree build_lock_tree(std::vector<LockSession> sessions, std::size_t max_sess
       return sessions[a].pid < sessions[b].pid;
     });
   }
-  std::vector<int> behind(n, -1);
-  const auto count_behind = [&](auto& self, std::size_t i) -> int {
-    if (behind[i] >= 0) return behind[i];
-    int total = 0;
-    for (const auto c : children[i]) total += 1 + self(self, c);
-    return behind[i] = total;
-  };
+  // Each root's sessions depth first (a stack, not recursion: a queue can be as deep as
+  // max_connections), then the counts behind each from the leaves up (reverse depth-first order
+  // visits every session after those behind it).
+  std::vector<std::vector<std::pair<std::size_t, int>>> walks;  // per root: (session, depth)
+  for (std::size_t i = 0; i < n; ++i) {
+    if (parent[i] != kNone) continue;
+    auto& walk = walks.emplace_back();
+    std::vector<std::pair<std::size_t, int>> stack{{i, 0}};
+    while (!stack.empty()) {
+      const auto [at, depth] = stack.back();
+      stack.pop_back();
+      walk.emplace_back(at, depth);
+      for (auto c = children[at].rbegin(); c != children[at].rend(); ++c) {
+        stack.emplace_back(*c, depth + 1);
+      }
+    }
+  }
+  std::vector<int> behind(n, 0);
+  for (const auto& walk : walks) {
+    for (auto w = walk.rbegin(); w != walk.rend(); ++w) {
+      if (parent[w->first] != kNone) behind[parent[w->first]] += 1 + behind[w->first];
+    }
+  }
 
   // A root heads a queue when someone waits behind it, or when it waits itself (behind sessions
   // the agent cannot see).
   std::vector<LockQueue> queues;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (parent[i] != kNone) continue;
-    const int waiting = count_behind(count_behind, i) + (sessions[i].waiting() ? 1 : 0);
+  for (const auto& walk : walks) {
+    const std::size_t root = walk.front().first;
+    const int waiting = behind[root] + (sessions[root].waiting() ? 1 : 0);
     if (waiting == 0) continue;
     LockQueue q;
     q.waiting = waiting;
-    const auto walk = [&](auto& self, std::size_t at, int depth) -> void {
+    for (const auto& [at, depth] : walk)
       q.nodes.push_back(LockNode{sessions[at], depth, behind[at]});
-      for (const auto c : children[at]) self(self, c, depth + 1);
-    };
-    walk(walk, i, 0);
     tree.waiting += waiting;
     queues.push_back(std::move(q));
   }

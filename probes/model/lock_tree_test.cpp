@@ -39,6 +39,7 @@ LockSession waiter(int pid, std::string app, std::vector<int> blockers, double w
 // queued behind the ALTER (their blockers name the ALTER, some the root as well).
 std::vector<LockSession> stuck_migration(int queued) {
   std::vector<LockSession> rows;
+  rows.reserve(static_cast<std::size_t>(queued) + 2);
   for (int i = 0; i < queued; ++i) {
     rows.push_back(waiter(1000 + i, "web:" + std::to_string(1000 + i),
                           i % 2 == 0 ? std::vector<int>{456} : std::vector<int>{123, 456},

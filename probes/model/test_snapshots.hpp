@@ -69,6 +69,7 @@ inline LockTree stuck_migration_tree(double wait_s, int queued, std::size_t max_
   alter.query = "ALTER TABLE permits ADD COLUMN x int";
   alter.blocked_by = {123};
   std::vector<LockSession> rows{root, alter};
+  rows.reserve(rows.size() + static_cast<std::size_t>(queued));
   for (int i = 0; i < queued; ++i) {
     LockSession r;
     r.pid = 1000 + i;
