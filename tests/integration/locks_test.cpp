@@ -174,7 +174,7 @@ TEST_F(LocksTest, StuckMigrationIsNamedWarnedAlertedAndClearedWhenTheBlockerEnds
   }
 
   // /status says it in one line, and the check warns without taking the agent out of rotation.
-  ASSERT_TRUE(eventually([&] { return lock_alerts(hooks.requests()).size() > 0; }, 20s))
+  ASSERT_TRUE(eventually([&] { return !lock_alerts(hooks.requests()).empty(); }, 20s))
       << get("/health").body;
   const std::string status = one_line(get("/status").body);
   const std::string summary_start = "ALTER TABLE permits ADD COLUMN inspector_id bigint (pid " +
