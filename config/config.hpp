@@ -180,11 +180,13 @@ struct Upstream {
 // The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`). The pool
 // budget is not among them: a configuration fact is a finding (log, /status, /health), not an
 // incident.
-inline constexpr std::string_view kAlertRules[] = {
-    "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
-    "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
-    "job_stale",        "job_failing",          "query_threshold", "container_cpu",
-    "container_memory"};
+inline constexpr std::string_view kAlertRules[] = {"pool_saturation",  "client_pool_at_limit",
+                                                   "readiness",        "idle_in_transaction",
+                                                   "long_transaction", "lock_waits",
+                                                   "pgbouncer_queue",  "upstream_circuit_open",
+                                                   "job_stale",        "job_failing",
+                                                   "query_threshold",  "container_cpu",
+                                                   "container_memory", "lock_queue"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
@@ -291,6 +293,20 @@ struct ContainerSection {
   bool operator==(const ContainerSection&) const = default;
 };
 
+// [locks]: lock queues. When the cycle's activity statement sees sessions waiting on locks, one
+// more statement reads who blocks whom (pg_blocking_pids()); a steady cycle never sends it.
+// A queue is a root session that waits on nothing itself (often idle in transaction) and every
+// session waiting behind it; its head is the session first in line behind the root.
+struct LocksSection {
+  bool enabled = true;             // read the blocking tree when sessions wait on locks
+  int max_sessions = 50;           // sessions shown in the tree (every view); the rest are counted
+  Duration alert_after{10000};     // PostgresLockQueue: a head waiting this long; 0: off
+  int alert_queued = 5;            // or this many sessions waiting in one queue; 0: off
+  Duration critical_after{60000};  // a head waiting this long: check fails, alert critical; 0: off
+  bool gates_readiness = false;    // a critical postgres:locks makes the agent not ready
+  bool operator==(const LocksSection&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it was loaded from, for messages
   AgentSection agent;
@@ -305,6 +321,7 @@ struct Config {
   std::vector<JobWatch> jobs;        // [[jobs]]
   std::vector<CustomQuery> queries;  // [[queries]]
   ContainerSection container;
+  LocksSection locks;
   bool operator==(const Config&) const = default;
 
   // Time the client gives the server past its own statement_timeout, so a slow statement ends

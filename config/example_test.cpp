@@ -247,10 +247,10 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 53u);
-  EXPECT_EQ(config_sections(),
-            (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
-                                           "pgbouncer", "supervise", "alerts", "container"}));
+  EXPECT_EQ(seen.size(), 59u);
+  EXPECT_EQ(config_sections(), (std::vector<std::string_view>{
+                                   "agent", "log", "database", "readiness", "pool", "pgbouncer",
+                                   "supervise", "alerts", "container", "locks"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;

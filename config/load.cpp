@@ -256,6 +256,7 @@ std::expected<Config, ConfigErrors> load_text(std::string_view toml_text,
     check_pool(config, diag);
     check_alerts(config, diag);
     check_container(config, diag);
+    check_locks(config, diag);
     if (check_paths) check_alert_state_file(config, diag);
   } catch (const toml::parse_error& e) {
     diag.error(position_of(e.source()), {},

@@ -15,6 +15,7 @@ void fill_snapshot(Snapshot& s, ProbeCycle&& database, std::optional<PgBouncerCy
   s.server_version = std::move(database.server_version);
   s.activity = std::move(database.activity);
   s.pool = std::move(database.pool);
+  s.locks = std::move(database.locks);
   s.alert_leader = database.alert_leader;
   s.leadership_note = std::move(database.leadership_note);
   s.via_pooler = database.via_pooler;

@@ -187,6 +187,51 @@ void session_age_rules(const probes::Snapshot& s, const config::Config& c, const
   }
 }
 
+// A lock queue whose head has waited locks.alert_after, or that holds locks.alert_queued
+// sessions: one alert for the database, naming the worst such queue's head and blocker in its
+// summary (pids change with every incident: never a label). Critical once a head waited
+// locks.critical_after. A tree that could not be read while sessions wait is unknown, not fine.
+void lock_queue(const probes::Snapshot& s, const config::Config& c, const std::string& db,
+                RuleOutcome& out) {
+  if (!s.locks) return;
+  const auto& tree = *s.locks;
+  if (!tree.unread.empty()) {
+    out.unknown_rules.insert(std::string(kRuleLockQueue));
+    return;
+  }
+  const auto& l = c.locks;
+  const auto reached = [](double wait_s, config::Duration limit) {
+    return limit.count() > 0 && wait_s * 1000 >= static_cast<double>(limit.count());
+  };
+  const auto alerting = std::ranges::find_if(tree.queues, [&](const probes::LockQueue& q) {
+    return reached(q.head_wait_s(), l.alert_after) ||
+           (l.alert_queued > 0 && q.waiting >= l.alert_queued);
+  });
+  if (alerting == tree.queues.end()) return;
+  const bool critical = reached(tree.longest_head_wait_s(), l.critical_after);
+  auto f =
+      make(kRuleLockQueue, "PostgresLockQueue", critical ? Severity::critical : Severity::warning,
+           "lock queue: " + probes::queue_summary(*alerting), db);
+  f.measure = alerting->waiting;
+  const std::size_t queues = tree.queues.size() + static_cast<std::size_t>(tree.queues_cut);
+  f.details.push_back(
+      fmt::format("{} session(s) waiting on locks in {} queue(s)", tree.waiting, queues));
+  for (const auto& q : tree.queues) {
+    if (&q == &*alerting || f.details.size() > 3) continue;
+    f.details.push_back("also: " + probes::queue_summary(q));
+  }
+  f.details.push_back(
+      fmt::format("alerts when a head waited {} or {} sessions wait in one queue; critical at {} "
+                  "(locks.alert_after, locks.alert_queued, locks.critical_after)",
+                  config::format_duration(l.alert_after), l.alert_queued,
+                  config::format_duration(l.critical_after)));
+  f.details.push_back(fmt::format(
+      "end the blocker (SELECT pg_terminate_backend({})) or cancel the head; run migrations with "
+      "a short lock_timeout so they give up instead of queueing the app behind them",
+      alerting->root().session.pid));
+  out.findings.push_back(std::move(f));
+}
+
 // Clients queued in PgBouncer for a server connection: the app's requests hang right now, while
 // Postgres itself may look calm (its slots are capped by PgBouncer's pool sizes).
 void pgbouncer_queue(const probes::Snapshot& s, const config::Config& c, const std::string& db,
@@ -400,7 +445,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {
     for (auto rule : {kRulePoolSaturation, kRuleClientPoolAtLimit, kRuleIdleInTransaction,
-                      kRuleLongTransaction, kRuleLockWaits}) {
+                      kRuleLongTransaction, kRuleLockWaits, kRuleLockQueue}) {
       out.unknown_rules.insert(std::string(rule));
     }
     return out;
@@ -408,6 +453,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   saturation(snapshot, config, saturation_active, database, out);
   clients_at_limit(snapshot, database, out);
   session_age_rules(snapshot, config, database, out);
+  lock_queue(snapshot, config, database, out);
   return out;
 }
 

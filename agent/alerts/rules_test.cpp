@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "agent/alerts/test_snapshots.hpp"
+#include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::alerts {
 namespace {
@@ -221,6 +222,46 @@ TEST(Rules, ContainerMemoryAndCpuFireWithTheirLevelsAndNeverWithoutALimit) {
   EXPECT_EQ(find(out, kRuleContainerMemory), nullptr);
   EXPECT_EQ(out.unknown_rules.count(std::string(kRuleContainerMemory)), 1u);
   EXPECT_EQ(out.unknown_rules.count(std::string(kRuleContainerCpu)), 1u);
+}
+
+probes::LockTree migration_queue(double wait_s, int queued) {
+  return probes::testing::stuck_migration_tree(wait_s, queued);
+}
+
+TEST(Rules, LockQueueFiresOnHeadWaitOrQueueLengthAndTurnsCritical) {
+  config::Config c;  // alert_after 10s, alert_queued 5, critical_after 1m
+  auto s = snapshot(c, 10);
+  s.locks = migration_queue(2, 3);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue), nullptr);
+
+  s.locks = migration_queue(12, 3);  // the head waited past alert_after
+  auto o = evaluate_rules(s, c, false, "db");
+  const Finding* f = find(o, kRuleLockQueue);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->labels.at("alertname"), "PostgresLockQueue");
+  EXPECT_EQ(f->labels.size(), 2U);  // alertname and database: no pid as a label
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_EQ(f->summary,
+            "lock queue: ALTER TABLE permits ADD COLUMN x int (pid 456, migrate) waiting 12.0s for "
+            "AccessExclusiveLock on permits behind pid 123 (idle in transaction 5m00s, web:4567); "
+            "3 sessions queued behind it");
+  EXPECT_EQ(f->measure, 4);
+
+  s.locks = migration_queue(2, 4);  // 5 waiting: alert_queued
+  EXPECT_NE(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue), nullptr);
+  c.locks.alert_queued = 0;
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue), nullptr);
+
+  s.locks = migration_queue(61, 1);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue)->severity, Severity::critical);
+
+  // Sessions wait but the tree could not be read: unknown, neither fires nor resolves.
+  s.locks = probes::LockTree{};
+  s.locks->waiting_seen = 4;
+  s.locks->unread = "the blocking-tree statement failed: timeout";
+  o = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(find(o, kRuleLockQueue), nullptr);
+  EXPECT_EQ(o.unknown_rules.count(std::string(kRuleLockQueue)), 1U);
 }
 
 }  // namespace

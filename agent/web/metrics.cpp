@@ -202,6 +202,35 @@ void add_session_gauges(ScrapeGauges& g, const probes::ActivitySnapshot& a) {
         a.hidden_sessions);
 }
 
+// Active sessions by wait event: capped (kMaxWaitEvents, the rest as "(other)"), so the label
+// set stays bounded.
+void add_wait_event_gauges(ScrapeGauges& g, const probes::ActivitySnapshot& a) {
+  for (const auto& w : a.wait_events) {
+    g.add("opsagent_postgres_active_sessions_by_wait_event",
+          "Active client sessions by wait_event_type and wait_event; both empty: running with no "
+          "wait reported; the smallest groups are summed into wait_event_type=\"(other)\".",
+          w.sessions, {{"wait_event_type", w.type}, {"wait_event", w.event}});
+  }
+}
+
+// The lock queues as sizes and waits only: a pid or a statement as a label would make a new
+// series with every incident.
+void add_lock_gauges(ScrapeGauges& g, const probes::LockTree& t) {
+  g.set("opsagent_lock_queues",
+        "Lock queues: sessions that block others without waiting themselves, each with the "
+        "sessions waiting behind it.",
+        static_cast<double>(t.queues.size()) + t.queues_cut);
+  g.set("opsagent_lock_queue_sessions",
+        "Sessions waiting in the largest lock queue; 0 when none waits.", t.largest_queue());
+  g.set("opsagent_lock_queue_head_wait_seconds",
+        "Longest time the head of a lock queue (the session first in line behind the blocker) "
+        "has waited; 0 when none waits.",
+        t.longest_head_wait_s());
+  g.set("opsagent_lock_tree_read_ok",
+        "0 when sessions waited on locks but who blocks whom could not be read, else 1.",
+        flag(t.unread.empty()));
+}
+
 void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
   for (const auto& c : pool.clients) {
     const Labels labels{{"client", c.name}};
@@ -543,7 +572,9 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
     if (s->activity) {
       add_slot_gauges(gauges, *s->activity);
       add_session_gauges(gauges, *s->activity);
+      add_wait_event_gauges(gauges, *s->activity);
     }
+    if (s->locks) add_lock_gauges(gauges, *s->locks);
     if (s->pool) add_pool_gauges(gauges, *s->pool);
     if (s->pgbouncer) add_pgbouncer_gauges(gauges, *s->pgbouncer);
     if (s->via_pooler) {

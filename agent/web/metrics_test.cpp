@@ -244,6 +244,50 @@ TEST(PrometheusMetrics, ContainerSeriesAndNoneForAnAbsentLimit) {
   for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
 }
 
+TEST(PrometheusMetrics, LockQueuesAndWaitEventsWithBoundedLabels) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  std::vector<probes::WaitEventCount> events{{"Lock", "relation", 6}, {"", "", 2}};
+  events.reserve(events.size() + 20);
+  for (int i = 0; i < 20; ++i) events.push_back({"IO", "E" + std::to_string(i), 1});
+  f.snapshot.activity->wait_events = probes::rank_wait_events(events);
+  probes::LockSession root;
+  root.pid = 10;
+  root.state = "idle in transaction";
+  probes::LockSession head;
+  head.pid = 11;
+  head.wait_mode = "AccessExclusiveLock";
+  head.wait_s = 42;
+  head.blocked_by = {10};
+  probes::LockSession reader = head;
+  reader.pid = 12;
+  reader.wait_s = 3;
+  reader.blocked_by = {11};
+  f.snapshot.locks = probes::build_lock_tree({root, head, reader}, 50);
+  const auto body = metrics.render(f.ctx);
+  EXPECT_EQ(value_of(body, "opsagent_lock_queues"), 1) << body;
+  EXPECT_EQ(value_of(body, "opsagent_lock_queue_sessions"), 2);
+  EXPECT_EQ(value_of(body, "opsagent_lock_queue_head_wait_seconds"), 42);
+  EXPECT_EQ(value_of(body, "opsagent_lock_tree_read_ok"), 1);
+  EXPECT_TRUE(has_line(body,
+                       "opsagent_postgres_active_sessions_by_wait_event{wait_event=\"relation\","
+                       "wait_event_type=\"Lock\"} 6"))
+      << body;
+  EXPECT_TRUE(has_line(body,
+                       "opsagent_postgres_active_sessions_by_wait_event{wait_event=\"\","
+                       "wait_event_type=\"(other)\"} 13"))
+      << body;
+  std::size_t series = 0;
+  for (auto at = body.find("\nopsagent_postgres_active_sessions_by_wait_event{");
+       at != std::string::npos;
+       at = body.find("\nopsagent_postgres_active_sessions_by_wait_event{", at + 1)) {
+    ++series;
+  }
+  EXPECT_EQ(series, probes::ActivitySnapshot::kMaxWaitEvents);
+  for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
+}
+
 TEST(PrometheusMetrics, ClientConnectionsWhenTheServerReportsThem) {
   PrometheusMetrics metrics;
   Fixture f;

@@ -5,6 +5,7 @@
 #include "agent/web/latency_view.hpp"
 #include "agent/web/upstream_view.hpp"
 #include "common/text/time_format.hpp"
+#include "common/text/utf8.hpp"
 #include "common/version.hpp"
 
 namespace opsagent::web {
@@ -51,6 +52,14 @@ json groups_json(const std::vector<probes::GroupCount>& groups) {
   return out;
 }
 
+json wait_events_json(const std::vector<probes::WaitEventCount>& events) {
+  json out = json::array();
+  for (const auto& w : events) {
+    out.push_back({{"wait_event_type", w.type}, {"wait_event", w.event}, {"sessions", w.sessions}});
+  }
+  return out;
+}
+
 json activity_json(const probes::ActivitySnapshot& a) {
   return json{{"max_connections", a.max_connections},
               {"superuser_reserved_connections", a.superuser_reserved_connections},
@@ -66,7 +75,48 @@ json activity_json(const probes::ActivitySnapshot& a) {
               {"by_application", groups_json(a.by_application)},
               {"by_user", groups_json(a.by_user)},
               {"by_database", groups_json(a.by_database)},
-              {"by_client_addr", groups_json(a.by_client_addr)}};
+              {"by_client_addr", groups_json(a.by_client_addr)},
+              {"active_by_wait_event", wait_events_json(a.wait_events)}};
+}
+
+json optional_seconds(const std::optional<double>& s) {
+  return s ? json(*s) : json(nullptr);
+}
+
+// The lock queues as the views show them: each queue's summary and its sessions in tree order.
+json locks_json(const probes::LockTree& t) {
+  json queues = json::array();
+  for (const auto& q : t.queues) {
+    json sessions = json::array();
+    for (const auto& n : q.nodes) {
+      const auto& x = n.session;
+      sessions.push_back({{"pid", x.pid},
+                          {"depth", n.depth},
+                          {"behind", n.behind},
+                          {"application_name", common::valid_utf8(x.application_name)},
+                          {"backend_type", x.backend_type},
+                          {"state", x.state},
+                          {"state_age_s", optional_seconds(x.state_age_s)},
+                          {"xact_age_s", optional_seconds(x.xact_age_s)},
+                          {"wait_mode", x.wait_mode},
+                          {"wait_target", x.wait_target},
+                          {"wait_s", optional_seconds(x.wait_s)},
+                          {"blocked_by", x.blocked_by},
+                          {"query", x.query}});
+    }
+    queues.push_back({{"summary", probes::queue_summary(q)},
+                      {"waiting", q.waiting},
+                      {"head_pid", q.head().session.pid},
+                      {"head_wait_s", q.head_wait_s()},
+                      {"root_pid", q.root().session.pid},
+                      {"not_shown", q.cut},
+                      {"sessions", std::move(sessions)}});
+  }
+  json out{{"waiting", t.unread.empty() ? t.waiting : t.waiting_seen},
+           {"queues", std::move(queues)},
+           {"queues_not_shown", t.queues_cut}};
+  if (!t.unread.empty()) out["unread"] = t.unread;
+  return out;
 }
 
 json pool_json(const probes::PoolReport& p) {
@@ -245,6 +295,7 @@ json render_health(const RenderContext& ctx) {
     if (!s->server_version.empty()) body["postgres_version"] = s->server_version;
     if (s->activity) body["connections"] = activity_json(*s->activity);
     if (s->pool) body["pool"] = pool_json(*s->pool);
+    if (s->locks) body["locks"] = locks_json(*s->locks);
     if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
     if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
     body["utilization"] = utilization_json(s->utilization);

@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "agent/web/text_layout.hpp"
 #include "common/text/utf8.hpp"
 #include "common/version.hpp"
 #include "probes/model/test_snapshots.hpp"
@@ -345,6 +346,43 @@ TEST(StatusText, TerminalEscapesInNamesAreNeutralized) {
   EXPECT_EQ(text.find('\x07'), std::string::npos);
   EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos);
   EXPECT_TRUE(contains(text, "evil?[2J?]0;pwned??31m")) << text;
+}
+
+// The stuck migration with 17 queued readers, the tree cut at 10 sessions.
+probes::LockTree stuck_migration() {
+  return probes::testing::stuck_migration_tree(42, 17, 10);
+}
+
+TEST(StatusText, LockQueueInOneLineThenItsTreeAndWaitEvents) {
+  Fixture f;
+  f.snapshot.locks = stuck_migration();
+  f.snapshot.activity->wait_events = {{"Lock", "relation", 18}, {"", "", 3}};
+  const auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text, "waits       active by wait event: Lock/relation 18, (running) 3"))
+      << text;
+  EXPECT_TRUE(contains(text, "locks       !! 18 sessions waiting on locks in 1 queue")) << text;
+  EXPECT_TRUE(
+      contains(text, "  !! ALTER TABLE permits ADD COLUMN x int (pid 456, migrate) waiting"))
+      << text;
+  EXPECT_TRUE(contains(text, "    pid 123 web:4567 idle in transaction 5m00s\n")) << text;
+  EXPECT_TRUE(contains(text,
+                       "      pid 456 migrate waits 42.0s for AccessExclusiveLock on permits: "
+                       "ALTER TABLE"))
+      << text;
+  EXPECT_TRUE(contains(text, "     9 more waiting sessions not shown (locks.max_sessions)"))
+      << text;
+  for (const auto& line : lines_of(text)) EXPECT_LE(common::count_chars(line), kTextWidth) << line;
+}
+
+TEST(StatusHtml, LockQueuesCardEscaped) {
+  Fixture f;
+  f.snapshot.locks = stuck_migration();
+  f.snapshot.locks->queues[0].nodes[2].session.query = kHostile;
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, "<h2>Lock queues</h2>")) << html;
+  EXPECT_TRUE(contains(html, "ALTER TABLE permits ADD COLUMN x int (pid 456, migrate) waiting"));
+  EXPECT_TRUE(contains(html, "&lt;script&gt;"));
+  EXPECT_FALSE(contains(html, kHostile));
 }
 
 TEST(StatusHtml, EscapesHostileApplicationName) {

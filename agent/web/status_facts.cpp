@@ -333,4 +333,36 @@ bool postgres_line_fits(const probes::BudgetCheck& b) {
   return b.fits || (!b.pooler_fits && b.declared <= b.usable_slots);
 }
 
+std::string locks_headline(const probes::LockTree& t) {
+  if (!t.unread.empty()) {
+    return fmt::format("{} session{} waiting on locks; who blocks whom is unknown: {}",
+                       t.waiting_seen, t.waiting_seen == 1 ? "" : "s", t.unread);
+  }
+  if (t.waiting == 0) return {};
+  const std::size_t queues = t.queues.size() + static_cast<std::size_t>(t.queues_cut);
+  return fmt::format("{} session{} waiting on locks in {} queue{}", t.waiting,
+                     t.waiting == 1 ? "" : "s", queues, queues == 1 ? "" : "s");
+}
+
+std::string lock_cut_note(const probes::LockQueue& q) {
+  if (q.cut == 0) return {};
+  return fmt::format("{} more waiting session{} not shown (locks.max_sessions)", q.cut,
+                     q.cut == 1 ? "" : "s");
+}
+
+std::string lock_queues_cut_note(const probes::LockTree& t) {
+  if (t.queues_cut == 0) return {};
+  return fmt::format("{} more queue{} not shown (locks.max_sessions)", t.queues_cut,
+                     t.queues_cut == 1 ? "" : "s");
+}
+
+std::string wait_events_phrase(const std::vector<probes::WaitEventCount>& events) {
+  std::string out;
+  for (const auto& w : events) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", probes::wait_event_name(w), w.sessions);
+  }
+  return out;
+}
+
 }  // namespace opsagent::web

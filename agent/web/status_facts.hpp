@@ -84,6 +84,16 @@ std::vector<ContainerRow> container_rows(const probes::ContainerStatus& c,
 // "cgroup v2 at /sys/fs/cgroup" or "no cgroup read: <why>", with any problem reading.
 std::string container_source_phrase(const probes::ContainerStatus& c);
 
+// The lock queues' headline: "18 sessions waiting on locks in 1 queue", or that sessions wait
+// and why who blocks whom is unknown. Empty when nothing waits.
+std::string locks_headline(const probes::LockTree& t);
+// "14 more waiting sessions not shown (locks.max_sessions)" for a cut queue; "" otherwise.
+std::string lock_cut_note(const probes::LockQueue& q);
+// "2 more queues not shown (locks.max_sessions)" when whole queues were cut; "" otherwise.
+std::string lock_queues_cut_note(const probes::LockTree& t);
+// "Lock/relation 18, (running) 3, Timeout/PgSleep 1": active sessions by wait event.
+std::string wait_events_phrase(const std::vector<probes::WaitEventCount>& events);
+
 // The agent's own connection goes through a pooler: say what that changes.
 inline constexpr std::string_view kViaPooler =
     "the agent's database connection goes through a pooler: the counts above are the pooler's "

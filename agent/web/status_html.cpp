@@ -146,8 +146,44 @@ std::string html_applications(const ActivitySnapshot& a) {
   return out + html_group_rows(a.by_application, true) + "</table></section>";
 }
 
+// Who blocks whom: each queue's one-line summary, then its tree, root first, each waiter
+// indented under the session it queues behind.
+std::string html_locks(const probes::LockTree& t) {
+  const std::string headline = locks_headline(t);
+  if (headline.empty()) return {};
+  std::string out = fmt::format(
+      R"(<section class="card"><h2>Lock queues</h2><div class="alert">&#9888; {}</div>)",
+      html_escape(headline));
+  for (const auto& q : t.queues) {
+    out += fmt::format(R"(<p><b>{}</b></p><table>)", html_escape(probes::queue_summary(q)));
+    for (const auto& n : q.nodes) {
+      out += fmt::format(R"(<tr{}><td class="name" style="padding-left:{}em">{}</td></tr>)",
+                         n.depth == 0 ? R"( class="hot")" : "", 0.5 + 1.5 * std::min(n.depth, 8),
+                         html_escape(probes::session_line(n.session)));
+    }
+    out += "</table>";
+    if (const auto note = lock_cut_note(q); !note.empty()) {
+      out += fmt::format(R"(<p class="muted">{}</p>)", html_escape(note));
+    }
+  }
+  if (const auto note = lock_queues_cut_note(t); !note.empty()) {
+    out += fmt::format(R"(<p class="muted">{}</p>)", html_escape(note));
+  }
+  return out + "</section>";
+}
+
 std::string html_breakdowns(const ActivitySnapshot& a) {
   std::string out = R"(<section class="card"><h2>Who else holds connections</h2>)";
+  if (!a.wait_events.empty()) {
+    std::string rows;
+    for (const auto& w : a.wait_events) {
+      rows += fmt::format(R"(<tr><td class="name">{}</td><td class="n">{}</td></tr>)",
+                          html_escape(probes::wait_event_name(w)), w.sessions);
+    }
+    out += fmt::format(
+        R"(<table style="margin-bottom:8px"><tr><th>active sessions by wait event</th><th class="n">sessions</th></tr>{}</table>)",
+        rows);
+  }
   const std::array<std::pair<const char*, const std::vector<GroupCount>*>, 3> parts{{
       {"user", &a.by_user},
       {"database", &a.by_database},
@@ -417,7 +453,7 @@ std::string html_body(const RenderContext& ctx) {
     }
     const PoolLevel level = level_of(s, pool);
     out += R"(<div class="grid">)" + html_connections(a, pool, level) + html_chart(s, pool) +
-           html_applications(a);
+           html_applications(a) + (s.locks ? html_locks(*s.locks) : std::string());
     out += (s.pool ? html_pools(*s.pool) : std::string()) + html_breakdowns(a) + "</div>";
   }
   if (s.via_pooler.value_or(false)) {

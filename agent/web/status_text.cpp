@@ -76,6 +76,24 @@ void text_sessions(std::string& out, const SessionCounts& c) {
               "            ");
 }
 
+// Who blocks whom: each queue's one-line summary, then its tree (root first, each waiter
+// indented under the session it queues behind).
+void text_locks(std::string& out, const probes::LockTree& t) {
+  const std::string headline = locks_headline(t);
+  if (headline.empty()) return;
+  out += wrap("locks       !! ", headline, "            ");
+  for (const auto& q : t.queues) {
+    out += wrap("  !! ", queue_summary(q), "     ");
+    for (const auto& n : q.nodes) {
+      out += line_of(fit(std::string(4 + 2 * static_cast<std::size_t>(std::min(n.depth, 8)), ' ') +
+                             probes::session_line(n.session),
+                         kTextWidth));
+    }
+    if (const auto note = lock_cut_note(q); !note.empty()) out += "     " + note + "\n";
+  }
+  if (const auto note = lock_queues_cut_note(t); !note.empty()) out += "  " + note + "\n";
+}
+
 void text_applications(std::string& out, const std::vector<GroupCount>& apps) {
   out += "\n";
   if (apps.empty()) {
@@ -310,6 +328,11 @@ std::string render_status_text(const RenderContext& ctx) {
     const auto& a = *s.activity;
     text_connections(out, a, pool, level_of(s, pool));
     text_sessions(out, a.sessions);
+    if (!a.wait_events.empty()) {
+      out += wrap("waits       ", "active by wait event: " + wait_events_phrase(a.wait_events),
+                  "            ");
+    }
+    if (s.locks) text_locks(out, *s.locks);
     text_applications(out, a.by_application);
     if (s.pool) text_pools(out, *s.pool);
     if (s.via_pooler.value_or(false)) out += wrap("!! ", kViaPooler, "   ");

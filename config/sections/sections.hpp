@@ -26,6 +26,7 @@ std::span<const KeySpec<Config>> pgbouncer_keys();
 std::span<const KeySpec<Config>> supervise_keys();
 std::span<const KeySpec<Config>> alerts_keys();
 std::span<const KeySpec<Config>> container_keys();
+std::span<const KeySpec<Config>> locks_keys();
 // Top-level arrays of tables ([[upstreams]], [[jobs]]): rows of the root table, whose section
 // is "".
 std::span<const KeySpec<Config>> upstreams_keys();
@@ -53,6 +54,7 @@ void check_agent(const Config& c, Diagnostics& diag);      // stale_after vs the
 void check_pool(const Config& c, Diagnostics& diag);       // critical after warn
 void check_alerts(const Config& c, Diagnostics& diag);     // clear_below before pool.warn
 void check_container(const Config& c, Diagnostics& diag);  // critical after warn
+void check_locks(const Config& c, Diagnostics& diag);      // critical_after after alert_after
 // alerts.state_file names a regular file (or nothing yet); only for files on disk.
 void check_alert_state_file(const Config& c, Diagnostics& diag);
 

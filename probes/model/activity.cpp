@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace opsagent::probes {
 
@@ -92,6 +93,28 @@ ActivitySnapshot aggregate_activity(const std::vector<ActivityRow>& rows) {
   a.by_database = top_groups(std::move(dbs));
   a.by_client_addr = top_groups(std::move(addrs));
   return a;
+}
+
+std::vector<WaitEventCount> rank_wait_events(std::vector<WaitEventCount> events) {
+  std::ranges::sort(events, [](const WaitEventCount& a, const WaitEventCount& b) {
+    if (a.sessions != b.sessions) return a.sessions > b.sessions;
+    return std::tie(a.type, a.event) < std::tie(b.type, b.event);
+  });
+  if (events.size() > ActivitySnapshot::kMaxWaitEvents) {
+    WaitEventCount other{ActivitySnapshot::kOtherGroup, "", 0};
+    for (std::size_t i = ActivitySnapshot::kMaxWaitEvents - 1; i < events.size(); ++i) {
+      other.sessions += events[i].sessions;
+    }
+    events.resize(ActivitySnapshot::kMaxWaitEvents - 1);
+    events.push_back(std::move(other));
+  }
+  return events;
+}
+
+std::string wait_event_name(const WaitEventCount& w) {
+  if (w.type.empty() && w.event.empty()) return "(running)";
+  if (w.event.empty()) return w.type;
+  return w.type + "/" + w.event;
 }
 
 }  // namespace opsagent::probes

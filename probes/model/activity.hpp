@@ -31,6 +31,15 @@ struct GroupCount {
   SessionCounts counts;
 };
 
+// Active sessions waiting on one wait event ("Lock"/"relation", "IO"/"DataFileRead", ...).
+// type and event "" (both): running, with no wait reported (on CPU, or in an uninstrumented wait).
+struct WaitEventCount {
+  std::string type;   // pg_stat_activity.wait_event_type
+  std::string event;  // pg_stat_activity.wait_event
+  int sessions = 0;
+  bool operator==(const WaitEventCount&) const = default;
+};
+
 struct ActivitySnapshot {
   int max_connections = 0;
   int superuser_reserved_connections = 0;
@@ -52,7 +61,11 @@ struct ActivitySnapshot {
   // application_names with sessions of a superuser role: those can also take the slots
   // superuser_reserved_connections keeps for an admin.
   std::vector<std::string> superuser_applications;
+  // Active sessions by what they wait for, the most sessions first; at most kMaxWaitEvents
+  // entries, the rest summed into type "(other)". Empty when no session but the agent's is active.
+  std::vector<WaitEventCount> wait_events;
 
+  static constexpr std::size_t kMaxWaitEvents = 10;
   static constexpr std::size_t kMaxGroups = 20;  // bounds memory and metric label cardinality
   static constexpr const char* kOtherGroup = "(other)";
 
@@ -70,6 +83,13 @@ struct ActivityRow {
 };
 // Groups rows into an ActivitySnapshot (settings fields left for the caller).
 ActivitySnapshot aggregate_activity(const std::vector<ActivityRow>& rows);
+
+// Orders the wait events, the most sessions first (ties by name), and caps them at
+// kMaxWaitEvents with the rest in one "(other)" entry.
+std::vector<WaitEventCount> rank_wait_events(std::vector<WaitEventCount> events);
+
+// "Lock/relation", "Timeout/PgSleep", "(running)" for no wait, "(other)" for the rest.
+std::string wait_event_name(const WaitEventCount& w);
 
 // Adds `n` sessions in pg_stat_activity state `state` to `c` (unknown states count as other).
 void count_state(SessionCounts& c, std::string_view state, int n);

@@ -185,5 +185,22 @@ TEST(ActivitySnapshot, FreeSlotsLeaveTheAgentsOwnAndUtilizationIsOfUsable) {
   EXPECT_DOUBLE_EQ(a.utilization(), 1.0);
 }
 
+TEST(WaitEvents, RankedLargestFirstAndCappedWithOther) {
+  std::vector<WaitEventCount> events{
+      {"Timeout", "PgSleep", 1}, {"", "", 3}, {"Lock", "relation", 18}};
+  events.reserve(events.size() + 12);
+  for (int i = 0; i < 12; ++i) events.push_back({"IO", "Event" + std::to_string(i), 1});
+  const auto ranked = rank_wait_events(events);
+  ASSERT_EQ(ranked.size(), ActivitySnapshot::kMaxWaitEvents);
+  EXPECT_EQ(wait_event_name(ranked[0]), "Lock/relation");
+  EXPECT_EQ(ranked[0].sessions, 18);
+  EXPECT_EQ(wait_event_name(ranked[1]), "(running)");
+  EXPECT_EQ(wait_event_name(ranked.back()), "(other)");
+  int total = 0;
+  for (const auto& w : ranked) total += w.sessions;
+  EXPECT_EQ(total, 1 + 3 + 18 + 12);  // nothing lost in the cap
+  EXPECT_TRUE(rank_wait_events({}).empty());
+}
+
 }  // namespace
 }  // namespace opsagent::probes

@@ -37,6 +37,7 @@ enum class ErrorClass {
   query_threshold,       // a custom query's column reached its warn or critical level
   cpu_high,              // the container's CPU use stayed above [container].cpu_warn
   memory_high,           // the container's memory use reached [container].memory_warn
+  lock_queue,            // a lock queue's head waited locks.critical_after
   unknown,
 };
 

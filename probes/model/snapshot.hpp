@@ -15,6 +15,7 @@
 #include "probes/model/container_model.hpp"
 #include "probes/model/job_report.hpp"
 #include "probes/model/latency_history.hpp"
+#include "probes/model/lock_tree.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
 #include "probes/model/query_report.hpp"
@@ -32,6 +33,8 @@ struct Snapshot {
   std::vector<CheckResult> checks;
   std::optional<ActivitySnapshot> activity;  // absent when the cycle could not read it
   std::optional<PoolReport> pool;            // with activity
+  // Who blocks whom (lock_tree.hpp), with activity: empty while nothing waits on a lock.
+  std::optional<LockTree> locks;
   // Alert leadership (alerts configured with leader_election): true when this agent's session
   // holds the leadership lock. nullopt: not asked, or the database did not answer this cycle.
   std::optional<bool> alert_leader;

@@ -49,4 +49,40 @@ inline Snapshot snapshot_of(SteadyClock::time_point completed, std::vector<Check
   return s;
 }
 
+// The stuck migration: pid 123 (web:4567) idle in a transaction for 5 minutes, the ALTER TABLE
+// of pid 456 (migrate) waiting `wait_s` for its AccessExclusiveLock behind it, and `queued`
+// readers (pids 1000, 1001, ...; web:0, web:1, ...) behind the ALTER, the first waiting longest.
+// Built into a tree of at most `max_sessions`.
+inline LockTree stuck_migration_tree(double wait_s, int queued, std::size_t max_sessions = 50) {
+  LockSession root;
+  root.pid = 123;
+  root.application_name = "web:4567";
+  root.state = "idle in transaction";
+  root.state_age_s = 300;
+  LockSession alter;
+  alter.pid = 456;
+  alter.application_name = "migrate";
+  alter.state = "active";
+  alter.wait_mode = "AccessExclusiveLock";
+  alter.wait_target = "permits";
+  alter.wait_s = wait_s;
+  alter.query = "ALTER TABLE permits ADD COLUMN x int";
+  alter.blocked_by = {123};
+  std::vector<LockSession> rows{root, alter};
+  rows.reserve(rows.size() + static_cast<std::size_t>(queued));
+  for (int i = 0; i < queued; ++i) {
+    LockSession r;
+    r.pid = 1000 + i;
+    r.application_name = "web:" + std::to_string(i);
+    r.state = "active";
+    r.wait_mode = "AccessShareLock";
+    r.wait_s = wait_s * (queued - i) / (queued + 1);
+    r.blocked_by = {456};
+    rows.push_back(r);
+  }
+  auto tree = build_lock_tree(rows, max_sessions);
+  tree.waiting_seen = tree.waiting;
+  return tree;
+}
+
 }  // namespace opsagent::probes::testing

@@ -9,7 +9,9 @@ namespace opsagent::probes {
 namespace {
 
 // One round trip: the slot settings joined with client sessions grouped by everything a
-// breakdown needs. Grouping in SQL keeps the result small however many sessions there are.
+// breakdown needs, and the active ones by wait event (rows whose wtype is not NULL;
+// pg_stat_activity is read once per transaction, so the second pass costs no second copy of the
+// server's table). Grouping in SQL keeps the result small however many sessions there are.
 constexpr const char* kActivitySql = R"sql(
 WITH settings AS (
   SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,
@@ -27,6 +29,9 @@ WITH settings AS (
                   CASE WHEN a.client_port = -1 THEN 'local' ELSE '' END) AS addr,
          coalesce(a.state, '') AS state,
          coalesce(r.rolsuper, false) AS su,
+         CASE WHEN GROUPING(a.wait_event_type) = 0 THEN coalesce(a.wait_event_type, '') END
+           AS wtype,
+         coalesce(a.wait_event, '') AS wevent,
          count(*)::int AS n,
          (count(*) FILTER (WHERE a.wait_event_type = 'Lock'))::int AS waiting,
          extract(epoch FROM max(now() - a.xact_start))::float8 AS oldest_xact,
@@ -38,14 +43,15 @@ WITH settings AS (
   LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.usesysid
   WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()
     AND a.pid IS DISTINCT FROM $1::int
-  GROUP BY 1, 2, 3, 4, 5, 6
+  GROUP BY GROUPING SETS ((1, 2, 3, 4, 5, 6), (a.state, a.wait_event_type, a.wait_event))
+  HAVING GROUPING(a.wait_event_type) = 1 OR a.state = 'active'
 )
 SELECT s.max_connections, s.su_reserved, s.reserved, s.full_view, s.hidden,
        g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
-       g.longest_query, g.su
+       g.longest_query, g.su, g.wtype, g.wevent
 FROM settings s LEFT JOIN groups g ON true)sql";
 
-constexpr int kColumns = 16;
+constexpr int kColumns = 18;
 
 template <class T>
 std::optional<T> number(const PGresult* r, int row, int col) {
@@ -73,9 +79,14 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
     return std::unexpected("pg_stat_activity query returned an unexpected shape");
   }
   std::vector<ActivityRow> rows;
+  std::vector<WaitEventCount> waits;
   for (int i = 0; i < PQntuples(result); ++i) {
     auto n = number<int>(result, i, 10);
     if (!n) continue;  // the LEFT JOIN's empty side: no other sessions at all
+    if (!PQgetisnull(result, i, 16)) {
+      waits.push_back({PQgetvalue(result, i, 16), PQgetvalue(result, i, 17), *n});
+      continue;
+    }
     ActivityRow row;
     row.application_name = PQgetvalue(result, i, 5);
     row.user = PQgetvalue(result, i, 6);
@@ -91,6 +102,7 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
     rows.push_back(std::move(row));
   }
   ActivitySnapshot a = aggregate_activity(rows);
+  a.wait_events = rank_wait_events(std::move(waits));
   auto max_connections = number<int>(result, 0, 0);
   auto su_reserved = number<int>(result, 0, 1);
   if (!max_connections || !su_reserved) {

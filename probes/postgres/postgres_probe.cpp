@@ -10,6 +10,7 @@
 #include "common/saturating_time.hpp"
 #include "config/syntax/duration.hpp"
 #include "probes/postgres/activity_query.hpp"
+#include "probes/postgres/lock_query.hpp"
 #include "probes/postgres/transaction_scope.hpp"
 
 namespace opsagent::probes {
@@ -156,6 +157,43 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
   }
 }
 
+LockTree PostgresProbe::read_locks(const config::Config& config, int waiting, Deadline deadline) {
+  LockTree tree;
+  tree.waiting_seen = waiting;
+  if (waiting == 0) return tree;
+  if (!config.locks.enabled) {
+    tree.unread = "not read (locks.enabled = false)";
+    return tree;
+  }
+  if (!connection_) {
+    tree.unread = "the connection failed before the tree's turn";
+    return tree;
+  }
+  auto results = connection_->run_pipeline(
+      scoped_segment(config.database, {lock_tree_statement()}, false),
+      std::min(deadline, SteadyClock::now() + config.statement_deadline()));
+  if (!results) {
+    connection_.reset();  // its pipeline state is unknown: start afresh
+    tree.unread = "the blocking-tree statement failed: " + results.error().message;
+    return tree;
+  }
+  const pg_result* rows = (*results)[1].get();
+  if (PQresultStatus(rows) != PGRES_TUPLES_OK) {
+    tree.unread =
+        "the blocking-tree statement failed: " + statement_failure(rows, target_->password).message;
+    return tree;
+  }
+  auto sessions = read_lock_sessions(rows);
+  if (!sessions) {
+    tree.unread = sessions.error();
+    return tree;
+  }
+  tree = build_lock_tree(std::move(*sessions),
+                         static_cast<std::size_t>(std::max(2, config.locks.max_sessions)));
+  tree.waiting_seen = waiting;
+  return tree;
+}
+
 ProbeCycle PostgresProbe::fail_cycle(const config::Config& config, PgFailure failure,
                                      microseconds took, const PoolerLook& look_at_pooler) {
   // Asked before the connection is dropped: a statement waiting in PgBouncer's queue is still
@@ -281,6 +319,11 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       }
     }
     const auto took = since(start);
+    const pg_result* activity_result = (*results)[2].get();
+    auto activity =
+        PQresultStatus(activity_result) == PGRES_TUPLES_OK
+            ? read_activity(activity_result)
+            : std::unexpected(statement_failure(activity_result, target_->password).message);
     // Query markers after the main segment, so that a slow marker is the marker's fault.
     std::expected<std::vector<PgResultPtr>, PgFailure> markers{std::vector<PgResultPtr>{}};
     if (auto statements = marker_statements(config.readiness, config.database);
@@ -288,6 +331,7 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       markers = connection_->run_pipeline(statements, deadline);
       if (!markers) connection_.reset();  // its pipeline state is unknown: start afresh
     }
+    if (activity) out.locks = read_locks(config, activity->sessions.waiting_on_locks, deadline);
     // Jobs and custom queries last, and only those due: a slow job table or query is its own
     // fault, never the schema's.
     if (connection_ && !jobs_.read_due(config, *connection_, deadline, target_->password)) {
@@ -315,14 +359,10 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
         if (*leader) leader_generation_ = connection_generation_;
       }
     }
-    const pg_result* activity_result = (*results)[2].get();
-    auto activity =
-        PQresultStatus(activity_result) == PGRES_TUPLES_OK
-            ? read_activity(activity_result)
-            : std::unexpected(statement_failure(activity_result, target_->password).message);
     if (activity) {
       out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr);
       for (auto& c : pool_checks(*activity, *out.pool)) out.checks.push_back(std::move(c));
+      out.checks.push_back(locks_check(*out.locks, config.locks));
       out.activity = std::move(*activity);
     } else {
       out.checks.push_back(warning_about_activity(activity.error(), took));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "probes/model/lock_tree.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/snapshot.hpp"
 #include "probes/postgres/job_reads.hpp"
@@ -29,6 +30,7 @@ struct ProbeCycle {
   std::string server_version;
   std::optional<ActivitySnapshot> activity;
   std::optional<PoolReport> pool;
+  std::optional<LockTree> locks;     // see Snapshot::locks
   std::optional<bool> alert_leader;  // see Snapshot::alert_leader
   std::string leadership_note;       // see Snapshot::leadership_note
   std::optional<bool> via_pooler;    // see Snapshot::via_pooler
@@ -54,6 +56,9 @@ class PostgresProbe {
                             Deadline deadline, const PoolerLook& look_at_pooler);
   std::optional<PgFailure> ensure_connected(const config::Config& config, Deadline deadline);
   void maybe_fresh_connect(const config::Config& config, Deadline deadline);
+  // Who blocks whom, read only when the activity statement saw `waiting` sessions waiting on
+  // locks (a steady cycle sends nothing more). A failed read drops the connection.
+  LockTree read_locks(const config::Config& config, int waiting, Deadline deadline);
   // The failure of the persistent connection as the cycle's result. Connection pressure (too
   // many connections, a full pooler queue) under readiness.on_pressure = "warn" keeps the last
   // schema verdict instead of taking the agent out of rotation.
