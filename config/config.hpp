@@ -138,6 +138,11 @@ struct PoolSection {
   Threshold warn{Threshold::Kind::percent, 80};
   Threshold critical{Threshold::Kind::percent, 95};
   std::vector<PoolClient> clients;
+  // The exhaustion forecast: the trend of the connections in use over forecast_window, and a
+  // warning (pool:forecast, PostgresPoolExhaustionForecast) when at that rate the usable slots
+  // run out within forecast_horizon (0: never).
+  Duration forecast_window{15 * 60 * 1000};
+  Duration forecast_horizon{30 * 60 * 1000};
   bool operator==(const PoolSection&) const = default;
 };
 
@@ -181,10 +186,11 @@ struct Upstream {
 // budget is not among them: a configuration fact is a finding (log, /status, /health), not an
 // incident.
 inline constexpr std::string_view kAlertRules[] = {
-    "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
-    "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
-    "job_stale",        "job_failing",          "query_threshold", "container_cpu",
-    "container_memory"};
+    "pool_saturation",     "client_pool_at_limit",    "readiness",
+    "idle_in_transaction", "long_transaction",        "lock_waits",
+    "pgbouncer_queue",     "upstream_circuit_open",   "job_stale",
+    "job_failing",         "query_threshold",         "container_cpu",
+    "container_memory",    "pool_exhaustion_forecast"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";

@@ -1,7 +1,7 @@
 // What the probe loop remembers from one cycle to the next and adds to each Snapshot before it
-// is published: the utilization history (its summary), the recent errors, and whether the pool
-// budget's finding is news worth a log line. Deterministic: time comes from the snapshots.
-// Thread-safety: one instance per loop, used by the probe thread only.
+// is published: the utilization history (its summary and the exhaustion forecast), the recent
+// errors, and whether the pool budget's finding is news worth a log line. Deterministic: time comes
+// from the snapshots. Thread-safety: one instance per loop, used by the probe thread only.
 #pragma once
 
 #include <optional>
@@ -19,9 +19,10 @@ class CycleMemory {
   // `interval`: the probe interval at start, which sizes the history (one hour of samples).
   explicit CycleMemory(config::Duration interval);
 
-  // Remembers `s` and fills its utilization and recent_errors. Returns the pool budget's
-  // finding when it is new or changed (to log), nullopt otherwise.
-  std::optional<FindingNews> remember(Snapshot& s);
+  // Remembers `s` and fills its utilization, exhaustion forecast (and its check, by `config`'s
+  // [pool] forecast keys) and recent_errors. Returns the pool budget's finding when it is new or
+  // changed (to log), nullopt otherwise.
+  std::optional<FindingNews> remember(Snapshot& s, const config::Config& config);
 
  private:
   UtilizationHistory history_;

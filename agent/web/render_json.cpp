@@ -5,6 +5,7 @@
 #include "agent/web/upstream_view.hpp"
 #include "common/text/time_format.hpp"
 #include "common/version.hpp"
+#include "config/syntax/duration.hpp"
 
 namespace opsagent::web {
 
@@ -111,6 +112,19 @@ json utilization_json(const probes::UtilizationSummary& u) {
         {"samples", w.samples}};
   }
   return out;
+}
+
+// The exhaustion forecast (its verdict is also the pool:forecast check).
+json forecast_json(const probes::ExhaustionForecast& f, config::Duration horizon) {
+  return {{"trend", probes::to_string(f.trend)},
+          {"window", probes::window_label(f.window)},
+          {"samples", f.samples},
+          {"per_minute", f.per_minute},
+          {"in_use", f.level},
+          {"usable_slots", f.usable},
+          {"exhausted_in_s", f.exhausted_in ? json(f.exhausted_in->count()) : json(nullptr)},
+          {"horizon", config::format_duration(horizon)},
+          {"within_horizon", f.within(horizon)}};
 }
 
 }  // namespace
@@ -247,6 +261,11 @@ json render_health(const RenderContext& ctx) {
     if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
     if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
     body["utilization"] = utilization_json(s->utilization);
+    if (s->exhaustion) {
+      const auto horizon = ctx.config != nullptr ? ctx.config->pool.forecast_horizon
+                                                 : config::PoolSection{}.forecast_horizon;
+      body["forecast"] = forecast_json(*s->exhaustion, horizon);
+    }
     if (!s->upstreams.empty()) {
       json upstreams = json::array();
       for (const auto& u : s->upstreams) upstreams.push_back(render_upstream(u, true, ctx.now));

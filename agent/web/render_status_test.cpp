@@ -266,6 +266,52 @@ TEST(StatusText, UtilizationWindowsProbeLatencyAndChecks) {
   EXPECT_TRUE(contains(text, "  WARN  postgres:connections (info)")) << text;
 }
 
+probes::ExhaustionForecast rising_forecast() {
+  probes::ExhaustionForecast forecast;
+  forecast.trend = probes::Trend::rising;
+  forecast.window = 900s;
+  forecast.samples = 450;
+  forecast.covered = 900s;
+  forecast.per_minute = 2.5;
+  forecast.level = 84;
+  forecast.usable = 97;
+  forecast.exhausted_in = 312s;
+  return forecast;
+}
+
+TEST(StatusText, ExhaustionForecastSaysWhenTheSlotsRunOut) {
+  Fixture f;
+  f.snapshot.exhaustion = rising_forecast();
+  auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text,
+                       "forecast    !! rising +2.5 connections/min over the last 15m (84/97 usable "
+                       "slots in use): at this rate the usable slots run out in 5m12s, within "
+                       "pool.forecast_horizon 30m\n"))
+      << text;
+  f.config.pool.forecast_horizon = 5min;  // beyond the horizon: said, not flagged
+  text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text, "forecast    rising +2.5")) << text;
+  EXPECT_FALSE(contains(text, "within pool.forecast_horizon")) << text;
+  f.snapshot.exhaustion->trend = probes::Trend::flat;
+  f.snapshot.exhaustion->exhausted_in.reset();
+  text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(
+      text,
+      "forecast    flat over the last 15m (84/97 usable slots in use): no exhaustion in sight"))
+      << text;
+  f.snapshot.exhaustion.reset();
+  EXPECT_FALSE(contains(render_status_text(f.ctx), "forecast"));
+}
+
+TEST(StatusHtml, ExhaustionForecastSaysWhenTheSlotsRunOut) {
+  Fixture f;
+  f.snapshot.exhaustion = rising_forecast();
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, R"(<div class="budget nofit">&#9888; Exhaustion forecast<code>)"))
+      << html;
+  EXPECT_TRUE(contains(html, "at this rate the usable slots run out in 5m12s")) << html;
+}
+
 TEST(StatusText, LastErrorsWithTimeCheckClassAndMessage) {
   Fixture f;
   const auto text = render_status_text(f.ctx);

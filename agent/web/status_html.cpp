@@ -112,7 +112,15 @@ std::string html_chart(const Snapshot& s, const config::PoolSection& pool) {
         probes::window_label(w.window), w.current ? percent(*w.current) : "-", percent(w.max),
         percent(w.p95), w.samples);
   }
-  return out + "</table></section>";
+  out += "</table>";
+  if (s.exhaustion) {
+    // Red only within the horizon: a quiet forecast is a fact, not a finding.
+    const bool soon = s.exhaustion->within(pool.forecast_horizon);
+    out += fmt::format(R"(<div class="budget {}">{}Exhaustion forecast<code>{}</code></div>)",
+                       soon ? "nofit" : "fits", soon ? "&#9888; " : "",
+                       html_escape(probes::describe(*s.exhaustion, pool.forecast_horizon)));
+  }
+  return out + "</section>";
 }
 
 std::string html_group_rows(const std::vector<GroupCount>& groups, bool full) {

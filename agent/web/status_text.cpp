@@ -325,6 +325,11 @@ std::string render_status_text(const RenderContext& ctx) {
   if (s.container) text_container(out, ctx);
   out += "\n";
   text_windows(out, s.utilization);
+  if (s.exhaustion) {
+    const bool soon = s.exhaustion->within(pool.forecast_horizon);
+    out += wrap(soon ? "forecast    !! " : "forecast    ",
+                probes::describe(*s.exhaustion, pool.forecast_horizon), "            ");
+  }
   text_probe(out, s);
   text_checks(out, s.checks);
   text_errors(out, ctx);
