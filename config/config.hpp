@@ -156,6 +156,22 @@ struct PgBouncerSection {
   bool enabled() const { return !dsn_env.empty(); }
 };
 
+// [deploy]: how the app deploys. During a zero-downtime deploy the old and the new deployment
+// run side by side, each with its own pools: the budget gets a during-deploy line, and while
+// this agent (the new deployment) is not yet ready it compares the sessions in use now with
+// what its own app will add.
+struct DeploySection {
+  // How many deployments of the app (copies of the declared pools) run at once during a deploy:
+  // 1 (overlap = false: the old one stops first), 2 (overlap = true), or a number. Default 1,
+  // 2 on Railway (apply_environment) unless the file says otherwise.
+  int overlap = 1;
+  bool overlap_from_platform = false;  // the 2 came from the Railway default, not the file
+  // While not yet ready, a deploy that can exhaust Postgres makes the agent not ready (the
+  // pool:deploy check fails and gates) instead of only warning.
+  bool gate = false;
+  bool operator==(const DeploySection&) const = default;
+};
+
 // Supervise mode (`opsagent run -- CMD...`): what to do when the app process exits on its own.
 struct SuperviseSection {
   enum class OnExit { exit, restart };
@@ -306,6 +322,7 @@ struct Config {
   PoolSection pool;
   PgBouncerSection pgbouncer;
   SuperviseSection supervise;
+  DeploySection deploy;
   AlertsSection alerts;
   std::vector<Upstream> upstreams;   // [[upstreams]]
   std::vector<JobWatch> jobs;        // [[jobs]]

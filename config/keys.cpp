@@ -11,9 +11,10 @@ std::span<const KeySpec<Config>> config_keys() {
   // `opsagent validate` and the docs show the sections.
   static const std::vector<KeySpec<Config>> keys = [] {
     std::vector<KeySpec<Config>> all;
-    for (const auto section : {agent_keys(), log_keys(), database_keys(), readiness_keys(),
-                               pool_keys(), pgbouncer_keys(), supervise_keys(), alerts_keys(),
-                               container_keys(), upstreams_keys(), jobs_keys(), queries_keys()}) {
+    for (const auto section :
+         {agent_keys(), log_keys(), database_keys(), readiness_keys(), pool_keys(),
+          pgbouncer_keys(), supervise_keys(), deploy_keys(), alerts_keys(), container_keys(),
+          upstreams_keys(), jobs_keys(), queries_keys()}) {
       all.insert(all.end(), section.begin(), section.end());
     }
     return all;

@@ -202,16 +202,16 @@ TEST(CycleMemory, TheBudgetFindingIsNewsOnlyWhenItChanges) {
   auto first = taken_at(t0, {});
   first.pool = pool_with_client(true, false);
   const auto news = memory.remember(first, kConfig);
-  ASSERT_TRUE(news);
-  EXPECT_TRUE(news->problem);
+  ASSERT_EQ(news.size(), 1u);
+  EXPECT_TRUE(news[0].problem);
   auto same = taken_at(t0 + 1s, {});
   same.pool = pool_with_client(true, false);
-  EXPECT_FALSE(memory.remember(same, kConfig));
+  EXPECT_TRUE(memory.remember(same, kConfig).empty());
   auto fixed = taken_at(t0 + 2s, {});
   fixed.pool = pool_with_client(true, true);
   const auto fixed_news = memory.remember(fixed, kConfig);
-  ASSERT_TRUE(fixed_news);
-  EXPECT_FALSE(fixed_news->problem);
+  ASSERT_EQ(fixed_news.size(), 1u);
+  EXPECT_FALSE(fixed_news[0].problem);
 }
 
 TEST(WaitBeforeNextCycle, JitterOnlyShortensTheIntervalByUpToATenth) {

@@ -223,6 +223,14 @@ void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
           static_cast<double>(pool.budget.declared));
     g.set("opsagent_pool_budget_fits", "1 when the declared budgets fit in the usable slots.",
           flag(pool.budget.fits));
+    if (pool.budget.overlap > 1) {
+      g.set("opsagent_pool_budget_deploy_connections",
+            "What Postgres may see during a deploy: deploy.overlap deployments' pools at once.",
+            static_cast<double>(pool.budget.during_deploy));
+      g.set("opsagent_pool_budget_deploy_fits",
+            "1 when the overlapping deployments' pools fit in the usable slots.",
+            flag(pool.budget.deploy_fits));
+    }
   }
   g.set("opsagent_pool_level",
         "Connection use against the pool thresholds: 0 ok, 1 warn, 2 "

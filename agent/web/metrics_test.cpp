@@ -319,6 +319,20 @@ TEST(PrometheusMetrics, PoolAndUtilizationWindows) {
   EXPECT_EQ(body.find("window=\"1h\""), std::string::npos);
 }
 
+TEST(PrometheusMetrics, DuringDeployBudgetOnlyWithOverlap) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  auto body = metrics.render(f.ctx);
+  EXPECT_EQ(body.find("opsagent_pool_budget_deploy_"), std::string::npos) << body;
+  f.snapshot.pool->budget.overlap = 2;
+  f.snapshot.pool->budget.during_deploy = 200;
+  f.snapshot.pool->budget.deploy_fits = false;
+  body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_pool_budget_deploy_connections 200")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_pool_budget_deploy_fits 0")) << body;
+}
+
 TEST(PrometheusMetrics, ExhaustionForecastOnlyWhileRising) {
   PrometheusMetrics metrics;
   Fixture f;
@@ -345,8 +359,13 @@ TEST(PrometheusMetrics, ExhaustionForecastOnlyWhileRising) {
       << body;
   EXPECT_TRUE(has_line(body, "opsagent_pool_exhaustion_forecast_seconds{window=\"15m\"} 720"))
       << body;
-  EXPECT_EQ(body.find("NaN"), std::string::npos);
-  EXPECT_EQ(body.find("Inf"), std::string::npos);
+  // Never NaN or +Inf (the histogram's le="+Inf" bucket aside).
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("opsagent_pool_") == std::string::npos) continue;
+    EXPECT_EQ(line.find("NaN"), std::string::npos) << line;
+    EXPECT_EQ(line.find("Inf"), std::string::npos) << line;
+  }
 }
 
 TEST(PrometheusMetrics, NoDeclaredClientsMeansNoBudgetSeries) {

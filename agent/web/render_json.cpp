@@ -98,7 +98,11 @@ json pool_json(const probes::PoolReport& p) {
                 {"arithmetic", p.budget.arithmetic},
                 {"pooler_fits", p.budget.pooler_fits},
                 {"pooler_arithmetic", p.budget.pooler_arithmetic},
-                {"superuser_note", p.budget.superuser_note}}}};
+                {"superuser_note", p.budget.superuser_note},
+                {"overlap", p.budget.overlap},
+                {"during_deploy", p.budget.during_deploy},
+                {"deploy_fits", p.budget.deploy_fits},
+                {"deploy_arithmetic", p.budget.deploy_arithmetic}}}};
 }
 
 json utilization_json(const probes::UtilizationSummary& u) {

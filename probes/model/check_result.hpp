@@ -37,6 +37,7 @@ enum class ErrorClass {
   query_threshold,       // a custom query's column reached its warn or critical level
   cpu_high,              // the container's CPU use stayed above [container].cpu_warn
   memory_high,           // the container's memory use reached [container].memory_warn
+  deploy_overlap,        // this deploy's pools and the running deployment's sessions overflow
   unknown,
 };
 

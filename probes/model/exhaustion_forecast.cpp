@@ -99,7 +99,8 @@ ExhaustionForecast forecast_exhaustion(std::span<const UtilizationSample> sample
   std::vector<Point> points;
   for (const auto& s : samples) {
     if (s.at > now || now - s.at > window) continue;
-    points.push_back({std::chrono::duration<double>(s.at - now).count(), double(s.used)});
+    points.push_back(
+        {std::chrono::duration<double>(s.at - now).count(), static_cast<double>(s.used)});
     f.usable = s.usable;
   }
   f.samples = points.size();

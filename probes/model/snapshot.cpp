@@ -54,6 +54,8 @@ std::string_view to_string(ErrorClass c) {
       return "cpu_high";
     case ErrorClass::memory_high:
       return "memory_high";
+    case ErrorClass::deploy_overlap:
+      return "deploy_overlap";
     case ErrorClass::unknown:
       return "unknown";
   }

@@ -321,7 +321,8 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
             ? read_activity(activity_result)
             : std::unexpected(statement_failure(activity_result, target_->password).message);
     if (activity) {
-      out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr);
+      out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr,
+                               config.deploy.overlap);
       for (auto& c : pool_checks(*activity, *out.pool)) out.checks.push_back(std::move(c));
       out.activity = std::move(*activity);
     } else {
