@@ -123,30 +123,30 @@ void exhaustion_forecast(const probes::Snapshot& s, const config::Config& c, con
   }
   const auto& f = *s.exhaustion;
   if (!f.within(c.pool.forecast_horizon)) return;
-  const double left = static_cast<double>(f.exhausted_in->count());
-  auto f_out =
+  const auto left = static_cast<double>(f.exhausted_in->count());
+  auto finding =
       make(kRulePoolExhaustionForecast, "PostgresPoolExhaustionForecast", Severity::warning,
            left == 0 ? fmt::format("Postgres connections rising +{:.1f}/min with the "
-                                   "usable slots used up ({:.0f}/{})",
-                                   f.per_minute, f.level, f.usable)
+                                   "usable slots used up ({}/{})",
+                                   f.per_minute, f.used, f.usable)
                      : fmt::format("at this rate the usable Postgres slots run out in {} "
-                                   "(+{:.1f} connections/min, {:.0f}/{} in use)",
-                                   common::format_elapsed(left), f.per_minute, f.level, f.usable),
+                                   "(+{:.1f} connections/min, {}/{} in use)",
+                                   common::format_elapsed(left), f.per_minute, f.used, f.usable),
            db);
   // Sooner is worse: the resolve reports the nearest forecast of the incident.
-  f_out.measure = -left;
-  f_out.details.push_back(probes::describe(f));
-  f_out.details.push_back(fmt::format(
+  finding.measure = -left;
+  finding.details.push_back(probes::describe(f));
+  finding.details.push_back(fmt::format(
       "trend over {} samples of the last {} (pool.forecast_window); alerts within {} "
       "(pool.forecast_horizon)",
       f.samples, probes::window_label(f.window), config::format_duration(c.pool.forecast_horizon)));
-  if (s.activity) append(f_out.details, activity_context(*s.activity));
+  if (s.activity) append(finding.details, activity_context(*s.activity));
   if (s.pool && !s.pool->clients.empty())
-    f_out.details.push_back("budget: " + s.pool->budget.arithmetic);
-  f_out.details.emplace_back(
+    finding.details.push_back("budget: " + s.pool->budget.arithmetic);
+  finding.details.emplace_back(
       "find who is opening connections (the applications above), or make room: fewer workers "
       "or smaller pools, PgBouncer, or a higher max_connections");
-  out.findings.push_back(std::move(f_out));
+  out.findings.push_back(std::move(finding));
 }
 
 void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {

@@ -124,7 +124,7 @@ json forecast_json(const probes::ExhaustionForecast& f, config::Duration horizon
           {"window", probes::window_label(f.window)},
           {"samples", f.samples},
           {"per_minute", f.per_minute},
-          {"in_use", f.level},
+          {"in_use", f.used},
           {"usable_slots", f.usable},
           {"exhausted_in_s", f.exhausted_in ? json(f.exhausted_in->count()) : json(nullptr)},
           {"horizon", config::format_duration(horizon)},

@@ -111,6 +111,7 @@ TEST(RenderHealth, ExhaustionForecastFieldAndItsCheckNeverGateReadiness) {
   forecast.samples = 450;
   forecast.per_minute = 2;
   forecast.level = 50;
+  forecast.used = 50;
   forecast.usable = 97;
   forecast.exhausted_in = 1410s;
   Fixture f({passing("postgres:connection"), probes::forecast_check(forecast, 30min)});

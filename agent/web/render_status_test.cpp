@@ -318,6 +318,7 @@ probes::ExhaustionForecast rising_forecast() {
   forecast.covered = 900s;
   forecast.per_minute = 2.5;
   forecast.level = 84;
+  forecast.used = 84;
   forecast.usable = 97;
   forecast.exhausted_in = 312s;
   return forecast;

@@ -102,6 +102,7 @@ ExhaustionForecast forecast_exhaustion(std::span<const UtilizationSample> sample
     points.push_back(
         {std::chrono::duration<double>(s.at - now).count(), static_cast<double>(s.used)});
     f.usable = s.usable;
+    f.used = s.used;
   }
   f.samples = points.size();
   if (points.empty()) return f;
@@ -131,8 +132,7 @@ namespace {
 
 std::string describe_trend(const ExhaustionForecast& f) {
   const std::string over = "over the last " + window_label(f.window);
-  const std::string in_use =
-      fmt::format("{:.0f}/{} usable slots in use", std::max(0.0, f.level), f.usable);
+  const std::string in_use = fmt::format("{}/{} usable slots in use", f.used, f.usable);
   switch (f.trend) {
     case Trend::too_few_samples:
       return fmt::format(

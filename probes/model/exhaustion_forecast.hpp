@@ -28,6 +28,7 @@ struct ExhaustionForecast {
   std::chrono::seconds covered{0};  // from the oldest of them to now
   double per_minute = 0;            // the trend: connections in use per minute
   double level = 0;                 // connections in use now, as the trend puts it
+  int used = 0;                     // connections in use in the newest sample
   int usable = 0;                   // usable slots (the newest sample's)
   // Rising: the trend reaches the usable slots in this long (0: it already has).
   std::optional<std::chrono::seconds> exhausted_in;
