@@ -47,7 +47,8 @@ TEST(ExhaustionForecast, FlatIsQuiet) {
 
 TEST(ExhaustionForecast, RisingForecastsWhenTheSlotsRunOut) {
   // 2 connections a minute: 20 fifteen minutes ago, 50 now; 47 slots left -> 23.5 minutes.
-  const auto f = forecast(series(15min, 2s, [](double ago) { return int(50 - 2 * ago); }));
+  const auto f =
+      forecast(series(15min, 2s, [](double ago) { return static_cast<int>(50 - 2 * ago); }));
   ASSERT_EQ(f.trend, Trend::rising);
   EXPECT_NEAR(f.per_minute, 2.0, 0.05);
   EXPECT_NEAR(f.level, 50, 1);
@@ -73,7 +74,8 @@ TEST(ExhaustionForecast, RisingForecastsWhenTheSlotsRunOut) {
 
 TEST(ExhaustionForecast, FewSamplesAFewSecondsApartAreEnough) {
   // A 10s interval: 91 samples, no bucketing.
-  const auto f = forecast(series(15min, 10s, [](double ago) { return int(80 - 1 * ago); }));
+  const auto f =
+      forecast(series(15min, 10s, [](double ago) { return static_cast<int>(80 - 1 * ago); }));
   ASSERT_EQ(f.trend, Trend::rising);
   EXPECT_NEAR(f.per_minute, 1.0, 0.05);
   ASSERT_TRUE(f.exhausted_in);
@@ -81,7 +83,8 @@ TEST(ExhaustionForecast, FewSamplesAFewSecondsApartAreEnough) {
 }
 
 TEST(ExhaustionForecast, AlreadyFullAndRisingRunsOutNow) {
-  const auto f = forecast(series(15min, 10s, [](double ago) { return int(100 - 3 * ago); }));
+  const auto f =
+      forecast(series(15min, 10s, [](double ago) { return static_cast<int>(100 - 3 * ago); }));
   ASSERT_EQ(f.trend, Trend::rising);
   ASSERT_TRUE(f.exhausted_in);
   EXPECT_EQ(f.exhausted_in->count(), 0);
@@ -89,7 +92,8 @@ TEST(ExhaustionForecast, AlreadyFullAndRisingRunsOutNow) {
 }
 
 TEST(ExhaustionForecast, FallingIsQuiet) {
-  const auto f = forecast(series(15min, 2s, [](double ago) { return int(50 + 2 * ago); }));
+  const auto f =
+      forecast(series(15min, 2s, [](double ago) { return static_cast<int>(50 + 2 * ago); }));
   EXPECT_EQ(f.trend, Trend::falling);
   EXPECT_NEAR(f.per_minute, -2.0, 0.05);
   EXPECT_FALSE(f.exhausted_in);
@@ -118,21 +122,24 @@ TEST(ExhaustionForecast, OneSpikeDoesNotMakeAForecast) {
 }
 
 TEST(ExhaustionForecast, OneSpikeDoesNotHideARise) {
-  const auto f = forecast(series(
-      15min, 10s, [](double ago) { return std::abs(ago - 1) < 1e-9 ? 0 : int(50 - 2 * ago); }));
+  const auto f = forecast(series(15min, 10s, [](double ago) {
+    return std::abs(ago - 1) < 1e-9 ? 0 : static_cast<int>(50 - 2 * ago);
+  }));
   ASSERT_EQ(f.trend, Trend::rising);
   EXPECT_NEAR(f.per_minute, 2.0, 0.1);
 }
 
 TEST(ExhaustionForecast, TooFewSamplesIsQuiet) {
   // Five samples, however steep.
-  auto few = forecast(series(15min, 180s, [](double ago) { return int(90 - 5 * ago); }));
+  auto few =
+      forecast(series(15min, 180s, [](double ago) { return static_cast<int>(90 - 5 * ago); }));
   EXPECT_EQ(few.samples, 6u);
   EXPECT_EQ(few.trend, Trend::too_few_samples);
   EXPECT_FALSE(few.exhausted_in);
   EXPECT_EQ(forecast_check(few, 30min).status, CheckStatus::pass);
   // Many samples, but only over the last 3 minutes (the agent just started): not yet.
-  const auto young = forecast(series(3min, 2s, [](double ago) { return int(60 - 5 * ago); }));
+  const auto young =
+      forecast(series(3min, 2s, [](double ago) { return static_cast<int>(60 - 5 * ago); }));
   EXPECT_EQ(young.trend, Trend::too_few_samples);
   EXPECT_EQ(young.covered, 180s);
   EXPECT_NE(describe(young).find("no trend yet: 91 samples over 3m"), std::string::npos)
@@ -142,7 +149,8 @@ TEST(ExhaustionForecast, TooFewSamplesIsQuiet) {
 
 TEST(ExhaustionForecast, OnlyTheWindowCounts) {
   // A steep rise an hour ago, flat for the last 15 minutes.
-  auto s = series(60min, 10s, [](double ago) { return ago > 15 ? int(95 - ago) : 40; });
+  auto s =
+      series(60min, 10s, [](double ago) { return ago > 15 ? static_cast<int>(95 - ago) : 40; });
   const auto f = forecast(s);
   EXPECT_EQ(f.trend, Trend::flat);
   EXPECT_LE(f.samples, 91u);
