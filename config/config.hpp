@@ -138,6 +138,11 @@ struct PoolSection {
   Threshold warn{Threshold::Kind::percent, 80};
   Threshold critical{Threshold::Kind::percent, 95};
   std::vector<PoolClient> clients;
+  // The exhaustion forecast: the trend of the connections in use over forecast_window, and a
+  // warning (pool:forecast, PostgresPoolExhaustionForecast) when at that rate the usable slots
+  // run out within forecast_horizon (0: never).
+  Duration forecast_window{15 * 60 * 1000};
+  Duration forecast_horizon{30 * 60 * 1000};
   bool operator==(const PoolSection&) const = default;
 };
 
@@ -149,6 +154,22 @@ struct PgBouncerSection {
   bool operator==(const PgBouncerSection&) const = default;
 
   bool enabled() const { return !dsn_env.empty(); }
+};
+
+// [deploy]: how the app deploys. During a zero-downtime deploy the old and the new deployment
+// run side by side, each with its own pools: the budget gets a during-deploy line, and while
+// this agent (the new deployment) is not yet ready it compares the sessions in use now with
+// what its own app will add.
+struct DeploySection {
+  // How many deployments of the app (copies of the declared pools) run at once during a deploy:
+  // 1 (overlap = false: the old one stops first), 2 (overlap = true), or a number. Default 1,
+  // 2 on Railway (apply_environment) unless the file says otherwise.
+  int overlap = 1;
+  bool overlap_from_platform = false;  // the 2 came from the Railway default, not the file
+  // While not yet ready, a deploy that can exhaust Postgres makes the agent not ready (the
+  // pool:deploy check fails and gates) instead of only warning.
+  bool gate = false;
+  bool operator==(const DeploySection&) const = default;
 };
 
 // Supervise mode (`opsagent run -- CMD...`): what to do when the app process exits on its own.
@@ -180,13 +201,21 @@ struct Upstream {
 // The alert rules, by the names [[alerts.receivers]] route on (`rules = [...]`). The pool
 // budget is not among them: a configuration fact is a finding (log, /status, /health), not an
 // incident.
-inline constexpr std::string_view kAlertRules[] = {"pool_saturation",  "client_pool_at_limit",
-                                                   "readiness",        "idle_in_transaction",
-                                                   "long_transaction", "lock_waits",
-                                                   "pgbouncer_queue",  "upstream_circuit_open",
-                                                   "job_stale",        "job_failing",
-                                                   "query_threshold",  "container_cpu",
-                                                   "container_memory", "lock_queue"};
+inline constexpr std::string_view kAlertRules[] = {"pool_saturation",
+                                                   "client_pool_at_limit",
+                                                   "readiness",
+                                                   "idle_in_transaction",
+                                                   "long_transaction",
+                                                   "lock_waits",
+                                                   "pgbouncer_queue",
+                                                   "upstream_circuit_open",
+                                                   "job_stale",
+                                                   "job_failing",
+                                                   "query_threshold",
+                                                   "container_cpu",
+                                                   "container_memory",
+                                                   "lock_queue",
+                                                   "pool_exhaustion_forecast"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";
@@ -316,6 +345,7 @@ struct Config {
   PoolSection pool;
   PgBouncerSection pgbouncer;
   SuperviseSection supervise;
+  DeploySection deploy;
   AlertsSection alerts;
   std::vector<Upstream> upstreams;   // [[upstreams]]
   std::vector<JobWatch> jobs;        // [[jobs]]

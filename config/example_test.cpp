@@ -125,6 +125,9 @@ TEST(Example, DocumentedDefaultsAreTheDefaults) {
   EXPECT_EQ(r->pool.warn, defaults.pool.warn);
   EXPECT_EQ(r->pool.critical, defaults.pool.critical);
   EXPECT_EQ(r->supervise, defaults.supervise);
+  EXPECT_EQ(r->deploy, defaults.deploy);
+  EXPECT_EQ(r->pool.forecast_window, defaults.pool.forecast_window);
+  EXPECT_EQ(r->pool.forecast_horizon, defaults.pool.forecast_horizon);
   EXPECT_EQ(r->pgbouncer, defaults.pgbouncer);
   EXPECT_EQ(r->container, defaults.container);
   EXPECT_EQ(r->readiness.on_pressure, defaults.readiness.on_pressure);
@@ -247,10 +250,10 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 59u);
+  EXPECT_EQ(seen.size(), 63u);
   EXPECT_EQ(config_sections(), (std::vector<std::string_view>{
                                    "agent", "log", "database", "readiness", "pool", "pgbouncer",
-                                   "supervise", "alerts", "container", "locks"}));
+                                   "supervise", "deploy", "alerts", "container", "locks"}));
   for (const auto& spec : marker_keys()) {
     EXPECT_EQ(spec.section, "readiness.migrations");
     EXPECT_FALSE(spec.doc.empty()) << spec.name;

@@ -13,8 +13,8 @@ std::span<const KeySpec<Config>> config_keys() {
     std::vector<KeySpec<Config>> all;
     for (const auto section :
          {agent_keys(), log_keys(), database_keys(), readiness_keys(), pool_keys(),
-          pgbouncer_keys(), supervise_keys(), alerts_keys(), container_keys(), locks_keys(),
-          upstreams_keys(), jobs_keys(), queries_keys()}) {
+          pgbouncer_keys(), supervise_keys(), deploy_keys(), alerts_keys(), container_keys(),
+          locks_keys(), upstreams_keys(), jobs_keys(), queries_keys()}) {
       all.insert(all.end(), section.begin(), section.end());
     }
     return all;

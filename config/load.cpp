@@ -145,6 +145,13 @@ void apply_environment(const Environment& env, Config& c, Diagnostics& diag) {
       diag.error_outside_file("OPSAGENT_LOG_FORMAT" + std::string(kSuffix), parsed.error());
     }
   }
+  // On Railway a deploy is zero-downtime by default: the new deployment starts while the old one
+  // still serves, so both hold their pools at once. Only a default, like the drain below.
+  if (!diag.where_set("deploy.overlap") &&
+      (env_value(env, "RAILWAY_DEPLOYMENT_ID") || env_value(env, "RAILWAY_SERVICE_ID"))) {
+    c.deploy.overlap = 2;
+    c.deploy.overlap_from_platform = true;
+  }
   // Railway sends SIGKILL this many seconds after SIGTERM. Draining for half of it leaves the
   // other half for the supervised app to stop, so neither is killed mid-shutdown. Only a default:
   // a drain written in the file is a deliberate choice. Checked even then, like PORT, so that a

@@ -47,6 +47,8 @@ Environment process_environment();
 // Environment overrides applied after the file: PORT (agent listen port, as Railway sets it),
 // OPSAGENT_LOG_LEVEL, OPSAGENT_LOG_FORMAT. RAILWAY_DEPLOYMENT_DRAINING_SECONDS only changes a
 // default: when the file does not set agent.drain, the drain is half of it (at most 15m).
+// RAILWAY_DEPLOYMENT_ID or RAILWAY_SERVICE_ID (running on Railway) make deploy.overlap default to
+// 2 when the file does not set it.
 // load_config_file reads the file through common::read_bounded_file (a regular file of at most
 // kMaxConfigBytes, opened without blocking) and also checks what the config's paths name:
 // alerts.state_file must be a regular file or not exist yet. load_config_string touches no file.

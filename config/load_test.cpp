@@ -195,7 +195,7 @@ TEST(LoadErrors, UnknownSectionWithoutHintListsSections) {
       "\n[metrics]\n",
       {2, 2, "metrics",
        "the sections are [agent], [log], [database], [readiness], [pool], [pgbouncer], "
-       "[supervise], [alerts], [container] and [locks]"});
+       "[supervise], [deploy], [alerts], [container] and [locks]"});
 }
 
 TEST(LoadErrors, OddKeysAreShownQuotedOnOneLine) {

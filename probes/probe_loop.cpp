@@ -148,8 +148,8 @@ void ProbeLoop::run() {
     auto config = config_.get();
     auto snapshot = std::make_shared<Snapshot>(
         run_cycle(probes_, *config, env_, ++sequence, false, upstreams_, container_));
-    if (auto news = memory.remember(*snapshot)) {
-      spdlog::log(news->problem ? spdlog::level::warn : spdlog::level::info, "{}", news->message);
+    for (const auto& news : memory.remember(*snapshot, *config)) {
+      spdlog::log(news.problem ? spdlog::level::warn : spdlog::level::info, "{}", news.message);
     }
     store_.set(snapshot);
     beat();

@@ -124,6 +124,8 @@ TEST_F(HttpChecksUntil, CheckAndWaitAwaitEveryCheck) {
   EXPECT_EQ(http_checks_until(s, start, start + 10ms, all_done_by, true), all_done_by);
 }
 
+const config::Config kConfig;
+
 Snapshot taken_at(WallClock::time_point at, std::vector<CheckResult> checks) {
   Snapshot s;
   s.taken_at = at;
@@ -137,17 +139,46 @@ TEST(CycleMemory, UtilizationHistoryAccumulatesAcrossCycles) {
   for (int i = 0; i < 3; ++i) {
     auto s = taken_at(t0 + i * 1s, {check("postgres:connection", CheckStatus::pass)});
     s.activity = activity(10 * (i + 1), 100);
-    memory.remember(s);
+    memory.remember(s, kConfig);
     EXPECT_EQ(s.utilization.windows[0].samples, static_cast<std::size_t>(i + 1));
     ASSERT_TRUE(s.utilization.windows[0].current);
     EXPECT_DOUBLE_EQ(*s.utilization.windows[0].current, 0.1 * (i + 1));
   }
   // A cycle that could not read pg_stat_activity adds no sample and has no "current".
   auto down = taken_at(t0 + 3s, {check("postgres:connection", CheckStatus::fail)});
-  memory.remember(down);
+  memory.remember(down, kConfig);
   EXPECT_EQ(down.utilization.windows[0].samples, 3U);
   EXPECT_FALSE(down.utilization.windows[0].current);
   EXPECT_DOUBLE_EQ(down.utilization.windows[0].max, 0.3);
+}
+
+TEST(CycleMemory, TheForecastFollowsTheHistoryWithActivityOnly) {
+  CycleMemory memory(10s);
+  const WallClock::time_point t0{std::chrono::hours(480000)};
+  // Two connections more every minute for 15 minutes, one cycle every 10s.
+  Snapshot s;
+  for (int i = 0; i <= 90; ++i) {
+    s = taken_at(t0 + i * 10s, {});
+    s.activity = activity(20 + i / 3, 100);
+    memory.remember(s, kConfig);
+  }
+  ASSERT_TRUE(s.exhaustion);
+  EXPECT_EQ(s.exhaustion->trend, Trend::rising);
+  EXPECT_EQ(s.exhaustion->window, 15min);
+  const auto* check = s.find("pool:forecast");
+  ASSERT_NE(check, nullptr);
+  EXPECT_EQ(check->status, CheckStatus::warn);  // 50 of 100, +2/min: 25 minutes, within 30m
+  config::Config later = kConfig;
+  later.pool.forecast_horizon = 20min;
+  auto next = taken_at(t0 + 91 * 10s, {});
+  next.activity = activity(50, 100);
+  memory.remember(next, later);
+  EXPECT_EQ(next.find("pool:forecast")->status, CheckStatus::pass);
+  // Without activity: no forecast and no check (the database's checks say why).
+  auto down = taken_at(t0 + 92 * 10s, {});
+  memory.remember(down, kConfig);
+  EXPECT_FALSE(down.exhaustion);
+  EXPECT_EQ(down.find("pool:forecast"), nullptr);
 }
 
 TEST(CycleMemory, RecentErrorsOutliveTheCycleThatSawThem) {
@@ -155,11 +186,11 @@ TEST(CycleMemory, RecentErrorsOutliveTheCycleThatSawThem) {
   const WallClock::time_point t0{std::chrono::hours(480000)};
   auto failed = taken_at(t0, {check("postgres:connection", CheckStatus::fail)});
   failed.checks[0].error = ErrorClass::refused;
-  memory.remember(failed);
+  memory.remember(failed, kConfig);
   ASSERT_EQ(failed.recent_errors.size(), 1U);
   EXPECT_EQ(failed.recent_errors[0].check, "postgres:connection");
   auto recovered = taken_at(t0 + 1s, {check("postgres:connection", CheckStatus::pass)});
-  memory.remember(recovered);
+  memory.remember(recovered, kConfig);
   ASSERT_EQ(recovered.recent_errors.size(), 1U);
   EXPECT_EQ(recovered.recent_errors[0].error, ErrorClass::refused);
   EXPECT_TRUE(recovered.recent_errors[0].cleared_at);
@@ -170,17 +201,17 @@ TEST(CycleMemory, TheBudgetFindingIsNewsOnlyWhenItChanges) {
   const WallClock::time_point t0{std::chrono::hours(480000)};
   auto first = taken_at(t0, {});
   first.pool = pool_with_client(true, false);
-  const auto news = memory.remember(first);
-  ASSERT_TRUE(news);
-  EXPECT_TRUE(news->problem);
+  const auto news = memory.remember(first, kConfig);
+  ASSERT_EQ(news.size(), 1u);
+  EXPECT_TRUE(news[0].problem);
   auto same = taken_at(t0 + 1s, {});
   same.pool = pool_with_client(true, false);
-  EXPECT_FALSE(memory.remember(same));
+  EXPECT_TRUE(memory.remember(same, kConfig).empty());
   auto fixed = taken_at(t0 + 2s, {});
   fixed.pool = pool_with_client(true, true);
-  const auto fixed_news = memory.remember(fixed);
-  ASSERT_TRUE(fixed_news);
-  EXPECT_FALSE(fixed_news->problem);
+  const auto fixed_news = memory.remember(fixed, kConfig);
+  ASSERT_EQ(fixed_news.size(), 1u);
+  EXPECT_FALSE(fixed_news[0].problem);
 }
 
 TEST(WaitBeforeNextCycle, JitterOnlyShortensTheIntervalByUpToATenth) {

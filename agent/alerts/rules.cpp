@@ -112,6 +112,43 @@ void saturation(const probes::Snapshot& s, const config::Config& c, bool active,
   out.findings.push_back(std::move(f));
 }
 
+// At the trend of the last pool.forecast_window the usable slots run out within
+// pool.forecast_horizon: a warning while there is still time to act. Quiet when the trend is
+// flat, falling or not known yet (the forecast says why); it resolves once the trend eases.
+void exhaustion_forecast(const probes::Snapshot& s, const config::Config& c, const std::string& db,
+                         RuleOutcome& out) {
+  if (!s.exhaustion) {
+    out.unknown_rules.insert(std::string(kRulePoolExhaustionForecast));
+    return;
+  }
+  const auto& f = *s.exhaustion;
+  if (!f.within(c.pool.forecast_horizon)) return;
+  const auto left = static_cast<double>(f.exhausted_in->count());
+  auto finding =
+      make(kRulePoolExhaustionForecast, "PostgresPoolExhaustionForecast", Severity::warning,
+           left == 0 ? fmt::format("Postgres connections rising +{:.1f}/min with the "
+                                   "usable slots used up ({}/{})",
+                                   f.per_minute, f.used, f.usable)
+                     : fmt::format("at this rate the usable Postgres slots run out in {} "
+                                   "(+{:.1f} connections/min, {}/{} in use)",
+                                   common::format_elapsed(left), f.per_minute, f.used, f.usable),
+           db);
+  // Sooner is worse: the resolve reports the nearest forecast of the incident.
+  finding.measure = -left;
+  finding.details.push_back(probes::describe(f));
+  finding.details.push_back(fmt::format(
+      "trend over {} samples of the last {} (pool.forecast_window); alerts within {} "
+      "(pool.forecast_horizon)",
+      f.samples, probes::window_label(f.window), config::format_duration(c.pool.forecast_horizon)));
+  if (s.activity) append(finding.details, activity_context(*s.activity));
+  if (s.pool && !s.pool->clients.empty())
+    finding.details.push_back("budget: " + s.pool->budget.arithmetic);
+  finding.details.emplace_back(
+      "find who is opening connections (the applications above), or make room: fewer workers "
+      "or smaller pools, PgBouncer, or a higher max_connections");
+  out.findings.push_back(std::move(finding));
+}
+
 void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   for (const auto& client : s.pool->clients) {
     if (client.instances_at_limit == 0) continue;
@@ -444,13 +481,15 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   out.now = snapshot.first_failure() ? "not ready" : "ready";
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {
-    for (auto rule : {kRulePoolSaturation, kRuleClientPoolAtLimit, kRuleIdleInTransaction,
-                      kRuleLongTransaction, kRuleLockWaits, kRuleLockQueue}) {
+    for (auto rule :
+         {kRulePoolSaturation, kRuleClientPoolAtLimit, kRuleIdleInTransaction, kRuleLongTransaction,
+          kRuleLockWaits, kRuleLockQueue, kRulePoolExhaustionForecast}) {
       out.unknown_rules.insert(std::string(rule));
     }
     return out;
   }
   saturation(snapshot, config, saturation_active, database, out);
+  exhaustion_forecast(snapshot, config, database, out);
   clients_at_limit(snapshot, database, out);
   session_age_rules(snapshot, config, database, out);
   lock_queue(snapshot, config, database, out);

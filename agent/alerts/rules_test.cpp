@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "agent/alerts/alert_book.hpp"
 #include "agent/alerts/test_snapshots.hpp"
+#include "probes/model/exhaustion_forecast.hpp"
 #include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::alerts {
@@ -262,6 +264,80 @@ TEST(Rules, LockQueueFiresOnHeadWaitOrQueueLengthAndTurnsCritical) {
   o = evaluate_rules(s, c, false, "db");
   EXPECT_EQ(find(o, kRuleLockQueue), nullptr);
   EXPECT_EQ(o.unknown_rules.count(std::string(kRuleLockQueue)), 1U);
+}
+
+// A snapshot at `now` whose last 15 minutes rose from `used - 15 * per_minute` to `used`, one
+// sample every 10s, with its forecast as the probe loop computes it.
+probes::Snapshot trending(const config::Config& c, int used, double per_minute,
+                          WallClock::time_point now) {
+  auto s = snapshot(c, used);
+  s.taken_at = now;
+  std::vector<probes::UtilizationSample> samples;
+  for (int ago = 900; ago >= 0; ago -= 10) {
+    const int u = static_cast<int>(used - per_minute * ago / 60);
+    samples.push_back({now - std::chrono::seconds(ago), u, 100, u / 100.0});
+  }
+  const auto window = std::chrono::duration_cast<std::chrono::seconds>(c.pool.forecast_window);
+  s.exhaustion = probes::forecast_exhaustion(samples, now, window);
+  return s;
+}
+
+// PostgresPoolExhaustionForecast fires while the slots run out within pool.forecast_horizon, and
+// resolves once the trend flattens; quiet while the forecast is beyond the horizon or off.
+TEST(Rules, ExhaustionForecastFiresWithinTheHorizonAndResolvesWhenTheTrendEases) {
+  config::Config c;  // window 15m, horizon 30m
+  const WallClock::time_point t0{std::chrono::hours(500000)};
+  // 50 of 100 and +2/min: 25 minutes left.
+  const auto rising = evaluate_rules(trending(c, 50, 2, t0), c, false, "db");
+  const Finding* f = find(rising, kRulePoolExhaustionForecast);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->labels.at("alertname"), "PostgresPoolExhaustionForecast");
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_NE(f->summary.find("at this rate the usable Postgres slots run out in 2"),
+            std::string::npos)
+      << f->summary;
+  EXPECT_NE(f->summary.find("+2.0 connections/min, 50/100 in use"), std::string::npos)
+      << f->summary;
+  ASSERT_TRUE(f->measure);
+  EXPECT_LT(*f->measure, 0);  // sooner is worse
+  // +1/min: 50 minutes left, beyond the horizon; a falling or flat trend: nothing.
+  EXPECT_EQ(
+      find(evaluate_rules(trending(c, 50, 1, t0), c, false, "db"), kRulePoolExhaustionForecast),
+      nullptr);
+  EXPECT_EQ(
+      find(evaluate_rules(trending(c, 50, -2, t0), c, false, "db"), kRulePoolExhaustionForecast),
+      nullptr);
+  auto off = c;
+  off.pool.forecast_horizon = config::Duration(0);
+  EXPECT_EQ(
+      find(evaluate_rules(trending(c, 50, 2, t0), off, false, "db"), kRulePoolExhaustionForecast),
+      nullptr);
+  // No activity this cycle: unknown, so a firing alert is frozen rather than resolved.
+  probes::Snapshot down;
+  EXPECT_EQ(evaluate_rules(down, c, false, "db")
+                .unknown_rules.count(std::string(kRulePoolExhaustionForecast)),
+            1u);
+
+  // Through the AlertBook: fires after alerts.pending, resolves keep_firing after the trend
+  // went flat.
+  AlertBook book;
+  auto settings = c.alerts;
+  settings.pending = std::chrono::seconds(30);
+  settings.keep_firing = std::chrono::seconds(60);
+  auto at = [&](int used, double per_minute, WallClock::time_point now) {
+    std::vector<NotificationKind> kinds;
+    for (const auto& n : book.update(evaluate_rules(trending(c, used, per_minute, now), c,
+                                                    book.active(kRulePoolSaturation), "db"),
+                                     now, settings, "")) {
+      if (n.alert.rule == kRulePoolExhaustionForecast) kinds.push_back(n.kind);
+    }
+    return kinds;
+  };
+  using K = NotificationKind;
+  EXPECT_TRUE(at(50, 2, t0).empty());  // pending
+  EXPECT_EQ(at(51, 2, t0 + std::chrono::seconds(30)), std::vector{K::firing});
+  EXPECT_TRUE(at(52, 0, t0 + std::chrono::seconds(60)).empty());  // flat: clear, keep firing
+  EXPECT_EQ(at(52, 0, t0 + std::chrono::seconds(120)), std::vector{K::resolved});
 }
 
 }  // namespace

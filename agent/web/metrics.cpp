@@ -252,6 +252,14 @@ void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
           static_cast<double>(pool.budget.declared));
     g.set("opsagent_pool_budget_fits", "1 when the declared budgets fit in the usable slots.",
           flag(pool.budget.fits));
+    if (pool.budget.overlap > 1) {
+      g.set("opsagent_pool_budget_deploy_connections",
+            "What Postgres may see during a deploy: deploy.overlap deployments' pools at once.",
+            static_cast<double>(pool.budget.during_deploy));
+      g.set("opsagent_pool_budget_deploy_fits",
+            "1 when the overlapping deployments' pools fit in the usable slots.",
+            flag(pool.budget.deploy_fits));
+    }
   }
   g.set("opsagent_pool_level",
         "Connection use against the pool thresholds: 0 ok, 1 warn, 2 "
@@ -460,6 +468,22 @@ void add_utilization_gauges(ScrapeGauges& g, const probes::UtilizationSummary& u
   }
 }
 
+// The trend exists once there are enough samples; the forecast only while it is rising, so
+// "no forecast" is an absent series, never NaN or +Inf.
+void add_forecast_gauges(ScrapeGauges& g, const probes::ExhaustionForecast& f) {
+  if (f.trend == probes::Trend::too_few_samples) return;
+  const Labels labels{{"window", probes::window_label(f.window)}};
+  g.set("opsagent_pool_connections_trend_per_minute",
+        "The trend of the connections in use over pool.forecast_window (Theil-Sen slope), "
+        "connections per minute.",
+        f.per_minute, labels);
+  if (f.exhausted_in) {
+    g.set("opsagent_pool_exhaustion_forecast_seconds",
+          "At the current trend, seconds until the usable slots run out (only while rising).",
+          static_cast<double>(f.exhausted_in->count()), labels);
+  }
+}
+
 void add_alert_metrics(ScrapeGauges& g, const alerts::AlertsStatus& a) {
   if (a.role == alerts::Role::off) return;
   g.set("opsagent_alert_leader",
@@ -585,6 +609,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
     }
     add_utilization_gauges(gauges, s->utilization);
     add_http_check_latency(gauges, s->http_latency);
+    if (s->exhaustion) add_forecast_gauges(gauges, *s->exhaustion);
     add_upstream_metrics(gauges, s->upstreams);
     add_job_metrics(gauges, s->jobs, ctx.now);
     add_query_metrics(gauges, s->queries);

@@ -395,6 +395,55 @@ TEST(PrometheusMetrics, PoolAndUtilizationWindows) {
   EXPECT_EQ(body.find("window=\"1h\""), std::string::npos);
 }
 
+TEST(PrometheusMetrics, DuringDeployBudgetOnlyWithOverlap) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  auto body = metrics.render(f.ctx);
+  EXPECT_EQ(body.find("opsagent_pool_budget_deploy_"), std::string::npos) << body;
+  f.snapshot.pool->budget.overlap = 2;
+  f.snapshot.pool->budget.during_deploy = 200;
+  f.snapshot.pool->budget.deploy_fits = false;
+  body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_pool_budget_deploy_connections 200")) << body;
+  EXPECT_TRUE(has_line(body, "opsagent_pool_budget_deploy_fits 0")) << body;
+}
+
+TEST(PrometheusMetrics, ExhaustionForecastOnlyWhileRising) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  f.with_activity();
+  probes::ExhaustionForecast forecast;
+  forecast.window = 900s;
+  forecast.samples = 3;  // too few: no trend, no series
+  f.snapshot.exhaustion = forecast;
+  auto body = metrics.render(f.ctx);
+  EXPECT_EQ(body.find("opsagent_pool_connections_trend_per_minute"), std::string::npos) << body;
+  EXPECT_EQ(body.find("opsagent_pool_exhaustion_forecast_seconds"), std::string::npos);
+  forecast.trend = probes::Trend::flat;  // a trend, but no forecast
+  f.snapshot.exhaustion = forecast;
+  body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_pool_connections_trend_per_minute{window=\"15m\"} 0"))
+      << body;
+  EXPECT_EQ(body.find("opsagent_pool_exhaustion_forecast_seconds"), std::string::npos);
+  forecast.trend = probes::Trend::rising;
+  forecast.per_minute = 2.5;
+  forecast.exhausted_in = 720s;
+  f.snapshot.exhaustion = forecast;
+  body = metrics.render(f.ctx);
+  EXPECT_TRUE(has_line(body, "opsagent_pool_connections_trend_per_minute{window=\"15m\"} 2.5"))
+      << body;
+  EXPECT_TRUE(has_line(body, "opsagent_pool_exhaustion_forecast_seconds{window=\"15m\"} 720"))
+      << body;
+  // Never NaN or +Inf (the histogram's le="+Inf" bucket aside).
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("opsagent_pool_") == std::string::npos) continue;
+    EXPECT_EQ(line.find("NaN"), std::string::npos) << line;
+    EXPECT_EQ(line.find("Inf"), std::string::npos) << line;
+  }
+}
+
 TEST(PrometheusMetrics, NoDeclaredClientsMeansNoBudgetSeries) {
   PrometheusMetrics metrics;
   Fixture f;

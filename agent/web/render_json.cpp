@@ -7,6 +7,7 @@
 #include "common/text/time_format.hpp"
 #include "common/text/utf8.hpp"
 #include "common/version.hpp"
+#include "config/syntax/duration.hpp"
 
 namespace opsagent::web {
 
@@ -148,7 +149,11 @@ json pool_json(const probes::PoolReport& p) {
                 {"arithmetic", p.budget.arithmetic},
                 {"pooler_fits", p.budget.pooler_fits},
                 {"pooler_arithmetic", p.budget.pooler_arithmetic},
-                {"superuser_note", p.budget.superuser_note}}}};
+                {"superuser_note", p.budget.superuser_note},
+                {"overlap", p.budget.overlap},
+                {"during_deploy", p.budget.during_deploy},
+                {"deploy_fits", p.budget.deploy_fits},
+                {"deploy_arithmetic", p.budget.deploy_arithmetic}}}};
 }
 
 json utilization_json(const probes::UtilizationSummary& u) {
@@ -162,6 +167,19 @@ json utilization_json(const probes::UtilizationSummary& u) {
         {"samples", w.samples}};
   }
   return out;
+}
+
+// The exhaustion forecast (its verdict is also the pool:forecast check).
+json forecast_json(const probes::ExhaustionForecast& f, config::Duration horizon) {
+  return {{"trend", probes::to_string(f.trend)},
+          {"window", probes::window_label(f.window)},
+          {"samples", f.samples},
+          {"per_minute", f.per_minute},
+          {"in_use", f.used},
+          {"usable_slots", f.usable},
+          {"exhausted_in_s", f.exhausted_in ? json(f.exhausted_in->count()) : json(nullptr)},
+          {"horizon", config::format_duration(horizon)},
+          {"within_horizon", f.within(horizon)}};
 }
 
 }  // namespace
@@ -299,6 +317,11 @@ json render_health(const RenderContext& ctx) {
     if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
     if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
     body["utilization"] = utilization_json(s->utilization);
+    if (s->exhaustion) {
+      const auto horizon = ctx.config != nullptr ? ctx.config->pool.forecast_horizon
+                                                 : config::PoolSection{}.forecast_horizon;
+      body["forecast"] = forecast_json(*s->exhaustion, horizon);
+    }
     if (!s->upstreams.empty()) {
       json upstreams = json::array();
       for (const auto& u : s->upstreams) upstreams.push_back(render_upstream(u, true, ctx.now));

@@ -139,6 +139,38 @@ TEST(RenderHealth, HttpAndUpstreamChecksCarryTheirLatencyWindows) {
   EXPECT_FALSE(j["checks"]["postgres:connection"][0].contains("latency_ms"));
 }
 
+TEST(RenderHealth, ExhaustionForecastFieldAndItsCheckNeverGateReadiness) {
+  probes::ExhaustionForecast forecast;
+  forecast.trend = probes::Trend::rising;
+  forecast.window = 900s;
+  forecast.samples = 450;
+  forecast.per_minute = 2;
+  forecast.level = 50;
+  forecast.used = 50;
+  forecast.usable = 97;
+  forecast.exhausted_in = 1410s;
+  Fixture f({passing("postgres:connection"), probes::forecast_check(forecast, 30min)});
+  f.snapshot.exhaustion = forecast;
+  config::Config config;
+  f.ctx.config = &config;
+  auto j = render_health(f.ctx);
+  EXPECT_EQ(j["forecast"]["trend"], "rising") << j;
+  EXPECT_EQ(j["forecast"]["window"], "15m");
+  EXPECT_EQ(j["forecast"]["exhausted_in_s"], 1410);
+  EXPECT_EQ(j["forecast"]["horizon"], "30m");
+  EXPECT_EQ(j["forecast"]["within_horizon"], true);
+  EXPECT_EQ(j["checks"]["pool:forecast"][0]["status"], "warn");
+  EXPECT_EQ(j["checks"]["pool:forecast"][0]["affectsReadiness"], false);
+  EXPECT_EQ(j["status"], "warn");
+  EXPECT_TRUE(f.ctx.readiness.ready);
+  forecast.trend = probes::Trend::flat;
+  forecast.exhausted_in.reset();
+  f.snapshot.exhaustion = forecast;
+  j = render_health(f.ctx);
+  EXPECT_TRUE(j["forecast"]["exhausted_in_s"].is_null()) << j;
+  EXPECT_EQ(j["forecast"]["within_horizon"], false);
+}
+
 TEST(RenderHealth, WarningIsWarnButReady) {
   auto slow = passing("postgres:connection");
   slow.status = CheckStatus::warn;

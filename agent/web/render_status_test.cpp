@@ -139,6 +139,11 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// The text view with its wrapped lines joined again (continuations are indented 12 columns).
+std::string unwrapped(const std::string& text) {
+  return std::regex_replace(text, std::regex("\n {12}"), " ");
+}
+
 TEST(StatusText, StartingBeforeFirstCycle) {
   RenderContext ctx;
   ctx.now = SteadyClock::now();
@@ -250,6 +255,45 @@ TEST(StatusText, BudgetThatCannotFitIsFlaggedWithItsArithmetic) {
   EXPECT_TRUE(contains(fits, "budget      fits: 1×20 (cron) = 20 ≤ 97 usable slots")) << fits;
 }
 
+// [deploy] overlap: the during-deploy line under the budget, and the deploy-time comparison.
+void with_deploy_overlap(Fixture& f) {
+  auto& b = f.snapshot.pool->budget;
+  b.overlap = 2;
+  b.during_deploy = 200;
+  b.deploy_fits = false;
+  b.deploy_arithmetic =
+      "during a deploy (2 deployments side by side): 2 × (4×20 (web) + 1×20 (cron)) = 200 > 97 "
+      "usable slots";
+  auto deploy = check("pool:deploy", CheckStatus::warn,
+                      "this deploy can exhaust Postgres while the old deployment still runs: 84 "
+                      "sessions in use now + 100 for this deployment's pools (4×20 (web) + 1×20 "
+                      "(cron)) = 184 > 97 usable slots",
+                      ErrorClass::deploy_overlap, false);
+  f.snapshot.checks.push_back(deploy);
+}
+
+TEST(StatusText, DuringADeployLineAndTheDeployTimeComparison) {
+  Fixture f;
+  EXPECT_FALSE(contains(render_status_text(f.ctx), "deploy "));
+  with_deploy_overlap(f);
+  const auto wrapped = render_status_text(f.ctx);
+  const auto text = unwrapped(wrapped);
+  EXPECT_TRUE(contains(text,
+                       "deploy      !! CANNOT FIT: during a deploy (2 deployments side by side): "
+                       "2 × (4×20 (web) + 1×20 (cron)) = 200 > 97 usable slots"))
+      << text;
+  EXPECT_TRUE(contains(text,
+                       "this deploy !! this deploy can exhaust Postgres while the old deployment "
+                       "still runs: 84 sessions in use now"))
+      << text;
+  for (const auto& line : lines_of(wrapped)) {
+    EXPECT_LE(common::count_chars(line), 100u) << line;
+  }
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, "During a deploy the pools CANNOT FIT")) << html;
+  EXPECT_TRUE(contains(html, R"(<div class="budget nofit">&#9888; This deploy<code>)")) << html;
+}
+
 TEST(StatusText, UtilizationWindowsProbeLatencyAndChecks) {
   Fixture f;
   auto rt = check("postgres:responseTime", CheckStatus::pass, "1.1ms round trip");
@@ -265,6 +309,53 @@ TEST(StatusText, UtilizationWindowsProbeLatencyAndChecks) {
       std::regex_search(text, std::regex(R"(\n  ok +postgres:connection +1\.2ms  connected\n)")))
       << text;
   EXPECT_TRUE(contains(text, "  WARN  postgres:connections (info)")) << text;
+}
+
+probes::ExhaustionForecast rising_forecast() {
+  probes::ExhaustionForecast forecast;
+  forecast.trend = probes::Trend::rising;
+  forecast.window = 900s;
+  forecast.samples = 450;
+  forecast.covered = 900s;
+  forecast.per_minute = 2.5;
+  forecast.level = 84;
+  forecast.used = 84;
+  forecast.usable = 97;
+  forecast.exhausted_in = 312s;
+  return forecast;
+}
+
+TEST(StatusText, ExhaustionForecastSaysWhenTheSlotsRunOut) {
+  Fixture f;
+  f.snapshot.exhaustion = rising_forecast();
+  auto text = unwrapped(render_status_text(f.ctx));
+  EXPECT_TRUE(contains(text,
+                       "forecast    !! rising +2.5 connections/min over the last 15m (84/97 usable "
+                       "slots in use): at this rate the usable slots run out in 5m12s, within "
+                       "pool.forecast_horizon 30m\n"))
+      << text;
+  f.config.pool.forecast_horizon = 5min;  // beyond the horizon: said, not flagged
+  text = unwrapped(render_status_text(f.ctx));
+  EXPECT_TRUE(contains(text, "forecast    rising +2.5")) << text;
+  EXPECT_FALSE(contains(text, "within pool.forecast_horizon")) << text;
+  f.snapshot.exhaustion->trend = probes::Trend::flat;
+  f.snapshot.exhaustion->exhausted_in.reset();
+  text = unwrapped(render_status_text(f.ctx));
+  EXPECT_TRUE(contains(
+      text,
+      "forecast    flat over the last 15m (84/97 usable slots in use): no exhaustion in sight"))
+      << text;
+  f.snapshot.exhaustion.reset();
+  EXPECT_FALSE(contains(unwrapped(render_status_text(f.ctx)), "forecast"));
+}
+
+TEST(StatusHtml, ExhaustionForecastSaysWhenTheSlotsRunOut) {
+  Fixture f;
+  f.snapshot.exhaustion = rising_forecast();
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, R"(<div class="budget nofit">&#9888; Exhaustion forecast<code>)"))
+      << html;
+  EXPECT_TRUE(contains(html, "at this rate the usable slots run out in 5m12s")) << html;
 }
 
 TEST(StatusText, LastErrorsWithTimeCheckClassAndMessage) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -90,6 +91,15 @@ std::string html_connections(const ActivitySnapshot& a, const config::PoolSectio
   return out + "</section>";
 }
 
+// One line of the budget: green when it fits, red with a warning sign when not, the arithmetic
+// below the title.
+std::string budget_box(bool fits, std::string_view fits_title, std::string_view nofit_title,
+                       const std::string& arithmetic) {
+  return fmt::format(R"(<div class="budget {}">{}{}<code>{}</code></div>)", fits ? "fits" : "nofit",
+                     fits ? "" : "&#9888; ", fits ? fits_title : nofit_title,
+                     html_escape(arithmetic));
+}
+
 std::string html_chart(const Snapshot& s, const config::PoolSection& pool) {
   std::string out =
       R"(<section class="card"><h2>Utilization, last hour</h2>)" + utilization_chart_svg(s, pool);
@@ -113,7 +123,14 @@ std::string html_chart(const Snapshot& s, const config::PoolSection& pool) {
         probes::window_label(w.window), w.current ? percent(*w.current) : "-", percent(w.max),
         percent(w.p95), w.samples);
   }
-  return out + "</table></section>";
+  out += "</table>";
+  if (s.exhaustion) {
+    // Red only within the horizon: a quiet forecast is a fact, not a finding.
+    const bool soon = s.exhaustion->within(pool.forecast_horizon);
+    out += budget_box(!soon, "Exhaustion forecast", "Exhaustion forecast",
+                      probes::describe(*s.exhaustion, pool.forecast_horizon));
+  }
+  return out + "</section>";
 }
 
 std::string html_group_rows(const std::vector<GroupCount>& groups, bool full) {
@@ -213,7 +230,8 @@ std::string html_instances(const probes::ClientPoolUse& c) {
   return out.empty() ? R"(<span class="muted">none seen</span>)" : out;
 }
 
-std::string html_pools(const PoolReport& pool) {
+// `deploy`: the snapshot's pool:deploy check (the deploy-time comparison), nullptr without one.
+std::string html_pools(const PoolReport& pool, const probes::CheckResult* deploy) {
   std::string out = R"(<section class="card"><h2>Application pools</h2>)";
   if (pool.clients.empty()) {
     return out +
@@ -234,19 +252,22 @@ std::string html_pools(const PoolReport& pool) {
       pool.unattributed);
   const auto& b = pool.budget;
   if (!b.pooler_arithmetic.empty()) {
-    out += fmt::format(R"(<div class="budget {}">{}<code>{}</code></div>)",
-                       b.pooler_fits ? "fits" : "nofit",
-                       b.pooler_fits ? "Pools via PgBouncer fit in its max_client_conn"
-                                     : "&#9888; Pools via PgBouncer CANNOT FIT in its "
-                                       "max_client_conn",
-                       html_escape(b.pooler_arithmetic));
+    out += budget_box(b.pooler_fits, "Pools via PgBouncer fit in its max_client_conn",
+                      "Pools via PgBouncer CANNOT FIT in its max_client_conn", b.pooler_arithmetic);
   }
-  const bool fits = postgres_line_fits(b);
-  out += fmt::format(R"(<div class="budget {}">{}<code>{}</code></div>)", fits ? "fits" : "nofit",
-                     fits ? "Declared pool budget fits in Postgres"
-                          : "&#9888; Declared pool budget CANNOT FIT: the pools can exhaust "
-                            "Postgres",
-                     html_escape(b.arithmetic));
+  out +=
+      budget_box(postgres_line_fits(b), "Declared pool budget fits in Postgres",
+                 "Declared pool budget CANNOT FIT: the pools can exhaust Postgres", b.arithmetic);
+  if (!b.deploy_arithmetic.empty()) {
+    out += budget_box(b.deploy_fits, "Overlapping deployments fit in Postgres",
+                      "During a deploy the pools CANNOT FIT: overlapping deployments can exhaust "
+                      "Postgres",
+                      b.deploy_arithmetic);
+  }
+  if (deploy != nullptr) {
+    out += budget_box(deploy->status == probes::CheckStatus::pass, "This deploy", "This deploy",
+                      deploy->message);
+  }
   if (!b.superuser_note.empty()) {
     out +=
         fmt::format(R"(<div class="budget nofit">&#9888; {}</div>)", html_escape(b.superuser_note));
@@ -454,7 +475,8 @@ std::string html_body(const RenderContext& ctx) {
     const PoolLevel level = level_of(s, pool);
     out += R"(<div class="grid">)" + html_connections(a, pool, level) + html_chart(s, pool) +
            html_applications(a) + (s.locks ? html_locks(*s.locks) : std::string());
-    out += (s.pool ? html_pools(*s.pool) : std::string()) + html_breakdowns(a) + "</div>";
+    out += (s.pool ? html_pools(*s.pool, s.find("pool:deploy")) : std::string()) +
+           html_breakdowns(a) + "</div>";
   }
   if (s.via_pooler.value_or(false)) {
     out += fmt::format(R"(<div class="alert">&#9888; {}.</div>)", html_escape(kViaPooler));

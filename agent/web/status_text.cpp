@@ -111,7 +111,8 @@ void text_applications(std::string& out, const std::vector<GroupCount>& apps) {
   }
 }
 
-void text_pools(std::string& out, const PoolReport& pool) {
+// `deploy`: the snapshot's pool:deploy check (the deploy-time comparison), nullptr without one.
+void text_pools(std::string& out, const PoolReport& pool, const CheckResult* deploy) {
   if (pool.clients.empty()) return;
   out += fmt::format("\n{}{}{:>16}{:>12}  {}\n", fit("pool client", 16), fit("pattern", 20),
                      "conns / budget", "instances", "at pool_max");
@@ -136,6 +137,14 @@ void text_pools(std::string& out, const PoolReport& pool) {
   }
   out += wrap(postgres_line_fits(b) ? "budget      fits: " : "budget      !! CANNOT FIT: ",
               b.arithmetic, "            ");
+  if (!b.deploy_arithmetic.empty()) {
+    out += wrap(b.deploy_fits ? "deploy      fits: " : "deploy      !! CANNOT FIT: ",
+                b.deploy_arithmetic, "            ");
+  }
+  if (deploy != nullptr) {
+    out += wrap(deploy->status == CheckStatus::pass ? "this deploy " : "this deploy !! ",
+                deploy->message, "            ");
+  }
   if (!b.superuser_note.empty()) out += wrap("!! ", b.superuser_note, "   ");
 }
 
@@ -334,7 +343,7 @@ std::string render_status_text(const RenderContext& ctx) {
     }
     if (s.locks) text_locks(out, *s.locks);
     text_applications(out, a.by_application);
-    if (s.pool) text_pools(out, *s.pool);
+    if (s.pool) text_pools(out, *s.pool, s.find("pool:deploy"));
     if (s.via_pooler.value_or(false)) out += wrap("!! ", kViaPooler, "   ");
     out += "\n";
     text_breakdown(out, "users", a.by_user);
@@ -349,6 +358,11 @@ std::string render_status_text(const RenderContext& ctx) {
   out += "\n";
   text_windows(out, s.utilization);
   out += text_latency(s);
+  if (s.exhaustion) {
+    const bool soon = s.exhaustion->within(pool.forecast_horizon);
+    out += wrap(soon ? "forecast    !! " : "forecast    ",
+                probes::describe(*s.exhaustion, pool.forecast_horizon), "            ");
+  }
   text_probe(out, s);
   text_checks(out, s.checks);
   text_errors(out, ctx);

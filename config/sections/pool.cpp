@@ -1,6 +1,7 @@
 // [pool]: the thresholds of connection use, and the app's pools ([[pool.clients]],
 // pool_clients.cpp).
 #include <array>
+#include <chrono>
 
 #include "config/key_types.hpp"
 #include "config/sections/cross_check.hpp"
@@ -8,6 +9,8 @@
 
 namespace opsagent::config {
 namespace {
+
+using namespace std::chrono_literals;
 
 constexpr auto kPool = &Config::pool;
 using Key = KeySpec<Config>;
@@ -20,6 +23,15 @@ const std::array kKeys{
     Key{"pool", "critical", threshold<kPool, &PoolSection::critical>(), "\"95%\"", Reload::live,
         "connection use that reports critical; same forms as warn. When both have the same form, "
         "critical must come later: a higher percentage or count, or fewer slots left"},
+    Key{"pool", "forecast_window", duration<kPool, &PoolSection::forecast_window>(5min, 1h),
+        "\"15m\"", Reload::live,
+        "the exhaustion forecast's trend is the slope of the connections in use over this much "
+        "of the utilization history (robust to a noisy sample); 5m..1h. No forecast until half "
+        "of it has samples"},
+    Key{"pool", "forecast_horizon",
+        duration_or_off<kPool, &PoolSection::forecast_horizon>(1min, 24h), "\"30m\"", Reload::live,
+        "warn (pool:forecast) and alert (PostgresPoolExhaustionForecast) when at the current "
+        "trend the usable slots run out within this long; 0s (off) or 1m..24h"},
     Key{"pool", "clients", custom<&apply_pool_clients>("array of tables"), "[]", Reload::live,
         "the application's connection pools, one [[pool.clients]] block each (keys below); the "
         "agent checks that their instances x pool_max fit in the usable slots"},

@@ -24,6 +24,7 @@ std::span<const KeySpec<Config>> readiness_keys();
 std::span<const KeySpec<Config>> pool_keys();
 std::span<const KeySpec<Config>> pgbouncer_keys();
 std::span<const KeySpec<Config>> supervise_keys();
+std::span<const KeySpec<Config>> deploy_keys();
 std::span<const KeySpec<Config>> alerts_keys();
 std::span<const KeySpec<Config>> container_keys();
 std::span<const KeySpec<Config>> locks_keys();

@@ -38,6 +38,7 @@ enum class ErrorClass {
   cpu_high,              // the container's CPU use stayed above [container].cpu_warn
   memory_high,           // the container's memory use reached [container].memory_warn
   lock_queue,            // a lock queue's head waited locks.critical_after
+  deploy_overlap,        // this deploy's pools and the running deployment's sessions overflow
   unknown,
 };
 

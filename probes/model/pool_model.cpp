@@ -42,8 +42,42 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+namespace {
+
+// "during a deploy (2 deployments side by side): 2 × (4×20 (web) + 1×20 (cron)) = 200 > 97
+// usable slots". Each deployment brings its own pools; PgBouncer's server side does not grow
+// (it is not redeployed with the app), but its clients do.
+void during_deploy_line(BudgetCheck& b, int overlap, const std::string& direct_terms,
+                        const std::string& pooled_terms, std::int64_t pooled,
+                        const PgBouncerSnapshot* pooler, const std::string& cap_terms, int cap) {
+  b.overlap = overlap;
+  std::string terms;
+  if (!direct_terms.empty()) terms = fmt::format("{} × ({})", overlap, direct_terms);
+  if (!pooled_terms.empty()) {
+    terms += terms.empty() ? "" : " + ";
+    terms += pooler != nullptr ? "PgBouncer's server side " + cap_terms
+                               : std::string("PgBouncer's server connections (unknown)");
+  }
+  b.during_deploy = overlap * b.app_pools + (pooled_terms.empty() ? 0 : cap);
+  const bool postgres_fits = b.during_deploy <= b.usable_slots;
+  b.deploy_arithmetic =
+      fmt::format("during a deploy ({} deployments side by side): {} = {} {} {} usable slots",
+                  overlap, terms, b.during_deploy, postgres_fits ? "≤" : ">", b.usable_slots);
+  bool pooler_fits = true;
+  if (!pooled_terms.empty() && pooler != nullptr) {
+    const std::int64_t clients = overlap * pooled;
+    pooler_fits = clients <= pooler->max_client_conn;
+    b.deploy_arithmetic +=
+        fmt::format("; via PgBouncer {} × ({}) = {} {} {} max_client_conn", overlap, pooled_terms,
+                    clients, pooler_fits ? "≤" : ">", pooler->max_client_conn);
+  }
+  b.deploy_fits = postgres_fits && pooler_fits;
+}
+
+}  // namespace
+
 PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSection& pool,
-                         const PgBouncerSnapshot* pooler) {
+                         const PgBouncerSnapshot* pooler, int deploy_overlap) {
   PoolReport report;
   const int used = activity.used();
   const int usable = activity.usable_slots;
@@ -105,6 +139,8 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
         "ordinary role",
         fmt::join(superusers, ", "), activity.superuser_reserved_connections);
   }
+  std::string cap_terms;
+  const int cap = pooler != nullptr ? pooler->server_connection_cap(&cap_terms) : 0;
   std::string slots =
       fmt::format("{} max_connections − {} superuser_reserved_connections",
                   activity.max_connections, activity.superuser_reserved_connections);
@@ -116,11 +152,9 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
     b.fits = b.declared <= usable;
     b.arithmetic = fmt::format("{} = {} {} {} usable slots ({})", direct_terms, b.declared,
                                b.fits ? "≤" : ">", usable, slots);
-    return report;
-  }
-  // Through PgBouncer the app's pools fill PgBouncer, and Postgres sees PgBouncer's server
-  // connections: at most its pool sizes, however large the app's pools are.
-  if (pooler == nullptr) {
+  } else if (pooler == nullptr) {
+    // Through PgBouncer the app's pools fill PgBouncer, and Postgres sees PgBouncer's server
+    // connections: at most its pool sizes, however large the app's pools are.
     b.pooler_arithmetic = fmt::format(
         "{} = {} via PgBouncer (its max_client_conn and pool sizes are unknown: set [pgbouncer])",
         pooled_terms, pooled);
@@ -130,18 +164,22 @@ PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSec
         "{}{} direct {} {} usable slots ({}), plus PgBouncer's server connections (unknown)",
         direct_terms.empty() ? "" : direct_terms + " = ", direct, b.fits ? "≤" : ">", usable,
         slots);
-    return report;
+  } else {
+    b.pooler_fits = pooled <= pooler->max_client_conn;
+    b.pooler_arithmetic = fmt::format("{} = {} {} {} PgBouncer max_client_conn", pooled_terms,
+                                      pooled, b.pooler_fits ? "≤" : ">", pooler->max_client_conn);
+    b.declared = direct + cap;
+    b.fits = b.pooler_fits && b.declared <= usable;
+    b.arithmetic = fmt::format("{}PgBouncer's server side {} = {} {} {} usable slots ({})",
+                               direct_terms.empty() ? "" : direct_terms + " + ", cap_terms,
+                               b.declared, b.declared <= usable ? "≤" : ">", usable, slots);
   }
-  b.pooler_fits = pooled <= pooler->max_client_conn;
-  b.pooler_arithmetic = fmt::format("{} = {} {} {} PgBouncer max_client_conn", pooled_terms, pooled,
-                                    b.pooler_fits ? "≤" : ">", pooler->max_client_conn);
-  std::string cap_terms;
-  const int cap = pooler->server_connection_cap(&cap_terms);
-  b.declared = direct + cap;
-  b.fits = b.pooler_fits && b.declared <= usable;
-  b.arithmetic = fmt::format("{}PgBouncer's server side {} = {} {} {} usable slots ({})",
-                             direct_terms.empty() ? "" : direct_terms + " + ", cap_terms,
-                             b.declared, b.declared <= usable ? "≤" : ">", usable, slots);
+  b.app_pools = direct;
+  b.app_pools_terms = direct_terms;
+  if (deploy_overlap > 1) {
+    during_deploy_line(b, deploy_overlap, direct_terms, pooled_terms, pooled, pooler, cap_terms,
+                       cap);
+  }
   return report;
 }
 
@@ -178,12 +216,16 @@ std::vector<CheckResult> pool_checks(const ActivitySnapshot& activity, const Poo
     budget.name = "pool:budget";
     budget.gates_readiness = false;
     const auto& b = report.budget;
-    budget.status = b.fits && b.superuser_note.empty() ? CheckStatus::pass : CheckStatus::warn;
-    budget.message = b.fits           ? "the declared pools fit: "
-                     : !b.pooler_fits ? "the declared pools can exhaust PgBouncer: "
-                                      : "the declared pools can exhaust Postgres: ";
+    budget.status =
+        b.fits && b.deploy_fits && b.superuser_note.empty() ? CheckStatus::pass : CheckStatus::warn;
+    budget.message = !b.fits         ? !b.pooler_fits ? "the declared pools can exhaust PgBouncer: "
+                                                      : "the declared pools can exhaust Postgres: "
+                     : b.deploy_fits ? "the declared pools fit: "
+                                     : "the declared pools fit, but can exhaust Postgres during a "
+                                       "deploy: ";
     if (!b.pooler_arithmetic.empty()) budget.message += b.pooler_arithmetic + "; ";
     budget.message += b.arithmetic;
+    if (!b.deploy_arithmetic.empty()) budget.message += "; " + b.deploy_arithmetic;
     if (!b.superuser_note.empty()) budget.message += "; " + b.superuser_note;
     budget.observed_value = report.budget.declared;
     budget.observed_unit = "connections";

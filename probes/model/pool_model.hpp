@@ -50,6 +50,17 @@ struct BudgetCheck {
   // Clients seen connecting as a superuser: they can also take the reserved slots, leaving an
   // admin none. Empty when there are none.
   std::string superuser_note;
+  // One deployment's pools that connect directly ("4×20 (web) + 1×20 (cron)" = 100): what a new
+  // deployment adds to Postgres while the old one still runs.
+  std::int64_t app_pools = 0;
+  std::string app_pools_terms;
+  // During a deploy ([deploy] overlap > 1): `overlap` deployments' pools at once, as in
+  // "during a deploy (2 deployments side by side): 2 × (…) = 200 > 97 usable slots". Without
+  // overlap: overlap 1, deploy_fits true, deploy_arithmetic empty.
+  int overlap = 1;
+  std::int64_t during_deploy = 0;
+  bool deploy_fits = true;
+  std::string deploy_arithmetic;
 };
 
 struct PoolReport {
@@ -64,8 +75,9 @@ struct PoolReport {
 bool glob_match(std::string_view pattern, std::string_view text);
 
 // `pooler`: PgBouncer's pools and limits, when [pgbouncer] is set and answered.
+// `deploy_overlap`: deploy.overlap, the deployments running at once during a deploy.
 PoolReport evaluate_pool(const ActivitySnapshot& activity, const config::PoolSection& pool,
-                         const PgBouncerSnapshot* pooler = nullptr);
+                         const PgBouncerSnapshot* pooler = nullptr, int deploy_overlap = 1);
 
 // "postgres:connections" (utilization against the thresholds: pass/warn/fail) and, when clients
 // are declared, "pool:budget". Neither gates readiness: taking every replica out of rotation

@@ -61,6 +61,70 @@ TEST(EvaluatePool, ReferenceBudgetDoesNotFit) {
   EXPECT_EQ(report.level, PoolLevel::ok);
 }
 
+// The design notes' reference app during a zero-downtime deploy: the old and the new deployment
+// side by side, 2 × (4×20 + 1×20) = 200 pooled connections against 97 usable slots.
+TEST(EvaluatePool, DuringADeployTheOverlappingDeploymentsPoolsAddUp) {
+  const auto steady = evaluate_pool(reference_app(3), reference_pool());
+  EXPECT_EQ(steady.budget.overlap, 1);
+  EXPECT_TRUE(steady.budget.deploy_fits);
+  EXPECT_TRUE(steady.budget.deploy_arithmetic.empty());
+  EXPECT_EQ(steady.budget.app_pools, 100);
+  EXPECT_EQ(steady.budget.app_pools_terms, "4×20 (web) + 1×20 (cron)");
+
+  const auto deploy = evaluate_pool(reference_app(3), reference_pool(), nullptr, 2);
+  EXPECT_EQ(deploy.budget.declared, 100);  // the steady-state line is unchanged
+  EXPECT_EQ(deploy.budget.during_deploy, 200);
+  EXPECT_FALSE(deploy.budget.deploy_fits);
+  EXPECT_EQ(deploy.budget.deploy_arithmetic,
+            "during a deploy (2 deployments side by side): 2 × (4×20 (web) + 1×20 (cron)) = 200 > "
+            "97 usable slots");
+  const auto three = evaluate_pool(reference_app(3), reference_pool(), nullptr, 3);
+  EXPECT_EQ(three.budget.during_deploy, 300);
+
+  // Pools that fit in steady state but not twice: pool:budget warns and says why.
+  config::PoolSection small;
+  small.clients = {{"web", "web:*", 2, 20}, {"cron", "cron", 1, 10}};  // 50
+  const auto a = reference_app(3);
+  const auto fits = evaluate_pool(a, small, nullptr, 2);
+  EXPECT_TRUE(fits.budget.fits);
+  EXPECT_FALSE(fits.budget.deploy_fits);
+  EXPECT_EQ(fits.budget.during_deploy, 100);
+  const auto checks = pool_checks(a, fits);
+  ASSERT_EQ(checks[1].name, "pool:budget");
+  EXPECT_EQ(checks[1].status, CheckStatus::warn);
+  EXPECT_EQ(checks[1].message,
+            "the declared pools fit, but can exhaust Postgres during a deploy: 2×20 (web) + 1×10 "
+            "(cron) = 50 ≤ 97 usable slots (100 max_connections − 3 "
+            "superuser_reserved_connections); during a deploy (2 deployments side by side): 2 × "
+            "(2×20 (web) + 1×10 (cron)) = 100 > 97 usable slots");
+  small.clients[1].pool_max = 5;  // 45, twice 90: fits both ways
+  const auto both = evaluate_pool(a, small, nullptr, 2);
+  EXPECT_TRUE(both.budget.deploy_fits);
+  EXPECT_EQ(pool_checks(a, both)[1].status, CheckStatus::pass);
+}
+
+TEST(EvaluatePool, DuringADeployPgBouncersServerSideDoesNotGrow) {
+  config::PoolSection pool;
+  pool.clients = {{"web", "web:*", 4, 20, true}, {"cron", "cron", 1, 20}};
+  PgBouncerSnapshot pooler;
+  pooler.max_client_conn = 100;
+  pooler.default_pool_size = 20;
+  const auto r = evaluate_pool(reference_app(3), pool, &pooler, 2);
+  std::string cap_terms;
+  const int cap = pooler.server_connection_cap(&cap_terms);
+  EXPECT_EQ(r.budget.app_pools, 20);  // cron only connects directly
+  EXPECT_EQ(r.budget.during_deploy, 2 * 20 + cap);
+  EXPECT_NE(r.budget.deploy_arithmetic.find("2 × (1×20 (cron)) + PgBouncer's server side"),
+            std::string::npos)
+      << r.budget.deploy_arithmetic;
+  // The app's clients double in PgBouncer: 2 × 80 = 160 > 100 max_client_conn.
+  EXPECT_NE(r.budget.deploy_arithmetic.find(
+                "; via PgBouncer 2 × (4×20 (web)) = 160 > 100 max_client_conn"),
+            std::string::npos)
+      << r.budget.deploy_arithmetic;
+  EXPECT_FALSE(r.budget.deploy_fits);
+}
+
 TEST(EvaluatePool, LevelsAndInstanceAtLimit) {
   auto a = reference_app(20);  // web:1 at its pool_max; 27 used of 97
   auto pool = reference_pool();

@@ -14,7 +14,8 @@ void RecentErrors::observe(const std::vector<CheckResult>& checks,
     if (c.status != CheckStatus::fail || c.error == ErrorClass::none) continue;
     // A threshold crossing is a state its check shows, not an error.
     if (c.error == ErrorClass::query_threshold || c.error == ErrorClass::cpu_high ||
-        c.error == ErrorClass::memory_high || c.error == ErrorClass::lock_queue) {
+        c.error == ErrorClass::memory_high || c.error == ErrorClass::lock_queue ||
+        c.error == ErrorClass::deploy_overlap) {
       continue;
     }
     // A failure that repeats every cycle is one entry, with the time it was last seen.

@@ -56,6 +56,8 @@ std::string_view to_string(ErrorClass c) {
       return "memory_high";
     case ErrorClass::lock_queue:
       return "lock_queue";
+    case ErrorClass::deploy_overlap:
+      return "deploy_overlap";
     case ErrorClass::unknown:
       return "unknown";
   }

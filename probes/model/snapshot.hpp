@@ -13,6 +13,7 @@
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
 #include "probes/model/container_model.hpp"
+#include "probes/model/exhaustion_forecast.hpp"
 #include "probes/model/job_report.hpp"
 #include "probes/model/latency_history.hpp"
 #include "probes/model/lock_tree.hpp"
@@ -45,7 +46,10 @@ struct Snapshot {
   std::optional<bool> via_pooler;
   std::optional<PgBouncerSnapshot> pgbouncer;  // with [pgbouncer], when its console answered
   UtilizationSummary utilization;              // history up to and including this cycle
-  std::vector<RecentError> recent_errors;      // newest first, at most kRecentErrors
+  // The trend of the connections in use and when it exhausts the usable slots (with activity;
+  // its "pool:forecast" check is in `checks`). nullopt: this cycle could not read activity.
+  std::optional<ExhaustionForecast> exhaustion;
+  std::vector<RecentError> recent_errors;  // newest first, at most kRecentErrors
   // The upstream APIs ([[upstreams]]) as the upstream prober last published them, in config
   // order; each also has its "upstream:<name>" check in `checks`.
   std::vector<UpstreamStatus> upstreams;

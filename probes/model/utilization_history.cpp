@@ -27,6 +27,16 @@ const UtilizationSample& UtilizationHistory::at(std::size_t i) const {
   return ring_[(next_ + ring_.size() - count_ + i) % ring_.size()];
 }
 
+std::vector<UtilizationSample> UtilizationHistory::recent(std::chrono::system_clock::time_point now,
+                                                          std::chrono::seconds window) const {
+  std::size_t first = count_;
+  while (first > 0 && now - at(first - 1).at <= window) --first;
+  std::vector<UtilizationSample> out;
+  out.reserve(count_ - first);
+  for (std::size_t i = first; i < count_; ++i) out.push_back(at(i));
+  return out;
+}
+
 UtilizationSummary UtilizationHistory::summarize(std::chrono::system_clock::time_point now) const {
   UtilizationSummary s;
   std::vector<double> values;

@@ -44,6 +44,9 @@ class UtilizationHistory {
 
   void add(const UtilizationSample& sample);
   UtilizationSummary summarize(std::chrono::system_clock::time_point now) const;
+  // The samples of the last `window` before `now`, oldest first (for the exhaustion forecast).
+  std::vector<UtilizationSample> recent(std::chrono::system_clock::time_point now,
+                                        std::chrono::seconds window) const;
   std::size_t size() const { return count_; }
   std::size_t capacity() const { return ring_.size(); }
 

@@ -360,7 +360,8 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       }
     }
     if (activity) {
-      out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr);
+      out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr,
+                               config.deploy.overlap);
       for (auto& c : pool_checks(*activity, *out.pool)) out.checks.push_back(std::move(c));
       out.checks.push_back(locks_check(*out.locks, config.locks));
       out.activity = std::move(*activity);
