@@ -138,6 +138,7 @@ struct PoolSection {
   Threshold warn{Threshold::Kind::percent, 80};
   Threshold critical{Threshold::Kind::percent, 95};
   std::vector<PoolClient> clients;
+  Duration idle_in_transaction_warn{60000};  // a declared client's session idle in a transaction
   bool operator==(const PoolSection&) const = default;
 };
 
@@ -184,7 +185,7 @@ inline constexpr std::string_view kAlertRules[] = {
     "pool_saturation",  "client_pool_at_limit", "readiness",       "idle_in_transaction",
     "long_transaction", "lock_waits",           "pgbouncer_queue", "upstream_circuit_open",
     "job_stale",        "job_failing",          "query_threshold", "container_cpu",
-    "container_memory"};
+    "container_memory", "leaked_connections"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";

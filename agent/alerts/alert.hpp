@@ -34,6 +34,7 @@ inline constexpr std::string_view kRuleJobFailing = "job_failing";
 inline constexpr std::string_view kRuleQueryThreshold = "query_threshold";
 inline constexpr std::string_view kRuleContainerCpu = "container_cpu";
 inline constexpr std::string_view kRuleContainerMemory = "container_memory";
+inline constexpr std::string_view kRuleLeakedConnections = "leaked_connections";
 inline constexpr std::string_view kRuleTest = "test";  // `opsagent test-alert`, routed everywhere
 
 // One problem as the receivers see it. `labels` identify it (alertname plus, e.g., the client);

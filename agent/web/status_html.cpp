@@ -11,6 +11,7 @@
 
 #include "agent/alerts/alerts_status.hpp"
 #include "agent/web/html_escape.hpp"
+#include "agent/web/hygiene_view.hpp"
 #include "agent/web/latency_view.hpp"
 #include "agent/web/number_format.hpp"
 #include "agent/web/status_chart.hpp"
@@ -419,6 +420,7 @@ std::string html_body(const RenderContext& ctx) {
     out += R"(<div class="grid">)" + html_connections(a, pool, level) + html_chart(s, pool) +
            html_applications(a);
     out += (s.pool ? html_pools(*s.pool) : std::string()) + html_breakdowns(a) + "</div>";
+    if (s.hygiene) out += R"(<div class="grid">)" + hygiene_html(*s.hygiene) + "</div>";
   }
   if (s.via_pooler.value_or(false)) {
     out += fmt::format(R"(<div class="alert">&#9888; {}.</div>)", html_escape(kViaPooler));

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "probes/model/container_model.hpp"
@@ -23,5 +24,9 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text);
 
 // The process `pid` and its descendants; nullopt when `pid` is not running.
 std::optional<ProcessTreeReading> read_process_tree(int pid);
+
+// The PIDs of `pid` and its descendants (the app's live workers, for leaked sessions); nullopt
+// when `pid` is not running.
+std::optional<std::set<int>> process_tree_pids(int pid);
 
 }  // namespace opsagent::probes
