@@ -20,7 +20,10 @@ void assess_connections(Snapshot& s, CycleProbes& probes, const config::Config& 
                         const AppPid& app_pid) {
   if (!s.activity || config.pool.clients.empty()) return;
   std::optional<std::set<int>> live;
-  if (const int pid = app_pid ? app_pid() : 0; pid > 0) live = process_tree_pids(pid);
+  // Through a pooler the sessions seen are the pooler's, named after whichever client came first.
+  if (const int pid = app_pid ? app_pid() : 0; pid > 0 && !s.via_pooler.value_or(false)) {
+    live = process_tree_pids(pid);
+  }
   auto hygiene = assess_hygiene(*s.activity, config.pool, live);
   probes.leaks.confirm(hygiene);
   for (auto& c : hygiene_checks(hygiene)) s.checks.push_back(std::move(c));

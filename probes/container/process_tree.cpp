@@ -52,7 +52,8 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
   const auto stime = field(15);
   const auto rss = field(24);
   if (!ppid || !utime || !stime || !rss) return std::nullopt;
-  return ProcStat{.ppid = static_cast<int>(*ppid),
+  return ProcStat{.state = fields.empty() || fields[0].empty() ? '?' : fields[0][0],
+                  .ppid = static_cast<int>(*ppid),
                   .utime_ticks = *utime,
                   .stime_ticks = *stime,
                   .rss_pages = *rss};
@@ -118,7 +119,10 @@ std::optional<std::set<int>> process_tree_pids(int pid) {
   const auto tree = tree_stats(pid);
   if (!tree) return std::nullopt;
   std::set<int> out;
-  for (const auto& [p, s] : *tree) out.insert(p);
+  // A zombie has exited (its parent has not reaped it yet): its sessions are not its own.
+  for (const auto& [p, s] : *tree) {
+    if (s.state != 'Z' && s.state != 'X') out.insert(p);
+  }
   return out;
 }
 

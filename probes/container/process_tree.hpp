@@ -15,6 +15,7 @@ namespace opsagent::probes {
 // The fields of /proc/<pid>/stat the tree needs. The command name (field 2) may hold spaces
 // and parentheses: the fields after it are counted from its last ')'.
 struct ProcStat {
+  char state = 0;  // field 3: 'Z' is a zombie, exited and waiting to be reaped
   int ppid = 0;
   std::uint64_t utime_ticks = 0;
   std::uint64_t stime_ticks = 0;

@@ -72,7 +72,11 @@ ConnectionHygiene assess_hygiene(const ActivitySnapshot& activity, const config:
       if (age >= warn_s) ++idle.past_warn;
       idle.oldest_s = std::max(idle.oldest_s.value_or(age), age);
     }
-    if (!live_pids || !from_agent_host(row.client_addr, activity.own_client_addr)) continue;
+    // Through PgBouncer a server connection keeps the name of a client long gone: not a leak.
+    if (!live_pids || client->via_pgbouncer ||
+        !from_agent_host(row.client_addr, activity.own_client_addr)) {
+      continue;
+    }
     const auto pid = worker_pid(client->application_name, row.application_name);
     if (!pid || live_pids->contains(*pid)) continue;
     auto& leak = leaks[row.application_name];

@@ -100,6 +100,13 @@ TEST(AssessHygiene, ADeploysOtherContainerAndUndeclaredOrPidlessNamesAreNotLeake
   EXPECT_EQ(h.leaked_sessions, 0);
 }
 
+TEST(AssessHygiene, ClientsThroughPgBouncerAreNeverLeaked) {
+  auto p = pool();
+  p.clients[0].via_pgbouncer = true;
+  const auto a = activity({row("web:100", "local", "idle", 1)});
+  EXPECT_TRUE(assess_hygiene(a, p, std::set<int>{}).leaked.empty());
+}
+
 TEST(AssessHygiene, UnixSocketSessionsCountAsTheAgentsHost) {
   const auto a = activity({row("web:100", "local", "idle", 1)}, "10.0.0.5");
   EXPECT_EQ(assess_hygiene(a, pool(), std::set<int>{}).leaked.size(), 1u);
