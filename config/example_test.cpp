@@ -247,7 +247,7 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 53u);
+  EXPECT_EQ(seen.size(), 54u);
   EXPECT_EQ(config_sections(),
             (std::vector<std::string_view>{"agent", "log", "database", "readiness", "pool",
                                            "pgbouncer", "supervise", "alerts", "container"}));
