@@ -20,6 +20,7 @@ std::string age(const std::optional<double>& s) {
 
 std::vector<HygieneLine> hygiene_lines(const probes::ConnectionHygiene& h) {
   std::vector<HygieneLine> out;
+  out.reserve(h.idle_in_transaction.size() + h.leaked.size() + 1);
   const auto limit = config::format_duration(h.idle_in_transaction_warn);
   for (const auto& i : h.idle_in_transaction) {
     out.push_back(

@@ -112,6 +112,7 @@ std::vector<CheckResult> hygiene_checks(const ConnectionHygiene& h) {
       c.message = "no session names a worker that is gone";
     } else {
       std::vector<std::string> parts;
+      parts.reserve(h.leaked.size());
       for (const auto& l : h.leaked) {
         parts.push_back(fmt::format("{} ({} session{}, oldest {})", l.application_name, l.sessions,
                                     l.sessions == 1 ? "" : "s", age_text(l.oldest_s)));
