@@ -208,13 +208,19 @@ TEST(ProcessTree, ParsesStatWithAnAwkwardName) {
   EXPECT_FALSE(parse_proc_stat("garbage"));
 }
 
-TEST(ProcessTree, TheTestsOwnProcessAndAChild) {
+// A child of the test that waits to be killed; -1 when fork fails.
+int paused_child() {
   const int child = ::fork();
-  ASSERT_GE(child, 0);
   if (child == 0) {
     ::pause();
     ::_exit(0);
   }
+  return child;
+}
+
+TEST(ProcessTree, TheTestsOwnProcessAndAChild) {
+  const int child = paused_child();
+  ASSERT_GE(child, 0);
   const auto tree = read_process_tree(::getpid());
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
@@ -226,12 +232,8 @@ TEST(ProcessTree, TheTestsOwnProcessAndAChild) {
 }
 
 TEST(ProcessTree, PidsLeaveOutAZombie) {
-  const int child = ::fork();
+  const int child = paused_child();
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::pause();
-    ::_exit(0);
-  }
   const auto alive = process_tree_pids(::getpid());
   ::kill(child, SIGKILL);
   // Waits until it has exited without reaping it: a zombie until waitpid.
