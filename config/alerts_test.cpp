@@ -613,8 +613,8 @@ TEST(LoadAlertReceivers, Rules) {
   const std::string all =
       "use pool_saturation, client_pool_at_limit, readiness, idle_in_transaction, "
       "long_transaction, lock_waits, pgbouncer_queue, upstream_circuit_open, job_stale, "
-      "job_failing, query_threshold, container_cpu, container_memory, lock_queue or "
-      "pool_exhaustion_forecast";
+      "job_failing, query_threshold, container_cpu, container_memory, lock_queue, "
+      "pool_exhaustion_forecast or leaked_connections";
   expect_single_error(head + "rules = [\"readiness\", \"pool_satuation\"]\n",
                       {5, 23, "alerts.receivers[0].rules[1]",
                        "not an alert rule; " + all +

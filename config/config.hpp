@@ -143,6 +143,7 @@ struct PoolSection {
   // run out within forecast_horizon (0: never).
   Duration forecast_window{15 * 60 * 1000};
   Duration forecast_horizon{30 * 60 * 1000};
+  Duration idle_in_transaction_warn{60000};  // a declared client's session idle in a transaction
   bool operator==(const PoolSection&) const = default;
 };
 
@@ -215,7 +216,8 @@ inline constexpr std::string_view kAlertRules[] = {"pool_saturation",
                                                    "container_cpu",
                                                    "container_memory",
                                                    "lock_queue",
-                                                   "pool_exhaustion_forecast"};
+                                                   "pool_exhaustion_forecast",
+                                                   "leaked_connections"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/saturating_time.hpp"
+#include "probes/container/process_tree.hpp"
 #include "probes/cycle_memory.hpp"
 #include "probes/cycle_snapshot.hpp"
 
@@ -13,13 +14,29 @@ namespace opsagent::probes {
 
 namespace {
 
+// The declared clients' leaked and idle in transaction sessions. The app's processes are read
+// after pg_stat_activity, so a worker that started meanwhile is alive in the read.
+void assess_connections(Snapshot& s, CycleProbes& probes, const config::Config& config,
+                        const AppPid& app_pid) {
+  if (!s.activity || config.pool.clients.empty()) return;
+  std::optional<std::set<int>> live;
+  // Through a pooler the sessions seen are the pooler's, named after whichever client came first.
+  if (const int pid = app_pid ? app_pid() : 0; pid > 0 && !s.via_pooler.value_or(false)) {
+    live = process_tree_pids(pid);
+  }
+  auto hygiene = assess_hygiene(*s.activity, config.pool, live);
+  probes.leaks.confirm(hygiene);
+  for (auto& c : hygiene_checks(hygiene)) s.checks.push_back(std::move(c));
+  s.hygiene = std::move(hygiene);
+}
+
 // One cycle: the database probe on this thread, the HTTP checks beside it on theirs.
 // The upstream APIs and the container are not probed here: the cycle copies what their prober
 // and sampler last published.
 Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
                    const config::Environment& env, std::uint64_t sequence,
                    bool wait_for_every_check, const UpstreamBoardStore* upstreams,
-                   const ContainerStatusStore* container) {
+                   const ContainerStatusStore* container, const AppPid& app_pid) {
   const auto start = SteadyClock::now();
   Snapshot s;
   s.sequence = sequence;
@@ -49,6 +66,7 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
                                                      : PostgresProbe::PoolerLook());
   if (config.pgbouncer.enabled()) look_at_pooler();
   fill_snapshot(s, std::move(database), std::move(pooler));
+  assess_connections(s, probes, config, app_pid);
   const auto until =
       http_checks_until(s, start, SteadyClock::now(), http_done_by, wait_for_every_check);
   for (auto& c : http.collect(until)) s.checks.push_back(std::move(c));
@@ -74,7 +92,7 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
 
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence) {
-  return run_cycle(probes, config, env, sequence, true, nullptr, nullptr);
+  return run_cycle(probes, config, env, sequence, true, nullptr, nullptr, {});
 }
 
 config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_rand& random) {
@@ -84,13 +102,14 @@ config::Duration wait_before_next_cycle(config::Duration interval, std::minstd_r
 
 ProbeLoop::ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
                      OnPublish on_publish, const UpstreamBoardStore* upstreams,
-                     const ContainerStatusStore* container)
+                     const ContainerStatusStore* container, AppPid app_pid)
     : config_(config),
       store_(store),
       env_(std::move(env)),
       on_publish_(std::move(on_publish)),
       upstreams_(upstreams),
       container_(container),
+      app_pid_(std::move(app_pid)),
       heartbeat_(SteadyClock::now().time_since_epoch().count()) {}
 
 ProbeLoop::~ProbeLoop() {
@@ -147,7 +166,7 @@ void ProbeLoop::run() {
     beat();
     auto config = config_.get();
     auto snapshot = std::make_shared<Snapshot>(
-        run_cycle(probes_, *config, env_, ++sequence, false, upstreams_, container_));
+        run_cycle(probes_, *config, env_, ++sequence, false, upstreams_, container_, app_pid_));
     for (const auto& news : memory.remember(*snapshot, *config)) {
       spdlog::log(news.problem ? spdlog::level::warn : spdlog::level::info, "{}", news.message);
     }

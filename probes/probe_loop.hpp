@@ -19,6 +19,7 @@
 #include "config/load.hpp"
 #include "probes/config_holder.hpp"
 #include "probes/http/http_check_runner.hpp"
+#include "probes/model/connection_hygiene.hpp"
 #include "probes/model/container_model.hpp"
 #include "probes/model/snapshot_store.hpp"
 #include "probes/model/upstream_model.hpp"
@@ -32,7 +33,11 @@ struct CycleProbes {
   PostgresProbe postgres;
   PgBouncerProbe pgbouncer;
   HttpCheckRunners http;
+  LeakConfirmation leaks;
 };
+
+// The supervised app's process (0: none), asked each cycle.
+using AppPid = std::function<int()>;
 
 class ProbeLoop {
  public:
@@ -40,10 +45,11 @@ class ProbeLoop {
 
   // `upstreams`: where the upstream prober publishes (each snapshot carries a copy of its latest
   // board); nullptr: no upstreams. `container`: where the container sampler publishes, likewise.
-  // Both must outlive the loop.
+  // Both must outlive the loop. `app_pid`: in supervise mode, the app's process, whose tree
+  // tells which workers still run (leaked sessions).
   ProbeLoop(ConfigHolder& config, SnapshotStore& store, config::Environment env,
             OnPublish on_publish, const UpstreamBoardStore* upstreams = nullptr,
-            const ContainerStatusStore* container = nullptr);
+            const ContainerStatusStore* container = nullptr, AppPid app_pid = {});
   ~ProbeLoop();  // stops and joins
   ProbeLoop(const ProbeLoop&) = delete;
   ProbeLoop& operator=(const ProbeLoop&) = delete;
@@ -69,6 +75,7 @@ class ProbeLoop {
   OnPublish on_publish_;
   const UpstreamBoardStore* upstreams_;
   const ContainerStatusStore* container_;
+  AppPid app_pid_;
   CycleProbes probes_;
   std::atomic<SteadyClock::rep> heartbeat_;
   std::mutex mutex_;

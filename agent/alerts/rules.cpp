@@ -1,6 +1,7 @@
 #include "agent/alerts/rules.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -452,6 +453,42 @@ void container(const probes::Snapshot& s, const config::Config& c, const std::st
   }
 }
 
+// Sessions of a declared client whose worker process is gone (supervise mode): one alert per
+// client, with each leaked worker and its sessions' age. Unknown (neither fires nor resolves)
+// in a cycle that could not look: no activity, or the app's processes were not readable.
+void leaked_connections(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
+  if (!s.hygiene || !s.hygiene->leaks_checked) {
+    if (s.hygiene || !s.activity) out.unknown_rules.insert(std::string(kRuleLeakedConnections));
+    return;
+  }
+  std::map<std::string, std::vector<const probes::LeakedConnections*>> by_client;
+  for (const auto& l : s.hygiene->leaked) by_client[l.client].push_back(&l);
+  for (const auto& [client, leaks] : by_client) {
+    int sessions = 0;
+    double oldest = 0;
+    std::vector<std::string> details;
+    for (const auto* l : leaks) {
+      sessions += l->sessions;
+      oldest = std::max(oldest, l->oldest_s.value_or(0));
+      details.push_back(fmt::format(
+          "{}: {} session(s), oldest {}; worker {} no longer runs", l->application_name,
+          l->sessions, l->oldest_s ? seconds_text(*l->oldest_s) : "of unknown age", l->worker_pid));
+    }
+    auto f = make(kRuleLeakedConnections, "PostgresLeakedConnections", Severity::warning,
+                  fmt::format("{} leaked session(s) of {}: named after worker processes that no "
+                              "longer run (oldest {})",
+                              sessions, client, seconds_text(oldest)),
+                  db);
+    f.labels["client"] = client;
+    f.measure = sessions;
+    f.details = std::move(details);
+    f.details.emplace_back(
+        "each holds a connection slot until the process holding it exits or the session is "
+        "terminated (pg_terminate_backend)");
+    out.findings.push_back(std::move(f));
+  }
+}
+
 void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   const auto* failure = s.first_failure();
   if (!failure) return;
@@ -478,6 +515,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   jobs(snapshot, config, database, out);
   query_thresholds(snapshot, config, database, out);
   container(snapshot, config, database, out);
+  leaked_connections(snapshot, database, out);
   out.now = snapshot.first_failure() ? "not ready" : "ready";
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {

@@ -342,3 +342,41 @@ TEST(Rules, ExhaustionForecastFiresWithinTheHorizonAndResolvesWhenTheTrendEases)
 
 }  // namespace
 }  // namespace opsagent::alerts
+
+namespace opsagent::alerts {
+namespace {
+
+TEST(Rules, LeakedConnectionsOnePerClientWithTheirWorkersAndAge) {
+  config::Config c;
+  auto s = snapshot(c, 10);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLeakedConnections), nullptr);
+  probes::ConnectionHygiene h;
+  h.leaks_checked = true;
+  s.hygiene = h;
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLeakedConnections), nullptr);
+  h.leaked = {{.client = "web",
+               .application_name = "web:7",
+               .worker_pid = 7,
+               .sessions = 2,
+               .oldest_s = 125.0}};
+  h.leaked_sessions = 2;
+  s.hygiene = h;
+  const auto out = evaluate_rules(s, c, false, "db");
+  const Finding* f = find(out, kRuleLeakedConnections);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->labels.at("alertname"), "PostgresLeakedConnections");
+  EXPECT_EQ(f->labels.at("client"), "web");
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_NE(f->summary.find("2 leaked session(s) of web"), std::string::npos) << f->summary;
+  ASSERT_FALSE(f->details.empty());
+  EXPECT_NE(f->details[0].find("web:7: 2 session(s)"), std::string::npos) << f->details[0];
+  // Not looked for this cycle (the app's processes unreadable): unknown, not resolved.
+  h.leaks_checked = false;
+  s.hygiene = h;
+  EXPECT_EQ(
+      evaluate_rules(s, c, false, "db").unknown_rules.count(std::string(kRuleLeakedConnections)),
+      1u);
+}
+
+}  // namespace
+}  // namespace opsagent::alerts

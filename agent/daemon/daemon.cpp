@@ -27,7 +27,7 @@ Daemon::Daemon(std::string config_path, const std::shared_ptr<const config::Conf
             alerter_.observe(s, *config_.get());
             observe();
           },
-          &upstreams_.board(), &container_.status()),
+          &upstreams_.board(), &container_.status(), [this] { return container_.app_pid(); }),
       server_(web::ServingState{store_, config_, token_, loop_, draining_, metrics_, app_problem_,
                                 alerter_, upstreams_.board()},
               initial->agent.http_threads) {}

@@ -267,6 +267,39 @@ void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
         level_code(pool.level));
 }
 
+// Per declared client only (bounded by the config): a leaked worker's application_name would
+// be a label value that changes with every restart.
+void add_hygiene_gauges(ScrapeGauges& g, const probes::ConnectionHygiene& h) {
+  for (const auto& i : h.idle_in_transaction) {
+    const Labels labels{{"client", i.client}};
+    g.set("opsagent_pool_client_idle_in_transaction_connections",
+          "A declared client's sessions idle in a transaction.", i.sessions, labels);
+    g.set("opsagent_pool_client_idle_in_transaction_past_warn_connections",
+          "A declared client's sessions idle in a transaction for pool.idle_in_transaction_warn "
+          "or longer.",
+          i.past_warn, labels);
+    g.set("opsagent_pool_client_oldest_idle_in_transaction_age_seconds",
+          "Longest time a declared client's session has been idle in a transaction; 0 when none "
+          "is.",
+          i.oldest_s.value_or(0), labels);
+    if (!h.leaks_checked) continue;
+    int leaked = 0;
+    double oldest = 0;
+    for (const auto& l : h.leaked) {
+      if (l.client != i.client) continue;
+      leaked += l.sessions;
+      oldest = std::max(oldest, l.oldest_s.value_or(0));
+    }
+    g.set("opsagent_pool_client_leaked_connections",
+          "Supervise mode: a declared client's sessions named after a worker process that no "
+          "longer runs.",
+          leaked, labels);
+    g.set("opsagent_pool_client_oldest_leaked_age_seconds",
+          "Supervise mode: age of a declared client's oldest leaked session; 0 when none.", oldest,
+          labels);
+  }
+}
+
 void add_pgbouncer_gauges(ScrapeGauges& g, const probes::PgBouncerSnapshot& b) {
   for (const auto& p : b.pools) {
     const Labels pool{{"database", p.database}, {"user", p.user}};
@@ -600,6 +633,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
     }
     if (s->locks) add_lock_gauges(gauges, *s->locks);
     if (s->pool) add_pool_gauges(gauges, *s->pool);
+    if (s->hygiene) add_hygiene_gauges(gauges, *s->hygiene);
     if (s->pgbouncer) add_pgbouncer_gauges(gauges, *s->pgbouncer);
     if (s->via_pooler) {
       gauges.set("opsagent_database_via_pooler",

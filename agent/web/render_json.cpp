@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/web/hygiene_view.hpp"
 #include "agent/web/latency_view.hpp"
 #include "agent/web/upstream_view.hpp"
 #include "common/text/time_format.hpp"
@@ -314,6 +315,7 @@ json render_health(const RenderContext& ctx) {
     if (s->activity) body["connections"] = activity_json(*s->activity);
     if (s->pool) body["pool"] = pool_json(*s->pool);
     if (s->locks) body["locks"] = locks_json(*s->locks);
+    if (s->hygiene) body["hygiene"] = hygiene_json(*s->hygiene);
     if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
     if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
     body["utilization"] = utilization_json(s->utilization);

@@ -12,6 +12,7 @@
 
 #include "agent/alerts/alerts_status.hpp"
 #include "agent/web/html_escape.hpp"
+#include "agent/web/hygiene_view.hpp"
 #include "agent/web/latency_view.hpp"
 #include "agent/web/number_format.hpp"
 #include "agent/web/status_chart.hpp"
@@ -477,6 +478,7 @@ std::string html_body(const RenderContext& ctx) {
            html_applications(a) + (s.locks ? html_locks(*s.locks) : std::string());
     out += (s.pool ? html_pools(*s.pool, s.find("pool:deploy")) : std::string()) +
            html_breakdowns(a) + "</div>";
+    if (s.hygiene) out += R"(<div class="grid">)" + hygiene_html(*s.hygiene) + "</div>";
   }
   if (s.via_pooler.value_or(false)) {
     out += fmt::format(R"(<div class="alert">&#9888; {}.</div>)", html_escape(kViaPooler));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "agent/alerts/alerts_status.hpp"
+#include "agent/web/hygiene_view.hpp"
 #include "agent/web/latency_view.hpp"
 #include "agent/web/number_format.hpp"
 #include "agent/web/status_facts.hpp"
@@ -344,6 +345,7 @@ std::string render_status_text(const RenderContext& ctx) {
     if (s.locks) text_locks(out, *s.locks);
     text_applications(out, a.by_application);
     if (s.pool) text_pools(out, *s.pool, s.find("pool:deploy"));
+    if (s.hygiene) out += hygiene_text(*s.hygiene);
     if (s.via_pooler.value_or(false)) out += wrap("!! ", kViaPooler, "   ");
     out += "\n";
     text_breakdown(out, "users", a.by_user);

@@ -14,6 +14,7 @@ using namespace std::chrono_literals;
 
 constexpr auto kPool = &Config::pool;
 using Key = KeySpec<Config>;
+using namespace std::chrono_literals;
 
 const std::array kKeys{
     Key{"pool", "warn", threshold<kPool, &PoolSection::warn>(), "\"80%\"", Reload::live,
@@ -35,6 +36,10 @@ const std::array kKeys{
     Key{"pool", "clients", custom<&apply_pool_clients>("array of tables"), "[]", Reload::live,
         "the application's connection pools, one [[pool.clients]] block each (keys below); the "
         "agent checks that their instances x pool_max fit in the usable slots"},
+    Key{"pool", "idle_in_transaction_warn",
+        duration<kPool, &PoolSection::idle_in_transaction_warn>(1s, 24h), "\"1m\"", Reload::live,
+        "a declared client's session idle in a transaction this long is counted, per client, in "
+        "the pool:idle_in_transaction check (warn); 1s..24h"},
 };
 
 }  // namespace

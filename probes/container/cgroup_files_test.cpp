@@ -199,6 +199,7 @@ TEST(ProcessTree, ParsesStatWithAnAwkwardName) {
       "42 (gun icorn) (x)) S 7 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 100 1000 321 "
       "18446744073709551615\n");
   ASSERT_TRUE(s);
+  EXPECT_EQ(s->state, 'S');
   EXPECT_EQ(s->ppid, 7);
   EXPECT_EQ(s->utime_ticks, 250u);
   EXPECT_EQ(s->stime_ticks, 50u);
@@ -207,13 +208,19 @@ TEST(ProcessTree, ParsesStatWithAnAwkwardName) {
   EXPECT_FALSE(parse_proc_stat("garbage"));
 }
 
-TEST(ProcessTree, TheTestsOwnProcessAndAChild) {
+// A child of the test that waits to be killed; -1 when fork fails.
+int paused_child() {
   const int child = ::fork();
-  ASSERT_GE(child, 0);
   if (child == 0) {
     ::pause();
     ::_exit(0);
   }
+  return child;
+}
+
+TEST(ProcessTree, TheTestsOwnProcessAndAChild) {
+  const int child = paused_child();
+  ASSERT_GE(child, 0);
   const auto tree = read_process_tree(::getpid());
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
@@ -222,6 +229,24 @@ TEST(ProcessTree, TheTestsOwnProcessAndAChild) {
   EXPECT_GE(tree->processes, 2);
   EXPECT_GT(tree->rss_bytes, 0u);
   EXPECT_FALSE(read_process_tree(0));
+}
+
+TEST(ProcessTree, PidsLeaveOutAZombie) {
+  const int child = paused_child();
+  ASSERT_GE(child, 0);
+  const auto alive = process_tree_pids(::getpid());
+  ::kill(child, SIGKILL);
+  // Waits until it has exited without reaping it: a zombie until waitpid.
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
+  const auto dead = process_tree_pids(::getpid());
+  ::waitpid(child, nullptr, 0);
+  ASSERT_TRUE(alive);
+  EXPECT_TRUE(alive->contains(child));
+  EXPECT_TRUE(alive->contains(::getpid()));
+  ASSERT_TRUE(dead);
+  EXPECT_FALSE(dead->contains(child));
+  EXPECT_FALSE(process_tree_pids(0));
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ class ContainerSampler {
   void sync(const config::ContainerSection& section);
   // The supervised app's process (0: none): its tree is read with the cgroup.
   void set_app_pid(int pid);
+  int app_pid() const { return app_pid_.load(); }  // 0: none (not supervising, or between runs)
   void stop();
 
   // The latest status: nullptr before the first sync().

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "common/bounded_file.hpp"
@@ -51,13 +52,17 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
   const auto stime = field(15);
   const auto rss = field(24);
   if (!ppid || !utime || !stime || !rss) return std::nullopt;
-  return ProcStat{.ppid = static_cast<int>(*ppid),
+  return ProcStat{.state = fields.empty() || fields[0].empty() ? '?' : fields[0][0],
+                  .ppid = static_cast<int>(*ppid),
                   .utime_ticks = *utime,
                   .stime_ticks = *stime,
                   .rss_pages = *rss};
 }
 
-std::optional<ProcessTreeReading> read_process_tree(int pid) {
+namespace {
+
+// The stat of `pid` and of each of its descendants; nullopt when `pid` is not running.
+std::optional<std::map<int, ProcStat>> tree_stats(int pid) {
   if (pid <= 0) return std::nullopt;
   const auto root = stat_of(pid);
   if (!root) return std::nullopt;
@@ -75,27 +80,49 @@ std::optional<ProcessTreeReading> read_process_tree(int pid) {
     stats.emplace(static_cast<int>(*id), *s);
   }
   stats.insert_or_assign(pid, *root);
-  const auto ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  ProcessTreeReading out;
-  out.pid = pid;
+  std::map<int, ProcStat> tree;
   std::vector<int> todo{pid};
-  std::uint64_t total_ticks = 0;
   // Bounded by the number of processes read: a pid reused as its own descendant cannot loop.
   for (std::size_t guard = 0; !todo.empty() && guard <= stats.size(); ++guard) {
     const int p = todo.back();
     todo.pop_back();
-    const auto& s = stats.at(p);
-    ++out.processes;
-    out.rss_bytes += s.rss_pages * page;
-    total_ticks += s.utime_ticks + s.stime_ticks;
+    tree.insert_or_assign(p, stats.at(p));
     const auto [first, last] = children.equal_range(p);
     for (auto it = first; it != last; ++it) {
       if (it->second != p && stats.contains(it->second)) todo.push_back(it->second);
     }
   }
+  return tree;
+}
+
+}  // namespace
+
+std::optional<ProcessTreeReading> read_process_tree(int pid) {
+  const auto tree = tree_stats(pid);
+  if (!tree) return std::nullopt;
+  const auto ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  ProcessTreeReading out;
+  out.pid = pid;
+  std::uint64_t total_ticks = 0;
+  for (const auto& [p, s] : *tree) {
+    ++out.processes;
+    out.rss_bytes += s.rss_pages * page;
+    total_ticks += s.utime_ticks + s.stime_ticks;
+  }
   out.cpu_ns = static_cast<std::uint64_t>(static_cast<double>(total_ticks) / ticks * 1e9);
   out.at = SteadyClock::now();
+  return out;
+}
+
+std::optional<std::set<int>> process_tree_pids(int pid) {
+  const auto tree = tree_stats(pid);
+  if (!tree) return std::nullopt;
+  std::set<int> out;
+  // A zombie has exited (its parent has not reaped it yet): its sessions are not its own.
+  for (const auto& [p, s] : *tree) {
+    if (s.state != 'Z' && s.state != 'X') out.insert(p);
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "probes/model/container_model.hpp"
@@ -14,6 +15,7 @@ namespace opsagent::probes {
 // The fields of /proc/<pid>/stat the tree needs. The command name (field 2) may hold spaces
 // and parentheses: the fields after it are counted from its last ')'.
 struct ProcStat {
+  char state = 0;  // field 3: 'Z' is a zombie, exited and waiting to be reaped
   int ppid = 0;
   std::uint64_t utime_ticks = 0;
   std::uint64_t stime_ticks = 0;
@@ -23,5 +25,9 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text);
 
 // The process `pid` and its descendants; nullopt when `pid` is not running.
 std::optional<ProcessTreeReading> read_process_tree(int pid);
+
+// The PIDs of `pid` and its descendants (the app's live workers, for leaked sessions); nullopt
+// when `pid` is not running.
+std::optional<std::set<int>> process_tree_pids(int pid);
 
 }  // namespace opsagent::probes

@@ -40,6 +40,8 @@ struct WaitEventCount {
   bool operator==(const WaitEventCount&) const = default;
 };
 
+struct ActivityRow;  // below: one group as read
+
 struct ActivitySnapshot {
   int max_connections = 0;
   int superuser_reserved_connections = 0;
@@ -66,6 +68,12 @@ struct ActivitySnapshot {
   std::vector<WaitEventCount> wait_events;
 
   static constexpr std::size_t kMaxWaitEvents = 10;
+  // The agent's own session's client address ("local": a unix socket), and every group as read
+  // (bounded by max_connections): the leaked and idle in transaction reports need each worker's
+  // address and ages (probes/model/connection_hygiene.hpp).
+  std::string own_client_addr;
+  std::vector<ActivityRow> rows;
+
   static constexpr std::size_t kMaxGroups = 20;  // bounds memory and metric label cardinality
   static constexpr const char* kOtherGroup = "(other)";
 
@@ -80,6 +88,8 @@ struct ActivityRow {
   std::string application_name, user, database, client_addr, state;
   bool superuser = false;  // the session's role is a superuser
   SessionCounts counts;
+  std::optional<double> oldest_backend_s;  // age of the group's oldest session (backend_start)
+  std::vector<double> idle_in_xact_ages;   // each idle in transaction session's time in state
 };
 // Groups rows into an ActivitySnapshot (settings fields left for the caller).
 ActivitySnapshot aggregate_activity(const std::vector<ActivityRow>& rows);

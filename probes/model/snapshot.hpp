@@ -12,6 +12,7 @@
 
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
+#include "probes/model/connection_hygiene.hpp"
 #include "probes/model/container_model.hpp"
 #include "probes/model/exhaustion_forecast.hpp"
 #include "probes/model/job_report.hpp"
@@ -61,6 +62,10 @@ struct Snapshot {
   // The container's cgroup as the container sampler last read it ([container]); its
   // container:cpu and container:memory checks are also in `checks`. nullopt: not sampled.
   std::optional<ContainerStatus> container;
+  // Leaked and idle in transaction sessions of the declared clients (with activity, when
+  // [[pool.clients]] are declared); its checks pool:leaked and pool:idle_in_transaction are in
+  // `checks`.
+  std::optional<ConnectionHygiene> hygiene;
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

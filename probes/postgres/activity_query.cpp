@@ -20,7 +20,8 @@ WITH settings AS (
          (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
            OR pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS full_view,
          (SELECT count(*) FROM pg_catalog.pg_stat_activity a
-           WHERE a.backend_type IS NULL AND a.usesysid IS NOT NULL)::int AS hidden
+           WHERE a.backend_type IS NULL AND a.usesysid IS NOT NULL)::int AS hidden,
+         coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local') AS own_addr
 ), groups AS (
   SELECT coalesce(a.application_name, '') AS app,
          coalesce(a.usename::text, '') AS usr,
@@ -38,7 +39,10 @@ WITH settings AS (
          extract(epoch FROM max(now() - a.state_change)
                  FILTER (WHERE a.state LIKE 'idle in transaction%'))::float8 AS oldest_iit,
          extract(epoch FROM max(now() - a.query_start)
-                 FILTER (WHERE a.state = 'active'))::float8 AS longest_query
+                 FILTER (WHERE a.state = 'active'))::float8 AS longest_query,
+         extract(epoch FROM max(now() - a.backend_start))::float8 AS oldest_backend,
+         array_agg(extract(epoch FROM now() - a.state_change)::float8)
+           FILTER (WHERE a.state LIKE 'idle in transaction%') AS iit_ages
   FROM pg_catalog.pg_stat_activity a
   LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.usesysid
   WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()
@@ -48,10 +52,11 @@ WITH settings AS (
 )
 SELECT s.max_connections, s.su_reserved, s.reserved, s.full_view, s.hidden,
        g.app, g.usr, g.db, g.addr, g.state, g.n, g.waiting, g.oldest_xact, g.oldest_iit,
-       g.longest_query, g.su, g.wtype, g.wevent
+       g.longest_query, g.su, g.wtype, g.wevent,
+       s.own_addr, g.oldest_backend, g.iit_ages
 FROM settings s LEFT JOIN groups g ON true)sql";
 
-constexpr int kColumns = 18;
+constexpr int kColumns = 21;
 
 template <class T>
 std::optional<T> number(const PGresult* r, int row, int col) {
@@ -62,6 +67,23 @@ std::optional<T> number(const PGresult* r, int row, int col) {
   auto [ptr, ec] = std::from_chars(text, end, value);
   if (ec != std::errc{} || ptr != end) return std::nullopt;
   return value;
+}
+
+// A float8[] in Postgres's text form ("{1.5,20.25}"; empty when NULL): the ages the idle in
+// transaction counts compare with the configured limit. Unreadable elements are skipped.
+std::vector<double> parse_float_array(std::string_view text) {
+  std::vector<double> out;
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return out;
+  text = text.substr(1, text.size() - 2);
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto item = text.substr(0, comma);
+    double v = 0;
+    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec == std::errc{} && ptr == item.data() + item.size()) out.push_back(v);
+    text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
+  }
+  return out;
 }
 
 }  // namespace
@@ -99,10 +121,13 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
     row.counts.oldest_idle_in_xact_s = number<double>(result, i, 13);
     row.counts.longest_query_s = number<double>(result, i, 14);
     row.superuser = std::string_view(PQgetvalue(result, i, 15)) == "t";
+    row.oldest_backend_s = number<double>(result, i, 19);
+    row.idle_in_xact_ages = parse_float_array(PQgetvalue(result, i, 20));
     rows.push_back(std::move(row));
   }
   ActivitySnapshot a = aggregate_activity(rows);
   a.wait_events = rank_wait_events(std::move(waits));
+  a.rows = std::move(rows);
   auto max_connections = number<int>(result, 0, 0);
   auto su_reserved = number<int>(result, 0, 1);
   if (!max_connections || !su_reserved) {
@@ -115,6 +140,7 @@ std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* resu
       a.max_connections - a.superuser_reserved_connections - a.reserved_connections.value_or(0);
   a.partial_view = std::string_view(PQgetvalue(result, 0, 3)) != "t";
   a.hidden_sessions = number<int>(result, 0, 4).value_or(0);
+  a.own_client_addr = PQgetvalue(result, 0, 18);
   return a;
 }
 
