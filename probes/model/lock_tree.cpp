@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <ranges>
 #include <utility>
 
 #include <fmt/format.h>
@@ -131,15 +132,15 @@ LockTree build_lock_tree(std::vector<LockSession> sessions, std::size_t max_sess
       const auto [at, depth] = stack.back();
       stack.pop_back();
       walk.emplace_back(at, depth);
-      for (auto c = children[at].rbegin(); c != children[at].rend(); ++c) {
-        stack.emplace_back(*c, depth + 1);
+      for (const std::size_t child : std::views::reverse(children[at])) {
+        stack.emplace_back(child, depth + 1);
       }
     }
   }
   std::vector<int> behind(n, 0);
   for (const auto& walk : walks) {
-    for (auto w = walk.rbegin(); w != walk.rend(); ++w) {
-      if (parent[w->first] != kNone) behind[parent[w->first]] += 1 + behind[w->first];
+    for (const auto& [session, depth] : std::views::reverse(walk)) {
+      if (parent[session] != kNone) behind[parent[session]] += 1 + behind[session];
     }
   }
 
