@@ -364,6 +364,7 @@ void EventServer::sweep(SteadyClock::time_point now) {
   const auto head_limit = limits_.read_timeout;
 
   std::lock_guard lock(mutex_);
+  ++counters_.sweeps;
   std::vector<std::uint64_t> expired;
   const std::uint64_t slow_before = counters_.slow_readers;
   for (const auto& [id, c] : connections_) {
