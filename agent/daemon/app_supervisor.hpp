@@ -36,6 +36,8 @@ class AppSupervisor {
   std::optional<int> on_child_exit(const config::SuperviseSection& supervise);
   // Starts the app again once its scheduled restart is due.
   void restart_if_due(SteadyClock::time_point now, const config::SuperviseSection& supervise);
+  // When the scheduled restart is due (nullopt: none is scheduled).
+  std::optional<SteadyClock::time_point> restart_due() const { return restart_at_; }
 
   // Passes a signal on (SIGHUP after a reload: e.g. gunicorn reloads its workers).
   void forward(int sig) const { app_.signal(sig); }

@@ -1,11 +1,13 @@
 #include "agent/daemon/daemon.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/daemon/identity.hpp"
 #include "agent/daemon/logging.hpp"
+#include "common/saturating_time.hpp"
 #include "common/version.hpp"
 #include "config/load.hpp"
 #include "config/reload.hpp"
@@ -61,6 +63,23 @@ void Daemon::observe() {
   const auto r = web::evaluate_readiness(snapshot.get(), now, config->agent.stale_after,
                                          draining_.load(), app_problem ? *app_problem : "");
   if (readiness_log_.observe(r)) systemd_.status(r);
+}
+
+SteadyClock::time_point Daemon::next_observation(SteadyClock::time_point now) const {
+  auto due = now + kLongestQuietWait;
+  if (systemd_.watchdog_enabled()) {
+    // systemd's advice: ping at half the timeout. Never more often than every 100 ms.
+    const auto half = std::max<SteadyClock::duration>(systemd_.watchdog_timeout() / 2,
+                                                      std::chrono::milliseconds(100));
+    due = std::min(due, now + half);
+  }
+  if (const auto snapshot = store_.get()) {
+    // evaluate_readiness: stale once the age, in whole Durations, exceeds stale_after.
+    const auto stale_at = common::saturating_add(
+        snapshot->completed, config_.get()->agent.stale_after + config::Duration(1));
+    if (stale_at > now) due = std::min(due, stale_at);
+  }
+  return due;
 }
 
 void Daemon::reload() {

@@ -42,9 +42,14 @@ class Daemon {
   std::expected<void, std::string> start();
 
   // Re-evaluates readiness: logs a transition and gives it to systemd as the status line; pings
-  // systemd's watchdog while the probe loop is alive. After every probe cycle and at least once
-  // a second (the main thread), which catches a stalled probe loop: it cannot report itself.
+  // systemd's watchdog while the probe loop is alive. After every probe cycle, and from the main
+  // thread by next_observation(), which catches a stalled probe loop: it cannot report itself.
   void observe();
+  // When observe() must run again even if no probe cycle completes: the moment the latest
+  // snapshot turns stale, half the watchdog timeout from now (under WatchdogSec=), and at most
+  // kLongestQuietWait from now. Nothing else about readiness changes with time alone.
+  SteadyClock::time_point next_observation(SteadyClock::time_point now) const;
+  static constexpr std::chrono::seconds kLongestQuietWait{60};
 
   // SIGHUP: loads the config file again; an invalid file leaves the config in force.
   void reload();

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
@@ -70,7 +72,15 @@ SignalAction action_while_draining(int sig) {
 
 int run_signal_loop(Daemon& daemon, AppSupervisor* app, const HandledSignals& signals) {
   for (;;) {
-    const int sig = signals.next(std::chrono::seconds(1));
+    // No fixed tick: sleep until a signal or the next thing due (readiness turning stale, a
+    // watchdog ping, the app's restart).
+    const auto now = SteadyClock::now();
+    auto due = daemon.next_observation(now);
+    if (app != nullptr) {
+      if (const auto restart = app->restart_due()) due = std::min(due, *restart);
+    }
+    const int sig = signals.next(
+        std::chrono::ceil<std::chrono::milliseconds>(std::max(due - now, SteadyClock::duration{})));
     switch (action_while_serving(sig)) {
       case SignalAction::reload:
         daemon.reload();

@@ -1,6 +1,7 @@
 // `opsagent run`'s main thread once everything runs: it waits for signals and acts on them —
 // SIGHUP reloads, SIGTERM/SIGINT drain and stop, SIGCHLD reaps (and in supervise mode ends or
-// restarts with the app) — and re-evaluates readiness at least once a second. What a signal means
+// restarts with the app) — and re-evaluates readiness when it can change without a probe cycle
+// (Daemon::next_observation), sleeping in between. What a signal means
 // is a pure decision (action_while_serving/draining), unit-tested apart from the waiting.
 // Thread-safety: main thread only.
 #pragma once

@@ -2,6 +2,8 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <cstdint>
+
 namespace opsagent::daemon {
 
 namespace {
@@ -10,9 +12,15 @@ void notify(const std::string& state) {
   sd_notify(0, state.c_str());
 }
 
+std::chrono::microseconds watchdog_usec() {
+  std::uint64_t usec = 0;
+  return std::chrono::microseconds(sd_watchdog_enabled(0, &usec) > 0 ? usec : 0);
+}
+
 }  // namespace
 
-SystemdNotifier::SystemdNotifier() : watchdog_(sd_watchdog_enabled(0, nullptr) > 0) {}
+SystemdNotifier::SystemdNotifier()
+    : watchdog_timeout_(watchdog_usec()), watchdog_(watchdog_timeout_.count() > 0) {}
 
 void SystemdNotifier::ready() const {
   notify("READY=1");

@@ -4,6 +4,7 @@
 // a datagram socket per call); the probe thread and the main thread both report.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "agent/web/readiness.hpp"
@@ -20,9 +21,12 @@ class SystemdNotifier {
   void status(const web::Readiness& r) const;
   // Only while the unit has WatchdogSec=: systemd restarts the agent when the pings stop.
   bool watchdog_enabled() const { return watchdog_; }
+  // WatchdogSec= (WATCHDOG_USEC): the pings must come more often than this.
+  std::chrono::microseconds watchdog_timeout() const { return watchdog_timeout_; }
   void watchdog() const;
 
  private:
+  std::chrono::microseconds watchdog_timeout_{0};
   bool watchdog_;
 };
 

@@ -15,6 +15,7 @@ struct ConnectionStats {
   std::uint64_t head_too_large = 0;  // answered 431
   std::uint64_t refused_heads = 0;   // malformed or ambiguous framing, or Range: 400/416/505
   std::uint64_t slow_readers = 0;    // an answer not taken by the client within the write timeout
+  std::uint64_t sweeps = 0;          // sweep timer ticks: only while connections are open
   // Filled in by the agent's HTTP server (the event server knows no routes): 429 answers.
   std::uint64_t rate_limited_status = 0;
   std::uint64_t rate_limited_metrics = 0;

@@ -6,11 +6,13 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,6 +25,7 @@ namespace opsagent::http {
 namespace {
 
 constexpr std::uint64_t kWakeKey = 0;  // connection ids start at 1
+constexpr std::uint64_t kSweepKey = std::numeric_limits<std::uint64_t>::max();  // never an id
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 constexpr std::uint32_t kArmed = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 constexpr std::uint32_t kArmedForWrite = EPOLLOUT | EPOLLONESHOT;
@@ -74,11 +77,17 @@ EventServer::EventServer(const ServerLimits& limits) : limits_(limits) {
   }
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error("epoll/eventfd unavailable");
+  sweep_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0 || sweep_fd_ < 0) {
+    throw std::runtime_error("epoll/eventfd/timerfd unavailable");
+  }
   epoll_event ev{};
   ev.events = EPOLLIN;  // level-triggered and never read: wakes every worker once written
   ev.data.u64 = kWakeKey;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  ev.events = EPOLLIN | EPOLLONESHOT;  // one worker sweeps per tick; re-armed after each
+  ev.data.u64 = kSweepKey;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, sweep_fd_, &ev);
   // Only for the Keep-Alive header cpp-httplib writes: the event server enforces both.
   routes().set_keep_alive_max_count(limits.keep_alive_max_count);
   routes().set_keep_alive_timeout(limits.keep_alive_timeout.count());
@@ -90,6 +99,7 @@ EventServer::~EventServer() {
     if (w.joinable()) w.join();
   }
   for (auto& [id, c] : connections_) ::close(c->fd);
+  ::close(sweep_fd_);
   ::close(wake_fd_);
   ::close(epoll_fd_);
 }
@@ -101,7 +111,7 @@ int EventServer::bind_listener(const std::string& host, int port) {
 bool EventServer::serve() {
   if (stopping_) return true;
   for (std::size_t i = 0; i < limits_.workers; ++i) {
-    workers_.emplace_back([this, i] { work(i == 0); });
+    workers_.emplace_back([this] { work(); });
   }
   const bool ok = httplib_.accept_until_stopped() || stopping_;
   stop_workers();
@@ -161,6 +171,36 @@ void EventServer::adopt(int fd) {
   }
   ++counters_.accepted;
   connections_.emplace(c->id, std::move(c));
+  if (!sweep_armed_) set_sweep_timer_locked(true);
+}
+
+void EventServer::set_sweep_timer_locked(bool on) {
+  using std::chrono::duration_cast;
+  using std::chrono::nanoseconds;
+  using std::chrono::seconds;
+  itimerspec spec{};  // all zero: disarmed
+  if (on) {
+    spec.it_interval.tv_sec = static_cast<time_t>(duration_cast<seconds>(kSweepEvery).count());
+    spec.it_interval.tv_nsec =
+        static_cast<long>(duration_cast<nanoseconds>(kSweepEvery % seconds(1)).count());
+    spec.it_value = spec.it_interval;
+  }
+  sweep_armed_ = ::timerfd_settime(sweep_fd_, 0, &spec, nullptr) == 0 ? on : sweep_armed_;
+}
+
+void EventServer::on_sweep_timer() {
+  std::uint64_t expirations = 0;
+  (void)::read(sweep_fd_, &expirations, sizeof(expirations));  // clears the readiness
+  sweep(SteadyClock::now());
+  {
+    std::lock_guard lock(mutex_);
+    // Nothing left to time out: no more ticks until the next connection arrives (adopt).
+    if (connections_.empty() && sweep_armed_) set_sweep_timer_locked(false);
+  }
+  epoll_event again{};
+  again.events = EPOLLIN | EPOLLONESHOT;
+  again.data.u64 = kSweepKey;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, sweep_fd_, &again);
 }
 
 bool EventServer::evict_longest_waiting_locked() {
@@ -193,19 +233,18 @@ void EventServer::close_locked(std::uint64_t id) {
   connections_.erase(it);
 }
 
-void EventServer::work(bool sweeper) {
-  // Only the sweeper wakes on a timer: an idle agent costs ten wake-ups a second, not ten per
-  // worker. A sweep delayed by the request the sweeper is serving only closes connections late.
-  const int wait_ms = sweeper ? static_cast<int>(kSweepEvery.count()) : -1;
-  auto next_sweep = SteadyClock::now() + kSweepEvery;
+void EventServer::work() {
+  // No worker wakes on a clock of its own: the sweep timer ticks only while connections are
+  // open (an idle agent's workers sleep until a client or shutdown), and whichever worker is
+  // free takes the tick.
   while (!stopping_) {
     epoll_event ev{};
-    const int n = ::epoll_wait(epoll_fd_, &ev, 1, wait_ms);
-    if (sweeper && SteadyClock::now() >= next_sweep) {
-      sweep(SteadyClock::now());
-      next_sweep = SteadyClock::now() + kSweepEvery;
-    }
+    const int n = ::epoll_wait(epoll_fd_, &ev, 1, -1);
     if (n <= 0 || ev.data.u64 == kWakeKey) continue;
+    if (ev.data.u64 == kSweepKey) {
+      on_sweep_timer();
+      continue;
+    }
 
     Connection* c = nullptr;
     {
@@ -325,6 +364,7 @@ void EventServer::sweep(SteadyClock::time_point now) {
   const auto head_limit = limits_.read_timeout;
 
   std::lock_guard lock(mutex_);
+  ++counters_.sweeps;
   std::vector<std::uint64_t> expired;
   const std::uint64_t slow_before = counters_.slow_readers;
   for (const auto& [id, c] : connections_) {

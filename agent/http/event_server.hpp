@@ -78,8 +78,8 @@ class EventServer {
  private:
   // Takes an accepted socket (on cpp-httplib's accept thread) into the epoll set.
   void adopt(int fd);
-  void stop_workers();      // wakes every worker to finish its request and exit
-  void work(bool sweeper);  // the first worker also closes expired connections
+  void stop_workers();  // wakes every worker to finish its request and exit
+  void work();          // a worker: serves ready connections and sweep timer ticks
   // What a connection waits for after a worker is done with it: its next request, its socket
   // taking the rest of an answer, or (kYield) its turn to serve the next pipelined request.
   enum class Next { kRead, kWrite, kYield, kClose };
@@ -92,19 +92,25 @@ class EventServer {
   // After an answer was queued: send it, and say what to wait for.
   Next after_answer(Connection& c);
   void sweep(SteadyClock::time_point now);
+  // A sweep timer tick (on one worker): sweeps, and stops the timer once no connection is open.
+  void on_sweep_timer();
+  // Under mutex_: starts (every kSweepEvery) or stops the sweep timer.
+  void set_sweep_timer_locked(bool on);
   // Under mutex_: removes the connection from epoll and the table, closes its socket.
   void close_locked(std::uint64_t id);
   bool evict_longest_waiting_locked();
 
   const ServerLimits limits_;
   int epoll_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd in the epoll set: written once to wake every worker on shutdown
+  int wake_fd_ = -1;   // eventfd in the epoll set: written once to wake every worker on shutdown
+  int sweep_fd_ = -1;  // timerfd in the epoll set (one-shot): ticks while connections are open
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> workers_;
 
-  mutable std::mutex mutex_;  // guards connections_, next_id_ and the counters below
+  mutable std::mutex mutex_;  // guards connections_, next_id_, sweep_armed_ and the counters
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::uint64_t next_id_ = 1;
+  bool sweep_armed_ = false;
   ConnectionStats counters_;
 
   // Last: its accept thread calls adopt(), which uses everything above.

@@ -162,6 +162,28 @@ TEST(EventServer, SlowHeadGets408AtTheReadTimeoutAndIdleConnectionsClose) {
   EXPECT_EQ(s.server().stats().timed_out, 2u);
 }
 
+TEST(EventServer, TheSweepTimerTicksOnlyWhileConnectionsAreOpen) {
+  // An idle agent must not wake on a clock: no connection, no sweep (three periods of 100 ms
+  // pass here), whatever the timeouts.
+  Served s;
+  std::this_thread::sleep_for(350ms);  // absence over time: nothing to await
+  EXPECT_EQ(s.server().stats().sweeps, 0u);
+  {
+    RawClient held(s.port());
+    ASSERT_TRUE(held.send(kPing));
+    held.read_until("pong", 10s);
+    ASSERT_TRUE(testing::eventually([&] { return s.server().stats().sweeps >= 2; }, 10s));
+  }
+  // Closed by the client: the next tick (100 ms later) finds nothing open and stops the timer.
+  ASSERT_TRUE(testing::eventually([&] { return s.server().stats().open_connections == 0; }, 10s));
+  std::this_thread::sleep_for(500ms);
+  const auto stopped_at = s.server().stats().sweeps;
+  std::this_thread::sleep_for(350ms);
+  EXPECT_EQ(s.server().stats().sweeps, stopped_at);
+  ASSERT_TRUE(s.ping());  // and it starts again with the next connection
+  EXPECT_TRUE(testing::eventually([&] { return s.server().stats().sweeps > stopped_at; }, 10s));
+}
+
 TEST(EventServer, AHeadThatArrivesInPiecesWithinTheReadTimeoutIsServed) {
   // The other half of the 408: a slow head is not cut off before its read timeout (here 10
   // minutes), only at it.
