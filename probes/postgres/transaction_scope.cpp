@@ -25,6 +25,15 @@ PipelineStatement transaction_settings(const config::DatabaseSection& database) 
       false};
 }
 
+PipelineStatement session_settings(const config::DatabaseSection& database) {
+  return PipelineStatement{
+      "SELECT pg_catalog.set_config('statement_timeout', $1, false),"
+      " pg_catalog.set_config('lock_timeout', $2, false),"
+      " pg_catalog.set_config('default_transaction_read_only', 'on', false)",
+      {ms_setting(database.statement_timeout), ms_setting(database.lock_timeout)},
+      true};
+}
+
 PipelineStatement rollback_statement() {
   return PipelineStatement{"ROLLBACK", {}, false};
 }
@@ -41,6 +50,17 @@ std::vector<PipelineStatement> scoped_segment(const config::DatabaseSection& dat
   if (roll_back) segment.push_back(rollback_statement());
   segment.back().sync_after = true;
   return segment;
+}
+
+std::vector<PipelineStatement> probe_segment(const config::DatabaseSection& database,
+                                             std::vector<PipelineStatement> body, bool owned) {
+  if (!owned || body.empty()) return scoped_segment(database, std::move(body), false);
+  for (auto& statement : body) {
+    statement.sync_after = false;
+    statement.prepared = true;
+  }
+  body.back().sync_after = true;
+  return body;
 }
 
 std::optional<bool> serves_through_pooler(const pg_result* settings_result,

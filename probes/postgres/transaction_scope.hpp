@@ -22,6 +22,15 @@ namespace opsagent::probes {
 // process this segment runs on (see serves_through_pooler()).
 PipelineStatement transaction_settings(const config::DatabaseSection& database);
 
+// For a session the agent owns (a direct connection, serves_through_pooler() == false), once per
+// connection: the same limits made session defaults (statement_timeout, lock_timeout,
+// default_transaction_read_only = on). plan_cache_mode stays the server's: after 5 executions
+// the prepared probe statements settle on their generic plan by themselves (bench/RESULTS.md
+// shows no planning in steady cycles), and forcing it would also change how the user's
+// parameterised job queries are planned. Segments of user SQL still end with ROLLBACK, which
+// undoes whatever that SQL changes of these.
+PipelineStatement session_settings(const config::DatabaseSection& database);
+
 // ROLLBACK as the last statement of a segment: outside BEGIN it aborts the segment's implicit
 // transaction (the server warns "no transaction in progress", which the agent ignores).
 PipelineStatement rollback_statement();
@@ -30,6 +39,12 @@ PipelineStatement rollback_statement();
 // the last statement only, so an error skips the rest of this segment and nothing else.
 std::vector<PipelineStatement> scoped_segment(const config::DatabaseSection& database,
                                               std::vector<PipelineStatement> body, bool roll_back);
+
+// The probe's own segment (no user SQL in `body`): on an owned session (`owned`, settings made
+// by session_settings()) `body` alone, as named prepared statements, Sync after the last; else
+// scoped_segment(database, body, false).
+std::vector<PipelineStatement> probe_segment(const config::DatabaseSection& database,
+                                             std::vector<PipelineStatement> body, bool owned);
 
 // True when `settings_result` (of transaction_settings()) came from a server process other than
 // the one the connection announced at connect: a pooler (PgBouncer hands out its own key)
