@@ -38,17 +38,28 @@ TEST(ProbeSegment, PooledSessionGetsTransactionScopedSettingsAndNoNamedStatement
   EXPECT_TRUE(segment[2].sync_after);
 }
 
-TEST(SessionSettings, SessionLevelLimitsAndReadOnly) {
+TEST(SessionSettings, SessionLevelLimitsReadOnlyAndGenericPlans) {
   const auto s = session_settings(database());
   EXPECT_NE(s.sql.find("set_config('statement_timeout', $1, false)"), std::string::npos);
   EXPECT_NE(s.sql.find("set_config('lock_timeout', $2, false)"), std::string::npos);
   EXPECT_NE(s.sql.find("set_config('default_transaction_read_only', 'on', false)"),
             std::string::npos);
-  EXPECT_EQ(s.sql.find("plan_cache_mode"), std::string::npos);
+  EXPECT_NE(s.sql.find("set_config('plan_cache_mode', 'force_generic_plan', false)"),
+            std::string::npos);
   EXPECT_EQ(s.params.at(0), "3000ms");
   EXPECT_EQ(s.params.at(1), "700ms");
   EXPECT_FALSE(s.prepared);
   EXPECT_TRUE(s.sync_after);
+}
+
+// The user's SQL is planned as the server would, whatever the session's plan_cache_mode.
+TEST(ScopedSegment, UserSqlSegmentsRestorePlanCacheModeForTheirTransaction) {
+  const auto user = scoped_segment(database(), body(), true);
+  EXPECT_NE(user[0].sql.find("set_config('plan_cache_mode', (SELECT s.reset_val"),
+            std::string::npos);
+  EXPECT_EQ(user.back().sql, "ROLLBACK");
+  const auto own = scoped_segment(database(), body(), false);
+  EXPECT_EQ(own[0].sql.find("plan_cache_mode"), std::string::npos);
 }
 
 }  // namespace
