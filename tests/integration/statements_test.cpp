@@ -45,6 +45,14 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
+// Every statement in full, for counting.
+std::string whole(const std::vector<std::string>& statements) {
+  std::string out;
+  for (const auto& s : statements) out += s + "\n";
+  return out;
+}
+
+// The start of each statement, for failure messages.
 std::string joined(const std::vector<std::string>& statements) {
   std::string out;
   for (const auto& s : statements) out += s.substr(0, 160) + "\n---\n";
@@ -110,7 +118,7 @@ TEST_F(StatementsTest, AReopenedConnectionIsSetUpAndPreparedAgain) {
       "'opsagent'");
   ASSERT_TRUE(eventually(
       [&] {
-        return count(joined(agent_statements(cluster_->server_log())),
+        return count(whole(agent_statements(cluster_->server_log())),
                      "set_config('default_transaction_read_only', 'on', false)") == 2;
       },
       15s))
@@ -119,7 +127,8 @@ TEST_F(StatementsTest, AReopenedConnectionIsSetUpAndPreparedAgain) {
   EXPECT_TRUE(wait_ready(200, 10s));
   const auto statements = agent_statements(cluster_->server_log());
   // The detection is not repeated for the same target; the session settings are.
-  EXPECT_EQ(count(joined(statements), "pg_backend_pid()"), 1U) << joined(statements);
+  EXPECT_EQ(count(whole(statements), "set_config('statement_timeout', $1, true)"), 1U)
+      << joined(statements);
   EXPECT_NE(statements.back().find("execute opsagent_"), std::string::npos)
       << statements.back().substr(0, 200);
 }
@@ -133,9 +142,9 @@ TEST_F(StatementsTest, QueryMarkersRunAtTheirOwnInterval) {
   ASSERT_TRUE(wait_for_cycles(8, 20s));
   EXPECT_EQ(health_check("schema:migrations")["status"], "pass") << get("/health").body;
   const auto statements = agent_statements(cluster_->server_log());
-  EXPECT_EQ(count(joined(statements), "the-marker"), 1U) << joined(statements);
+  EXPECT_EQ(count(whole(statements), "the-marker"), 1U) << joined(statements);
   // Its segment still ends with ROLLBACK, so nothing it does outlives it.
-  EXPECT_EQ(count(joined(statements), "ROLLBACK"), 1U) << joined(statements);
+  EXPECT_EQ(count(whole(statements), "ROLLBACK"), 1U) << joined(statements);
 }
 
 // Behind PgBouncer (transaction pooling) nothing may outlive a transaction: unnamed statements
