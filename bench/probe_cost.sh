@@ -21,12 +21,17 @@
 # from the same run.
 #
 # Environment: K, REPS, RUN_WINDOW, IDLE_LEVELS, OPSAGENT_BIN, PG_BINDIR, EXPORTER_BIN,
-# BENCH_KEEP_LOGS=1 (keep the cluster's and the agent's logs in /tmp/opsagent-bench.*.logs).
+# BENCH_KEEP_LOGS=1 (keep the cluster's and the agent's logs in /tmp/opsagent-bench.*.logs),
+# QUICK=1 (a smoke run: K=3, REPS=1, RUN_WINDOW=4, 10 idle sessions). For 500 idle sessions:
+# IDLE_LEVELS="90 500" PG_MAX_CONNECTIONS=600.
 set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+if [ "${QUICK:-0}" = 1 ]; then  # a smoke run: does it work at all
+  K="${K:-3}" REPS="${REPS:-1}" RUN_WINDOW="${RUN_WINDOW:-4}" IDLE_LEVELS="${IDLE_LEVELS:-10}"
+fi
 K="${K:-20}"
 REPS="${REPS:-3}"
 RUN_WINDOW="${RUN_WINDOW:-20}"

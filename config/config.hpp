@@ -94,6 +94,9 @@ struct ReadinessSection {
   // by default only tables do (ordinary, partitioned, foreign).
   bool accept_views = false;
   std::vector<MigrationMarker> migrations;
+  // How often the query markers run (user SQL: never every cycle by default). 0s: every cycle.
+  // Between runs readiness uses the last verdict; a failing marker is asked every cycle.
+  Duration marker_interval{30'000};
   std::vector<HttpCheck> http;
   Pressure on_pressure = Pressure::warn;
   bool operator==(const ReadinessSection&) const = default;

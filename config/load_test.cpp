@@ -35,6 +35,7 @@ TEST(LoadDefaults, EmptyFileGivesEveryDefault) {
   EXPECT_EQ(c.database.application_name, "opsagent");
   EXPECT_TRUE(c.readiness.expected_tables.empty());
   EXPECT_TRUE(c.readiness.migrations.empty());
+  EXPECT_EQ(c.readiness.marker_interval, 30s);
   EXPECT_EQ(c.agent.token_env, "");
   EXPECT_EQ(c.pool.warn, (Threshold{Threshold::Kind::percent, 80}));
   EXPECT_EQ(c.pool.critical, (Threshold{Threshold::Kind::percent, 95}));
@@ -287,6 +288,11 @@ TEST(LoadErrors, RangesAreEnforcedAtTheBoundaries) {
       {"database.fresh_connect_interval", "\"1s\"", true},
       {"database.fresh_connect_interval", "\"1h\"", true},
       {"database.fresh_connect_interval", "\"1h1ms\"", false},
+      {"readiness.marker_interval", "\"0s\"", true},
+      {"readiness.marker_interval", "\"99ms\"", false},
+      {"readiness.marker_interval", "\"100ms\"", true},
+      {"readiness.marker_interval", "\"1h\"", true},
+      {"readiness.marker_interval", "\"1h1ms\"", false},
   };
   for (const RangeCase& c : cases) {
     const std::string toml = std::string(c.key) + " = " + std::string(c.value) + "\n";

@@ -14,6 +14,8 @@
 namespace opsagent::config {
 namespace {
 
+using namespace std::chrono_literals;
+
 void set_on_pressure(const toml::node& value, const std::string& key, Config& c,
                      Diagnostics& diag) {
   const std::string* text = string_value(value, key, "a string like \"warn\"", diag);
@@ -114,6 +116,12 @@ const std::array kKeys{
         "table/column marker; false: only a table (ordinary, partitioned or foreign) does"},
     Key{"readiness", "migrations", custom<&apply_migrations>("array of tables"), "[]", Reload::live,
         "migration markers, one [[readiness.migrations]] block each (keys below)"},
+    Key{"readiness", "marker_interval",
+        duration_or_off<kReadiness, &ReadinessSection::marker_interval>(100ms, 1h), "\"30s\"",
+        Reload::live,
+        "how often the query markers run; between runs readiness keeps their last verdict, a "
+        "failing marker is asked again every cycle, and they run at once on a new connection or "
+        "after a reload changes them; 0s (every cycle) or 100ms..1h"},
     Key{"readiness", "http", custom<&apply_http_checks>("array of tables"), "[]", Reload::live,
         "HTTP endpoints of the app that must answer before the deployment is ready, one "
         "[[readiness.http]] block each (keys below); each runs beside the database probe under "

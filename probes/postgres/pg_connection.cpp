@@ -121,13 +121,16 @@ PgConnection::PgConnection(pg_conn* conn, std::string password)
     : conn_(conn), password_(std::move(password)) {}
 
 PgConnection::PgConnection(PgConnection&& other) noexcept
-    : conn_(std::exchange(other.conn_, nullptr)), password_(std::move(other.password_)) {}
+    : conn_(std::exchange(other.conn_, nullptr)),
+      password_(std::move(other.password_)),
+      prepared_(std::move(other.prepared_)) {}
 
 PgConnection& PgConnection::operator=(PgConnection&& other) noexcept {
   if (this != &other) {
     if (conn_ != nullptr) PQfinish(conn_);
     conn_ = std::exchange(other.conn_, nullptr);
     password_ = std::move(other.password_);
+    prepared_ = std::move(other.prepared_);
   }
   return *this;
 }
@@ -222,16 +225,44 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
   if (PQenterPipelineMode(conn_) != 1)
     return std::unexpected(connection_failure(ErrorClass::unknown));
 
+  // Every command sent, in order: a statement, or the Parse of a statement not yet prepared.
+  struct Command {
+    std::size_t statement;
+    bool is_prepare;
+  };
+  std::vector<Command> commands;
+  commands.reserve(statements.size());
+  // Names this pipeline prepares: registered once their Parse succeeded.
+  std::map<std::string, std::string, std::less<>> preparing;
   int syncs = 0;
   for (std::size_t i = 0; i < statements.size(); ++i) {
     const auto& st = statements[i];
     std::vector<const char*> values;
     values.reserve(st.params.size());
     for (const auto& p : st.params) values.push_back(p ? p->c_str() : nullptr);
-    if (PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) != 1) {
-      return std::unexpected(connection_failure(ErrorClass::connection_lost));
+    const int n_params = static_cast<int>(values.size());
+    int sent = 0;
+    if (st.prepared) {
+      std::string name;
+      if (auto known = prepared_.find(st.sql); known != prepared_.end()) {
+        name = known->second;
+      } else if (auto pending = preparing.find(st.sql); pending != preparing.end()) {
+        name = pending->second;
+      } else {
+        name = "opsagent_" + std::to_string(prepared_.size() + preparing.size() + 1);
+        if (PQsendPrepare(conn_, name.c_str(), st.sql.c_str(), n_params, nullptr) != 1) {
+          return std::unexpected(connection_failure(ErrorClass::connection_lost));
+        }
+        commands.push_back({i, true});
+        preparing.emplace(st.sql, name);
+      }
+      sent = PQsendQueryPrepared(conn_, name.c_str(), n_params, values.data(), nullptr, nullptr, 0);
+    } else {
+      sent = PQsendQueryParams(conn_, st.sql.c_str(), n_params, nullptr, values.data(), nullptr,
+                               nullptr, 0);
     }
+    if (sent != 1) return std::unexpected(connection_failure(ErrorClass::connection_lost));
+    commands.push_back({i, false});
     if (st.sync_after || i + 1 == statements.size()) {
       if (PQpipelineSync(conn_) != 1)
         return std::unexpected(connection_failure(ErrorClass::connection_lost));
@@ -242,7 +273,8 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
   if (auto failed = flush_all(deadline)) return std::unexpected(std::move(*failed));
 
   std::vector<PgResultPtr> results(statements.size());
-  std::size_t current = 0;  // the statement whose results are being read
+  std::vector<std::string> prepared_now;  // SQL texts whose Parse succeeded
+  std::size_t current = 0;                // the command whose results are being read
   bool current_has_result = false;
   int syncs_seen = 0;
   int empty_in_a_row = 0;  // libpq alternates results and NULLs; more than two is a bug
@@ -262,7 +294,7 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
   while (syncs_seen < syncs) {
     if (auto failed = await_result(deadline)) return std::unexpected(lost(std::move(*failed)));
     PGresult* r = PQgetResult(conn_);
-    if (r == nullptr) {  // end of one statement's results
+    if (r == nullptr) {  // end of one command's results
       if (++empty_in_a_row > 2) {
         return std::unexpected(PgFailure{ErrorClass::unknown, "libpq pipeline out of step"});
       }
@@ -281,11 +313,21 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
       ++syncs_seen;
       continue;
     }
-    if (status == PGRES_FATAL_ERROR && current >= statements.size()) {
+    if (status == PGRES_FATAL_ERROR && current >= commands.size()) {
       // An error outside any statement: the server is closing the connection (e.g. shutdown).
       return std::unexpected(statement_failure(r, password_));
     }
-    if (current < results.size() && !current_has_result) results[current] = std::move(owned);
+    if (current < commands.size() && !current_has_result) {
+      const auto [index, is_prepare] = commands[current];
+      if (!is_prepare) {
+        // After a failed Parse the statement's own result (aborted) says less than the Parse's.
+        if (!results[index]) results[index] = std::move(owned);
+      } else if (status == PGRES_COMMAND_OK) {
+        prepared_now.push_back(statements[index].sql);
+      } else if (status == PGRES_FATAL_ERROR) {
+        results[index] = std::move(owned);
+      }
+    }
     current_has_result = true;
   }
   if (PQexitPipelineMode(conn_) != 1)
@@ -294,6 +336,10 @@ std::expected<std::vector<PgResultPtr>, PgFailure> PgConnection::run_pipeline(
     if (!r)
       return std::unexpected(
           PgFailure{ErrorClass::connection_lost, "the server ended the pipeline early"});
+  }
+  for (auto& sql : prepared_now) {
+    auto name = preparing.extract(sql);
+    if (!name.empty()) prepared_.insert(std::move(name));
   }
   return results;
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <expected>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,12 @@ struct PipelineStatement {
   std::string sql;
   std::vector<std::optional<std::string>> params;
   bool sync_after = false;  // ends an implicit transaction; an error skips only up to here
+  // Run as a named prepared statement of this connection: prepared (in the same round trip) the
+  // first time the connection sees this SQL text, then only executed, so the server stops
+  // parsing and planning it every cycle. Only on a session the agent owns: behind PgBouncer a
+  // named statement would outlive the transaction on a server connection the app gets next.
+  bool prepared = false;
+  bool operator==(const PipelineStatement&) const = default;
 };
 
 class PgConnection {
@@ -69,6 +76,8 @@ class PgConnection {
   // Sends all statements in one pipeline (one round trip) and returns one result per statement,
   // in order. A statement skipped after an earlier error in its sync segment gets a
   // PGRES_PIPELINE_ABORTED result. On a PgFailure the connection is unusable: drop it.
+  // A `prepared` statement whose text this connection has not prepared yet is prepared just
+  // before it (a failed Parse is that statement's result).
   std::expected<std::vector<PgResultPtr>, PgFailure> run_pipeline(
       const std::vector<PipelineStatement>& statements, Deadline deadline);
 
@@ -90,6 +99,9 @@ class PgConnection {
 
   pg_conn* conn_ = nullptr;
   std::string password_;
+  // SQL text -> the name it is prepared under on this session ("opsagent_1", ...). A changed
+  // text gets a new name; a new connection starts with nothing prepared.
+  std::map<std::string, std::string, std::less<>> prepared_;
 };
 
 // The error of a failed statement result, classified by SQLSTATE.

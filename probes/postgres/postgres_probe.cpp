@@ -84,6 +84,14 @@ CheckResult response_time_check(microseconds took, config::Duration statement_ti
   return c;
 }
 
+// Whether a query marker is among the missing: it is asked again next cycle.
+bool query_marker_failed(const config::ReadinessSection& readiness, const CheckResult& migrations) {
+  return std::ranges::any_of(readiness.migrations, [&](const config::MigrationMarker& m) {
+    return m.kind == config::MigrationMarker::Kind::query &&
+           std::ranges::find(migrations.missing, m.name) != migrations.missing.end();
+  });
+}
+
 std::string accepted_message(microseconds took, bool via_pooler) {
   std::string m = "new connection accepted in " + format_micros(took);
   if (via_pooler) {
@@ -127,9 +135,46 @@ std::optional<PgFailure> PostgresProbe::ensure_connected(const config::Config& c
           target_->display, config.database.dsn_env);
     }
   }
+  // Only on a session known to be the agent's own: an unknown answer counts as a pooler.
+  session_owned_ = via_pooler_.has_value() && !*via_pooler_;
+  if (session_owned_) {
+    auto settings = connection_->run_pipeline({session_settings(config.database)}, deadline);
+    if (!settings) {
+      connection_.reset();
+      return settings.error();
+    }
+    if (PQresultStatus(settings->front().get()) != PGRES_TUPLES_OK) {
+      // Nothing was set: the per-segment settings keep the cycle bounded and read-only.
+      session_owned_ = false;
+      spdlog::warn("the session settings were refused ({}); every cycle sends them instead",
+                   statement_failure(settings->front().get(), target_->password).message);
+    }
+  }
   fresh_connect_ = passed(
       kFreshConnect, accepted_message(since(start), via_pooler_.value_or(false)), since(start));
   return std::nullopt;
+}
+
+const std::expected<std::vector<PgResultPtr>, PgFailure>& PostgresProbe::read_markers(
+    const config::Config& config, Deadline deadline) {
+  auto statements = marker_statements(config.readiness, config.database);
+  const auto now = SteadyClock::now();
+  // Cycles start up to a tenth of agent.interval early (jitter): an interval equal to the
+  // probe's still means every cycle.
+  const bool due =
+      markers_failing_ || markers_generation_ != connection_generation_ ||
+      markers_sent_ != statements ||
+      now - markers_at_ + config.agent.interval / 10 >= config.readiness.marker_interval;
+  if (!due) return markers_;
+  markers_ = std::vector<PgResultPtr>{};
+  if (!statements.empty()) {
+    markers_ = connection_->run_pipeline(statements, deadline);
+    if (!markers_) connection_.reset();  // its pipeline state is unknown: start afresh
+  }
+  markers_sent_ = std::move(statements);
+  markers_generation_ = connection_generation_;
+  markers_at_ = now;
+  return markers_;
 }
 
 void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline deadline) {
@@ -301,7 +346,7 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     // An open connection's round trip has its own bound: a frozen server is noticed after
     // statement_timeout + grace, not after the whole cycle's connect + statement budget.
     auto results = connection_->run_pipeline(
-        scoped_segment(config.database, std::move(body), false),
+        probe_segment(config.database, std::move(body), session_owned_),
         std::min(deadline, SteadyClock::now() + config.statement_deadline()));
     if (!results) {
       if (retry_allowed && results.error().error == ErrorClass::connection_lost) {
@@ -310,27 +355,24 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       }
       return fail_cycle(config, results.error(), since(start), look_at_pooler);
     }
+    // The per-segment settings (when sent) come first, then the body.
+    const std::size_t schema_at = session_owned_ ? 0 : 1;
     // The settings or the fixed catalog statement failing: the server, not the schema, is the
     // problem.
-    for (std::size_t i : {0, 1}) {
+    for (std::size_t i = 0; i <= schema_at; ++i) {
       if (PQresultStatus((*results)[i].get()) != PGRES_TUPLES_OK) {
         return fail_cycle(config, statement_failure((*results)[i].get(), target_->password),
                           since(start), look_at_pooler);
       }
     }
     const auto took = since(start);
-    const pg_result* activity_result = (*results)[2].get();
+    const pg_result* activity_result = (*results)[schema_at + 1].get();
     auto activity =
         PQresultStatus(activity_result) == PGRES_TUPLES_OK
             ? read_activity(activity_result)
             : std::unexpected(statement_failure(activity_result, target_->password).message);
     // Query markers after the main segment, so that a slow marker is the marker's fault.
-    std::expected<std::vector<PgResultPtr>, PgFailure> markers{std::vector<PgResultPtr>{}};
-    if (auto statements = marker_statements(config.readiness, config.database);
-        !statements.empty()) {
-      markers = connection_->run_pipeline(statements, deadline);
-      if (!markers) connection_.reset();  // its pipeline state is unknown: start afresh
-    }
+    const auto& markers = read_markers(config, deadline);
     if (activity) out.locks = read_locks(config, activity->sessions.waiting_on_locks, deadline);
     // Jobs and custom queries last, and only those due: a slow job table or query is its own
     // fault, never the schema's.
@@ -345,8 +387,10 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
                                             server_version_, pooled ? ", through a pooler" : ""),
                                 took));
     out.checks.push_back(response_time_check(took, config.database.statement_timeout));
-    auto verdict = judge_schema(config.readiness, (*results)[1].get(), markers, target_->password);
+    auto verdict =
+        judge_schema(config.readiness, (*results)[schema_at].get(), markers, target_->password);
     verdict.tables.duration = verdict.migrations.duration = took;
+    markers_failing_ = query_marker_failed(config.readiness, verdict.migrations);
     last_schema_ = verdict;
     last_schema_at_ = std::chrono::system_clock::now();
     out.checks.push_back(std::move(verdict.tables));
@@ -354,7 +398,7 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     if (holds_lock) {
       out.alert_leader = true;
     } else if (session_lock) {
-      if (auto leader = read_leadership((*results)[3].get())) {
+      if (auto leader = read_leadership((*results)[schema_at + 2].get())) {
         out.alert_leader = *leader;
         if (*leader) leader_generation_ = connection_generation_;
       }

@@ -1,8 +1,10 @@
 // One probe cycle against Postgres: (re)connect the persistent connection if needed, run the
-// main segment (schema catalog + pg_stat_activity) and the query markers, and now and then open
-// a fresh connection to notice a server that is full or frozen while the persistent connection
-// still works. Every cycle ends by its deadline, and leaves no state on the connection
-// (transaction_scope.hpp): behind a transaction pooler it is the app's connection next.
+// main segment (schema catalog + pg_stat_activity), the query markers when due, and now and then
+// open a fresh connection to notice a server that is full or frozen while the persistent
+// connection still works. Every cycle ends by its deadline. On a direct connection (the agent's
+// own session) the settings are session defaults and the main segment's two statements are
+// prepared once per connection; behind a pooler nothing is left on the connection
+// (transaction_scope.hpp): there it is the app's connection next.
 // Thread-safety: not thread-safe; owned and driven by one thread (the probe loop, or a CLI
 // command).
 #pragma once
@@ -56,6 +58,10 @@ class PostgresProbe {
                             Deadline deadline, const PoolerLook& look_at_pooler);
   std::optional<PgFailure> ensure_connected(const config::Config& config, Deadline deadline);
   void maybe_fresh_connect(const config::Config& config, Deadline deadline);
+  // Runs the query markers when due (see ReadinessSection::marker_interval) and returns their
+  // latest results; a failed round trip drops the connection.
+  const std::expected<std::vector<PgResultPtr>, PgFailure>& read_markers(
+      const config::Config& config, Deadline deadline);
   // Who blocks whom, read only when the activity statement saw `waiting` sessions waiting on
   // locks (a steady cycle sends nothing more). A failed read drops the connection.
   LockTree read_locks(const config::Config& config, int waiting, Deadline deadline);
@@ -67,7 +73,10 @@ class PostgresProbe {
 
   std::optional<ConnectionTarget> target_;
   std::optional<PgConnection> connection_;
-  std::optional<bool> via_pooler_;            // learnt on the first connection to the target
+  std::optional<bool> via_pooler_;  // learnt on the first connection to the target
+  // The connection's session is the agent's (direct, session_settings() applied): the main
+  // segment runs as prepared statements without per-segment settings.
+  bool session_owned_ = false;
   std::optional<CheckResult> fresh_connect_;  // the latest fresh-connection result
   SteadyClock::time_point last_fresh_connect_{};
   std::string server_version_;
@@ -78,6 +87,13 @@ class PostgresProbe {
   std::uint64_t connection_generation_ = 0;
   std::uint64_t leader_generation_ = 0;  // the connection that took the lock; 0: none
   PooledLeadership pooled_leadership_;
+  // The query markers' latest results, for the statements `markers_sent_`, on connection
+  // `markers_generation_`, at `markers_at_`; `markers_failing_`: one of them did not pass.
+  std::expected<std::vector<PgResultPtr>, PgFailure> markers_{std::vector<PgResultPtr>{}};
+  std::vector<PipelineStatement> markers_sent_;
+  std::uint64_t markers_generation_ = 0;
+  SteadyClock::time_point markers_at_{};
+  bool markers_failing_ = false;
   JobReads jobs_;
   QueryReads queries_;
 };

@@ -15,14 +15,31 @@ std::string ms_setting(config::Duration d) {
 
 }  // namespace
 
-PipelineStatement transaction_settings(const config::DatabaseSection& database) {
-  return PipelineStatement{
+PipelineStatement transaction_settings(const config::DatabaseSection& database, bool user_sql) {
+  std::string sql =
       "SELECT pg_catalog.set_config('statement_timeout', $1, true),"
       " pg_catalog.set_config('lock_timeout', $2, true),"
       " pg_catalog.set_config('transaction_read_only', 'on', true),"
-      " pg_catalog.pg_backend_pid()",
+      " pg_catalog.pg_backend_pid()";
+  if (user_sql) {
+    sql +=
+        ", pg_catalog.set_config('plan_cache_mode', (SELECT s.reset_val FROM"
+        " pg_catalog.pg_settings s WHERE s.name = 'plan_cache_mode'), true)";
+  }
+  return PipelineStatement{
+      std::move(sql),
       {ms_setting(database.statement_timeout), ms_setting(database.lock_timeout)},
       false};
+}
+
+PipelineStatement session_settings(const config::DatabaseSection& database) {
+  return PipelineStatement{
+      "SELECT pg_catalog.set_config('statement_timeout', $1, false),"
+      " pg_catalog.set_config('lock_timeout', $2, false),"
+      " pg_catalog.set_config('default_transaction_read_only', 'on', false),"
+      " pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', false)",
+      {ms_setting(database.statement_timeout), ms_setting(database.lock_timeout)},
+      true};
 }
 
 PipelineStatement rollback_statement() {
@@ -33,7 +50,7 @@ std::vector<PipelineStatement> scoped_segment(const config::DatabaseSection& dat
                                               std::vector<PipelineStatement> body, bool roll_back) {
   std::vector<PipelineStatement> segment;
   segment.reserve(body.size() + 2);
-  segment.push_back(transaction_settings(database));
+  segment.push_back(transaction_settings(database, roll_back));
   for (auto& statement : body) {
     statement.sync_after = false;
     segment.push_back(std::move(statement));
@@ -41,6 +58,17 @@ std::vector<PipelineStatement> scoped_segment(const config::DatabaseSection& dat
   if (roll_back) segment.push_back(rollback_statement());
   segment.back().sync_after = true;
   return segment;
+}
+
+std::vector<PipelineStatement> probe_segment(const config::DatabaseSection& database,
+                                             std::vector<PipelineStatement> body, bool owned) {
+  if (!owned || body.empty()) return scoped_segment(database, std::move(body), false);
+  for (auto& statement : body) {
+    statement.sync_after = false;
+    statement.prepared = true;
+  }
+  body.back().sync_after = true;
+  return body;
 }
 
 std::optional<bool> serves_through_pooler(const pg_result* settings_result,
