@@ -614,7 +614,7 @@ TEST(LoadAlertReceivers, Rules) {
       "use pool_saturation, client_pool_at_limit, readiness, idle_in_transaction, "
       "long_transaction, lock_waits, pgbouncer_queue, upstream_circuit_open, job_stale, "
       "job_failing, query_threshold, container_cpu, container_memory, lock_queue, "
-      "pool_exhaustion_forecast or leaked_connections";
+      "pool_exhaustion_forecast, leaked_connections or sessions_terminated";
   expect_single_error(head + "rules = [\"readiness\", \"pool_satuation\"]\n",
                       {5, 23, "alerts.receivers[0].rules[1]",
                        "not an alert rule; " + all +

@@ -147,6 +147,12 @@ struct PoolSection {
   Duration forecast_window{15 * 60 * 1000};
   Duration forecast_horizon{30 * 60 * 1000};
   Duration idle_in_transaction_warn{60000};  // a declared client's session idle in a transaction
+  // Guarded termination of declared clients' sessions idle in a transaction for terminate_after
+  // while the pool is at or above warn, only of role terminate_role (probes/model/termination.hpp).
+  enum class Terminate { off, dry_run, on };
+  Terminate terminate_idle_in_transaction = Terminate::off;
+  Duration terminate_after{10 * 60 * 1000};
+  std::string terminate_role;
   bool operator==(const PoolSection&) const = default;
 };
 
@@ -220,7 +226,8 @@ inline constexpr std::string_view kAlertRules[] = {"pool_saturation",
                                                    "container_memory",
                                                    "lock_queue",
                                                    "pool_exhaustion_forecast",
-                                                   "leaked_connections"};
+                                                   "leaked_connections",
+                                                   "sessions_terminated"};
 
 // A rule name older configs route on; the pool budget is a finding now, so it never fires.
 inline constexpr std::string_view kRetiredBudgetRule = "pool_budget";

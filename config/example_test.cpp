@@ -250,7 +250,7 @@ TEST(KeyTable, EveryKeyIsDeclaredOnceAndDocumented) {
     EXPECT_FALSE(spec.fallback.empty()) << key;
     EXPECT_NE(spec.apply, nullptr) << key;
   }
-  EXPECT_EQ(seen.size(), 65u);
+  EXPECT_EQ(seen.size(), 68u);
   EXPECT_EQ(config_sections(), (std::vector<std::string_view>{
                                    "agent", "log", "database", "readiness", "pool", "pgbouncer",
                                    "supervise", "deploy", "alerts", "container", "locks"}));

@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/saturating_time.hpp"
+#include "common/text/log_text.hpp"
+#include "common/text/time_format.hpp"
+#include "config/syntax/choices.hpp"
 #include "probes/container/process_tree.hpp"
 #include "probes/cycle_memory.hpp"
 #include "probes/cycle_snapshot.hpp"
@@ -28,6 +31,34 @@ void assess_connections(Snapshot& s, CycleProbes& probes, const config::Config& 
   probes.leaks.confirm(hygiene);
   for (auto& c : hygiene_checks(hygiene)) s.checks.push_back(std::move(c));
   s.hygiene = std::move(hygiene);
+}
+
+// What pool.terminate_idle_in_transaction did this cycle: each termination (or dry-run
+// candidate) logged once at warn, the record carried by the snapshot, and its check.
+void record_terminations(Snapshot& s, CycleProbes& probes, const config::Config& config,
+                         std::optional<TerminationRound> round) {
+  const auto mode = config.pool.terminate_idle_in_transaction;
+  auto& record = probes.terminations;
+  if (mode == TerminateMode::off && record.recent.empty() && record.totals.empty()) return;
+  const std::string previous_note = record.note;
+  for (const auto& t : record_round(record, mode, std::move(round), s.taken_at)) {
+    spdlog::warn(
+        "pool.terminate_idle_in_transaction = \"{}\": {} session pid {} (application_name "
+        "\"{}\", role {}, client {}), idle in a transaction for {}",
+        config::to_string(t.mode),
+        t.mode == TerminateMode::dry_run ? "would terminate"
+        : t.terminated                   ? "terminated"
+                                         : "could not terminate (already gone)",
+        t.pid, common::log_safe(t.application_name), common::log_safe(t.role), t.client,
+        common::format_elapsed(t.age_s));
+  }
+  if (!record.note.empty() && record.note != previous_note) {
+    spdlog::warn("pool.terminate_idle_in_transaction: {}", record.note);
+  }
+  if (mode != TerminateMode::off) {
+    s.checks.push_back(termination_check(record, config.pool, s.taken_at));
+  }
+  s.terminations = record;
 }
 
 // One cycle: the database probe on this thread, the HTTP checks beside it on theirs.
@@ -65,8 +96,10 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
                           config.pgbouncer.enabled() ? PostgresProbe::PoolerLook(look_at_pooler)
                                                      : PostgresProbe::PoolerLook());
   if (config.pgbouncer.enabled()) look_at_pooler();
+  auto termination = std::move(database.termination);
   fill_snapshot(s, std::move(database), std::move(pooler));
   assess_connections(s, probes, config, app_pid);
+  record_terminations(s, probes, config, std::move(termination));
   const auto until =
       http_checks_until(s, start, SteadyClock::now(), http_done_by, wait_for_every_check);
   for (auto& c : http.collect(until)) s.checks.push_back(std::move(c));
@@ -92,6 +125,12 @@ Snapshot run_cycle(CycleProbes& probes, const config::Config& config,
 
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence) {
+  // A one-off command never terminates a session: it reports what the daemon would (dry_run).
+  if (config.pool.terminate_idle_in_transaction == TerminateMode::on) {
+    auto dry = config;
+    dry.pool.terminate_idle_in_transaction = TerminateMode::dry_run;
+    return run_cycle(probes, dry, env, sequence, true, nullptr, nullptr, {});
+  }
   return run_cycle(probes, config, env, sequence, true, nullptr, nullptr, {});
 }
 

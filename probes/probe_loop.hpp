@@ -22,6 +22,7 @@
 #include "probes/model/connection_hygiene.hpp"
 #include "probes/model/container_model.hpp"
 #include "probes/model/snapshot_store.hpp"
+#include "probes/model/termination.hpp"
 #include "probes/model/upstream_model.hpp"
 #include "probes/postgres/pgbouncer_probe.hpp"
 #include "probes/postgres/postgres_probe.hpp"
@@ -34,6 +35,7 @@ struct CycleProbes {
   PgBouncerProbe pgbouncer;
   HttpCheckRunners http;
   LeakConfirmation leaks;
+  TerminationRecord terminations;  // pool.terminate_idle_in_transaction, since the start
 };
 
 // The supervised app's process (0: none), asked each cycle.
@@ -88,7 +90,8 @@ class ProbeLoop {
 
 // One cycle, outside any loop: for `opsagent check` and `opsagent wait`. `env` supplies the
 // DSNs (database.dsn_env, pgbouncer.dsn_env). Every HTTP check's answer is awaited (each under
-// its own timeout).
+// its own timeout). pool.terminate_idle_in_transaction = "on" runs as "dry_run" here: a one-off
+// command reports, it never terminates.
 Snapshot run_one_cycle(CycleProbes& probes, const config::Config& config,
                        const config::Environment& env, std::uint64_t sequence);
 

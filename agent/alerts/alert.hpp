@@ -37,6 +37,7 @@ inline constexpr std::string_view kRuleContainerMemory = "container_memory";
 inline constexpr std::string_view kRuleLockQueue = "lock_queue";
 inline constexpr std::string_view kRulePoolExhaustionForecast = "pool_exhaustion_forecast";
 inline constexpr std::string_view kRuleLeakedConnections = "leaked_connections";
+inline constexpr std::string_view kRuleSessionsTerminated = "sessions_terminated";
 inline constexpr std::string_view kRuleTest = "test";  // `opsagent test-alert`, routed everywhere
 
 // One problem as the receivers see it. `labels` identify it (alertname plus, e.g., the client);

@@ -489,6 +489,42 @@ void leaked_connections(const probes::Snapshot& s, const std::string& db, RuleOu
   }
 }
 
+// Sessions pool.terminate_idle_in_transaction terminated (or in dry_run, would have) within the
+// record's quiet period: one alert per client, resolved once a quiet period passes without one.
+void sessions_terminated(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
+  if (!s.terminations) return;
+  const bool dry = s.terminations->mode == probes::TerminateMode::dry_run;
+  std::map<std::string, std::vector<const probes::Termination*>> by_client;
+  for (const auto* t : s.terminations->within_quiet_period(s.taken_at)) {
+    by_client[t->client].push_back(t);
+  }
+  for (const auto& [client, sessions] : by_client) {
+    std::vector<std::string> details;
+    for (const auto* t : sessions) {
+      details.push_back(fmt::format("{} (pid {}, role {}) idle in a transaction for {}{}",
+                                    t->application_name, t->pid, t->role, seconds_text(t->age_s),
+                                    t->mode == probes::TerminateMode::dry_run ? ": would terminate"
+                                    : t->terminated                           ? ": terminated"
+                                                                              : ": already gone"));
+    }
+    auto f = make(kRuleSessionsTerminated, "PostgresSessionsTerminated", Severity::warning,
+                  fmt::format("{} session(s) of {} idle in a transaction {} while the pool was at "
+                              "or above pool.warn",
+                              sessions.size(), client,
+                              dry ? "would have been terminated (dry_run)" : "terminated"),
+                  db);
+    f.labels["client"] = client;
+    f.measure = static_cast<double>(sessions.size());
+    f.details = std::move(details);
+    f.details.emplace_back(
+        "find what leaves the transaction open (a request or job that does not commit or roll "
+        "back); the alert resolves once no session was terminated for " +
+        config::format_duration(
+            std::chrono::duration_cast<config::Duration>(probes::TerminationRecord::kQuietPeriod)));
+    out.findings.push_back(std::move(f));
+  }
+}
+
 void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   const auto* failure = s.first_failure();
   if (!failure) return;
@@ -516,6 +552,7 @@ RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Confi
   query_thresholds(snapshot, config, database, out);
   container(snapshot, config, database, out);
   leaked_connections(snapshot, database, out);
+  sessions_terminated(snapshot, database, out);
   out.now = snapshot.first_failure() ? "not ready" : "ready";
   if (snapshot.activity) out.now += "; " + activity_context(*snapshot.activity).front();
   if (!snapshot.activity || !snapshot.pool) {

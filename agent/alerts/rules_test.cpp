@@ -380,3 +380,50 @@ TEST(Rules, LeakedConnectionsOnePerClientWithTheirWorkersAndAge) {
 
 }  // namespace
 }  // namespace opsagent::alerts
+
+namespace opsagent::alerts {
+namespace {
+
+TEST(Rules, SessionsTerminatedFiresPerClientAndResolvesAfterTheQuietPeriod) {
+  config::Config c;
+  auto s = snapshot(c, 10);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleSessionsTerminated), nullptr);
+  probes::TerminationRecord r;
+  r.mode = probes::TerminateMode::on;
+  probes::Termination t;
+  t.at = t.last_seen = s.taken_at - std::chrono::minutes(3);
+  t.pid = 4711;
+  t.application_name = "web:12";
+  t.role = "app";
+  t.client = "web";
+  t.age_s = 620;
+  t.mode = probes::TerminateMode::on;
+  t.terminated = true;
+  r.recent = {t};
+  s.terminations = r;
+  const auto out = evaluate_rules(s, c, false, "db");
+  const Finding* f = find(out, kRuleSessionsTerminated);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->labels.at("alertname"), "PostgresSessionsTerminated");
+  EXPECT_EQ(f->labels.at("client"), "web");
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_NE(f->summary.find("1 session(s) of web idle in a transaction terminated"),
+            std::string::npos)
+      << f->summary;
+  ASSERT_FALSE(f->details.empty());
+  EXPECT_NE(f->details[0].find("web:12 (pid 4711, role app)"), std::string::npos) << f->details[0];
+  // dry_run says so.
+  s.terminations->mode = probes::TerminateMode::dry_run;
+  s.terminations->recent[0].mode = probes::TerminateMode::dry_run;
+  s.terminations->recent[0].terminated = false;
+  const Finding* dry = find(evaluate_rules(s, c, false, "db"), kRuleSessionsTerminated);
+  ASSERT_NE(dry, nullptr);
+  EXPECT_NE(dry->summary.find("would have been terminated (dry_run)"), std::string::npos);
+  // Quiet for the whole period: no finding, so the alert resolves.
+  s.terminations->recent[0].last_seen =
+      s.taken_at - probes::TerminationRecord::kQuietPeriod - std::chrono::seconds(1);
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleSessionsTerminated), nullptr);
+}
+
+}  // namespace
+}  // namespace opsagent::alerts

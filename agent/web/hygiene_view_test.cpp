@@ -47,5 +47,38 @@ TEST(HygieneView, NoLeakLineOutsideSuperviseMode) {
   EXPECT_TRUE(j["idle_in_transaction"][1]["oldest_s"].is_null());
 }
 
+TEST(HygieneView, TerminationsShowTheModeAndEachRecentSessionEscaped) {
+  probes::TerminationRecord r;
+  r.mode = probes::TerminateMode::on;
+  const std::chrono::system_clock::time_point now{std::chrono::hours(1000)};
+  probes::Termination t;
+  t.at = t.last_seen = now - std::chrono::minutes(2);
+  t.pid = 4711;
+  t.application_name = "web:<i>";
+  t.role = "app";
+  t.client = "web";
+  t.age_s = 605;
+  t.mode = probes::TerminateMode::on;
+  t.terminated = true;
+  r.recent = {t};
+  r.totals[{"web", probes::TerminateMode::on}] = 3;
+  const auto text = hygiene_text(sample(), &r, now);
+  EXPECT_NE(text.find("!! terminations (on): 1 in the last 15m, 3 since the agent started"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("!! TERMINATED web:<i> (web, role app, pid 4711) idle in transaction"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(hygiene_html(sample(), &r, now).find("<i>"), std::string::npos);
+  // After the quiet period only the mode's line stays, and it is no problem.
+  const auto later = hygiene_text(sample(), &r, now + std::chrono::minutes(20));
+  EXPECT_NE(later.find("     terminations (on): 0 in the last 15m"), std::string::npos) << later;
+  EXPECT_EQ(later.find("TERMINATED"), std::string::npos);
+  const auto json = terminations_json(r);
+  EXPECT_EQ(json["mode"], "on");
+  EXPECT_EQ(json["recent"][0]["pid"], 4711);
+  EXPECT_EQ(json["totals"][0]["sessions"], 3);
+}
+
 }  // namespace
 }  // namespace opsagent::web

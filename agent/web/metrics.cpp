@@ -22,6 +22,7 @@
 #include "agent/http/connection_stats.hpp"
 #include "common/text/utf8.hpp"
 #include "common/version.hpp"
+#include "config/syntax/choices.hpp"
 
 namespace opsagent::web {
 
@@ -265,6 +266,18 @@ void add_pool_gauges(ScrapeGauges& g, const probes::PoolReport& pool) {
         "Connection use against the pool thresholds: 0 ok, 1 warn, 2 "
         "critical.",
         level_code(pool.level));
+}
+
+// Per declared client and mode (bounded by the config); kept by the probe loop since the start.
+void add_termination_counters(ScrapeGauges& g, const probes::TerminationRecord& t) {
+  for (const auto& [key, n] : t.totals) {
+    g.count("opsagent_sessions_terminated_total",
+            "Sessions of a declared client idle in a transaction that "
+            "pool.terminate_idle_in_transaction terminated (mode on) or would have terminated "
+            "(mode dry_run).",
+            static_cast<double>(n),
+            Labels{{"client", key.first}, {"mode", std::string(config::to_string(key.second))}});
+  }
 }
 
 // Per declared client only (bounded by the config): a leaked worker's application_name would
@@ -634,6 +647,7 @@ std::string PrometheusMetrics::render(const RenderContext& ctx) const {
     if (s->locks) add_lock_gauges(gauges, *s->locks);
     if (s->pool) add_pool_gauges(gauges, *s->pool);
     if (s->hygiene) add_hygiene_gauges(gauges, *s->hygiene);
+    if (s->terminations) add_termination_counters(gauges, *s->terminations);
     if (s->pgbouncer) add_pgbouncer_gauges(gauges, *s->pgbouncer);
     if (s->via_pooler) {
       gauges.set("opsagent_database_via_pooler",

@@ -316,6 +316,7 @@ json render_health(const RenderContext& ctx) {
     if (s->pool) body["pool"] = pool_json(*s->pool);
     if (s->locks) body["locks"] = locks_json(*s->locks);
     if (s->hygiene) body["hygiene"] = hygiene_json(*s->hygiene);
+    if (s->terminations) body["terminations"] = terminations_json(*s->terminations);
     if (s->via_pooler) body["via_pooler"] = *s->via_pooler;
     if (s->pgbouncer) body["pgbouncer"] = pgbouncer_json(*s->pgbouncer);
     body["utilization"] = utilization_json(s->utilization);

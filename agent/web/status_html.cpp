@@ -478,7 +478,11 @@ std::string html_body(const RenderContext& ctx) {
            html_applications(a) + (s.locks ? html_locks(*s.locks) : std::string());
     out += (s.pool ? html_pools(*s.pool, s.find("pool:deploy")) : std::string()) +
            html_breakdowns(a) + "</div>";
-    if (s.hygiene) out += R"(<div class="grid">)" + hygiene_html(*s.hygiene) + "</div>";
+    if (s.hygiene) {
+      out += R"(<div class="grid">)" +
+             hygiene_html(*s.hygiene, s.terminations ? &*s.terminations : nullptr, s.taken_at) +
+             "</div>";
+    }
   }
   if (s.via_pooler.value_or(false)) {
     out += fmt::format(R"(<div class="alert">&#9888; {}.</div>)", html_escape(kViaPooler));

@@ -345,7 +345,9 @@ std::string render_status_text(const RenderContext& ctx) {
     if (s.locks) text_locks(out, *s.locks);
     text_applications(out, a.by_application);
     if (s.pool) text_pools(out, *s.pool, s.find("pool:deploy"));
-    if (s.hygiene) out += hygiene_text(*s.hygiene);
+    if (s.hygiene) {
+      out += hygiene_text(*s.hygiene, s.terminations ? &*s.terminations : nullptr, s.taken_at);
+    }
     if (s.via_pooler.value_or(false)) out += wrap("!! ", kViaPooler, "   ");
     out += "\n";
     text_breakdown(out, "users", a.by_user);

@@ -65,4 +65,27 @@ std::expected<ReadinessSection::Pressure, std::string> parse_on_pressure(std::st
                          choice_hint(text, kRules));
 }
 
+std::expected<PoolSection::Terminate, std::string> parse_terminate_mode(std::string_view text) {
+  constexpr std::array<std::string_view, 3> kModes{"off", "dry_run", "on"};
+  if (text == "off") return PoolSection::Terminate::off;
+  if (text == "dry_run") return PoolSection::Terminate::dry_run;
+  if (text == "on") return PoolSection::Terminate::on;
+  return std::unexpected(in_quotes(text) +
+                         " is not a termination mode; use off (never terminate), dry_run (log and "
+                         "report the sessions that would be terminated) or on" +
+                         choice_hint(text, kModes));
+}
+
+std::string_view to_string(PoolSection::Terminate mode) {
+  switch (mode) {
+    case PoolSection::Terminate::off:
+      return "off";
+    case PoolSection::Terminate::dry_run:
+      return "dry_run";
+    case PoolSection::Terminate::on:
+      return "on";
+  }
+  return "off";
+}
+
 }  // namespace opsagent::config

@@ -19,4 +19,8 @@ std::expected<LogSection::Format, std::string> parse_log_format(std::string_view
 std::expected<SuperviseSection::OnExit, std::string> parse_on_exit(std::string_view text);
 std::expected<ReadinessSection::Pressure, std::string> parse_on_pressure(std::string_view text);
 
+// pool.terminate_idle_in_transaction: "off", "dry_run" or "on".
+std::expected<PoolSection::Terminate, std::string> parse_terminate_mode(std::string_view text);
+std::string_view to_string(PoolSection::Terminate mode);
+
 }  // namespace opsagent::config

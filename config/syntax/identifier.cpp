@@ -71,4 +71,22 @@ std::expected<void, std::string> check_application_name(std::string_view text) {
   return {};
 }
 
+std::expected<void, std::string> check_role_name(std::string_view text) {
+  constexpr std::string_view kRule =
+      "; write the role's name as pg_stat_activity.usename shows it: 1 to 63 letters, digits, "
+      "'_', '$', '-' or '.'";
+  if (text.empty()) return std::unexpected("is empty" + std::string(kRule));
+  if (text.size() > kMaxApplicationName) {
+    return std::unexpected("is " + std::to_string(text.size()) + " characters long" +
+                           std::string(kRule));
+  }
+  const auto bad = std::ranges::find_if_not(
+      text, [](char c) { return is_word(c) || c == '$' || c == '-' || c == '.'; });
+  if (bad != text.end()) {
+    return std::unexpected("has a character not allowed in a role name at position " +
+                           std::to_string(bad - text.begin() + 1) + std::string(kRule));
+  }
+  return {};
+}
+
 }  // namespace opsagent::config

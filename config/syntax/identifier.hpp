@@ -21,4 +21,8 @@ std::expected<TableName, std::string> parse_table_name(std::string_view text);
 // 1..63 printable ASCII characters: what Postgres keeps of application_name without mangling it.
 std::expected<void, std::string> check_application_name(std::string_view text);
 
+// A role name as pg_stat_activity.usename shows it, compared exactly (case-sensitive): 1..63
+// characters out of letters, digits, '_', '$', '-' and '.'.
+std::expected<void, std::string> check_role_name(std::string_view text);
+
 }  // namespace opsagent::config

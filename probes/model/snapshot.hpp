@@ -13,6 +13,7 @@
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
 #include "probes/model/connection_hygiene.hpp"
+#include "probes/model/termination.hpp"
 #include "probes/model/container_model.hpp"
 #include "probes/model/exhaustion_forecast.hpp"
 #include "probes/model/job_report.hpp"
@@ -66,6 +67,9 @@ struct Snapshot {
   // [[pool.clients]] are declared); its checks pool:leaked and pool:idle_in_transaction are in
   // `checks`.
   std::optional<ConnectionHygiene> hygiene;
+  // What pool.terminate_idle_in_transaction terminated (or, in dry_run, would have) since the
+  // agent started; its check pool:terminations is in `checks`. nullopt: off, nothing recorded.
+  std::optional<TerminationRecord> terminations;
   static constexpr std::size_t kRecentErrors = 10;
 
   // The first failing readiness-gating check, or nullptr when all pass.

@@ -11,6 +11,7 @@
 #include "config/syntax/duration.hpp"
 #include "probes/postgres/activity_query.hpp"
 #include "probes/postgres/lock_query.hpp"
+#include "probes/postgres/termination_query.hpp"
 #include "probes/postgres/transaction_scope.hpp"
 
 namespace opsagent::probes {
@@ -407,6 +408,8 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr,
                                config.deploy.overlap);
       for (auto& c : pool_checks(*activity, *out.pool)) out.checks.push_back(std::move(c));
+      out.termination = run_termination(connection_, pooled, config, *activity, *out.pool, deadline,
+                                        target_->password);
       out.checks.push_back(locks_check(*out.locks, config.locks));
       out.activity = std::move(*activity);
     } else {

@@ -19,6 +19,7 @@
 #include "probes/model/lock_tree.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/snapshot.hpp"
+#include "probes/model/termination.hpp"
 #include "probes/postgres/job_reads.hpp"
 #include "probes/postgres/leadership.hpp"
 #include "probes/postgres/pg_connection.hpp"
@@ -38,6 +39,8 @@ struct ProbeCycle {
   std::optional<bool> via_pooler;    // see Snapshot::via_pooler
   std::vector<JobReport> jobs;       // see Snapshot::jobs
   std::vector<QueryReport> queries;  // see Snapshot::queries
+  // pool.terminate_idle_in_transaction's step this cycle; nullopt when nothing qualified.
+  std::optional<TerminationRound> termination;
 };
 
 class PostgresProbe {
