@@ -13,7 +13,6 @@
 #include "probes/model/activity.hpp"
 #include "probes/model/check_result.hpp"
 #include "probes/model/connection_hygiene.hpp"
-#include "probes/model/termination.hpp"
 #include "probes/model/container_model.hpp"
 #include "probes/model/exhaustion_forecast.hpp"
 #include "probes/model/job_report.hpp"
@@ -22,6 +21,7 @@
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/pool_model.hpp"
 #include "probes/model/query_report.hpp"
+#include "probes/model/termination.hpp"
 #include "probes/model/upstream_model.hpp"
 #include "probes/model/utilization_history.hpp"
 
