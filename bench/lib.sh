@@ -209,20 +209,38 @@ idle_count() {
 
 # Opens idle sessions (role app, over TCP with its password) until there are $1 in all. Each
 # is a psql reading its commands from one fifo that this script holds open and never writes:
-# connected, authenticated, and idle until killed.
+# connected, authenticated, and idle until killed. With IDLE_HOLDER=pgbench (thousands of
+# sessions: a psql process each would need ~8 MB apiece) one pgbench per application_name holds
+# its share instead, every client asleep in `\sleep` between connecting and its first command.
+IDLE_HOLDER="${IDLE_HOLDER:-psql}"
+idle_held=0
 idle_open_to() {
   local want="$1" have i name
-  if [ -z "$idle_fd" ]; then
-    mkfifo "$bench_dir/idle.fifo"
-    exec {idle_fd}<>"$bench_dir/idle.fifo"
+  have="$idle_held"
+  if [ "$IDLE_HOLDER" = pgbench ]; then
+    printf '\\sleep 86400 s\n' >"$bench_dir/idle.pgbench"
+    local names=${#idle_app_names[@]} share
+    for ((i = 0; i < names; i++)); do
+      # This pgbench's part of the new sessions: the remainder goes to the first names.
+      share=$(((want - have) / names + (i < (want - have) % names ? 1 : 0)))
+      [ "$share" -gt 0 ] || continue
+      PGAPPNAME="${idle_app_names[$i]}" "$pg_bindir/pgbench" -n -c "$share" -j 1 -T 86400 \
+        -f "$bench_dir/idle.pgbench" "$(app_url)" >/dev/null 2>>"$bench_dir/idle.err" &
+      idle_pids+=("$!")
+    done
+  else
+    if [ -z "$idle_fd" ]; then
+      mkfifo "$bench_dir/idle.fifo"
+      exec {idle_fd}<>"$bench_dir/idle.fifo"
+    fi
+    for ((i = have; i < want; i++)); do
+      name="${idle_app_names[$((i % ${#idle_app_names[@]}))]}"
+      PGAPPNAME="$name" "$pg_bindir/psql" "$(app_url)" -X -q <"$bench_dir/idle.fifo" \
+        >/dev/null 2>>"$bench_dir/idle.err" {idle_fd}>&- &
+      idle_pids+=("$!")
+    done
   fi
-  have="${#idle_pids[@]}"
-  for ((i = have; i < want; i++)); do
-    name="${idle_app_names[$((i % ${#idle_app_names[@]}))]}"
-    PGAPPNAME="$name" "$pg_bindir/psql" "$(app_url)" -X -q <"$bench_dir/idle.fifo" \
-      >/dev/null 2>>"$bench_dir/idle.err" {idle_fd}>&- &
-    idle_pids+=("$!")
-  done
+  idle_held="$want"
   idle_want="$want"
   # scram authentication of hundreds of sessions at once takes a while on a busy 2-CPU machine.
   local limit=$((want / 4 > 60 ? want / 4 : 60))
@@ -239,6 +257,8 @@ idle_ready() { [ "$(idle_count)" -ge "$idle_want" ]; }
 # Closes the $1 most recently opened idle sessions (their psql exits; the backend follows).
 idle_close_last() {
   local n="$1" pid
+  [ "$IDLE_HOLDER" = psql ] || die "idle_close_last needs IDLE_HOLDER=psql (one process a session)"
+  idle_held=$((idle_held > n ? idle_held - n : 0))
   while [ "$n" -gt 0 ] && [ "${#idle_pids[@]}" -gt 0 ]; do
     pid="${idle_pids[-1]}"
     unset 'idle_pids[-1]'
@@ -253,6 +273,7 @@ idle_close_all() {
   for pid in "${idle_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${idle_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   idle_pids=()
+  idle_held=0
   if [ -n "$idle_fd" ]; then
     exec {idle_fd}>&-
     idle_fd=""

@@ -17,7 +17,11 @@
 # duration, CPU per cycle, and what the agent saw (sessions counted, activity groups).
 #
 # Environment: QUICK, LEVELS, CYCLES, AGENT_INTERVAL, OPSAGENT_BIN, PG_BINDIR, BENCH_OUT (also
-# write the results table to this file), BENCH_KEEP_LOGS=1, BENCH_NO_INSTALL=1.
+# write the results table to this file), BENCH_KEEP_LOGS=1, BENCH_NO_INSTALL=1, TABLES (create
+# this many extra tables in a schema `filler` first: a big catalog for the schema statement),
+# IDLE_HOLDER=pgbench (hold the sessions with 20 pgbench processes rather than a psql each).
+# The issue-18 scale run, ~24 GB of RAM is plenty (an idle backend is ~2 MB of its own):
+#   LEVELS="10 500 1000 5000" TABLES=10000 IDLE_HOLDER=pgbench bash bench/scale.sh
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -52,6 +56,20 @@ say "opsagent probe cycle duration with $LEVELS idle sessions ($CYCLES cycles ea
 note "agent: $agent_bin ($("$agent_bin" --version)), built from: $(tree_state)"
 cluster_start
 note "$("$pg_bindir/postgres" --version), $(nproc) CPUs, max_connections $PG_MAX_CONNECTIONS, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+TABLES="${TABLES:-0}"
+if [ "$TABLES" -gt 0 ]; then
+  # In batches: one transaction holding 10,000 new relations' locks would overrun the lock table.
+  "$pg_bindir/psql" "$(app_url)" -X -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA filler"
+  for ((from = 1; from <= TABLES; from += 1000)); do
+    to=$((from + 999 < TABLES ? from + 999 : TABLES))
+    "$pg_bindir/psql" "$(app_url)" -X -q -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
+      FOR i IN $from..$to LOOP
+        EXECUTE format('CREATE TABLE filler.t%s (id bigint PRIMARY KEY, note text)', i);
+      END LOOP; END \$\$"
+  done
+  "$pg_bindir/psql" "$(app_url)" -X -q -v ON_ERROR_STOP=1 -c "ANALYZE"
+  note "catalog: $(SU_DB=app su_psql -c "SELECT count(*) FROM pg_class WHERE relkind = 'r'") tables in the app database"
+fi
 config="$bench_dir/agent.toml"
 agent_config "$config"
 agent_start "$config"
@@ -103,6 +121,6 @@ first_level="${LEVELS%% *}"
       "$(get "$level" agent_cpu_ms)" "$(get "$level" backend_cpu_ms)" "$(get "$level" status)"
   done
   printf '\nCycle duration = snapshot.duration_ms from /health (the whole cycle: round trip, parsing, pool model; one in 30 cycles also opens the fresh connection). Agent CPU includes serving ~10 /health polls per second. The /health status is warn/fail when the sessions fill the pool thresholds (not a readiness failure).\n'
-  printf 'Set-up: max_connections %s, agent interval %s; %s CPUs, load average at the end: %s.\n' \
-    "$PG_MAX_CONNECTIONS" "$AGENT_INTERVAL" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf 'Set-up: max_connections %s, agent interval %s, %s extra tables, sessions held by %s; %s CPUs, load average at the end: %s.\n' \
+    "$PG_MAX_CONNECTIONS" "$AGENT_INTERVAL" "$TABLES" "$IDLE_HOLDER" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "${BENCH_OUT:-/dev/null}"
