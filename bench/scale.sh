@@ -20,7 +20,7 @@
 # write the results table to this file), BENCH_KEEP_LOGS=1, BENCH_NO_INSTALL=1, TABLES (create
 # this many extra tables in a schema `filler` first: a big catalog for the schema statement),
 # IDLE_HOLDER=pgbench (hold the sessions with 20 pgbench processes rather than a psql each).
-# The issue-18 scale run, ~24 GB of RAM is plenty (an idle backend is ~2 MB of its own):
+# The issue-18 scale run (5,000 idle backends take several GB of RAM; 24 GB was plenty):
 #   LEVELS="10 500 1000 5000" TABLES=10000 IDLE_HOLDER=pgbench bash bench/scale.sh
 set -euo pipefail
 
