@@ -78,11 +78,16 @@ bool termination_due(const ActivitySnapshot& activity, const config::PoolSection
   const double after_s = static_cast<double>(pool.terminate_after.count()) / 1000;
   for (const auto& row : activity.rows) {
     if (row.superuser || row.user != pool.terminate_role) continue;
-    const auto client = std::ranges::find_if(pool.clients, [&](const auto& c) {
+    // A name a client through PgBouncer could carry may be PgBouncer's server connection: never
+    // a candidate, whichever client the name matches first (as the statement's own check).
+    const auto matches = [&](const auto& c) {
       return glob_match(c.application_name, row.application_name);
-    });
-    // The first matching client owns the session; through PgBouncer it is not the app's.
-    if (client == pool.clients.end() || client->via_pgbouncer) continue;
+    };
+    if (std::ranges::none_of(pool.clients, matches) ||
+        std::ranges::any_of(pool.clients,
+                            [&](const auto& c) { return c.via_pgbouncer && matches(c); })) {
+      continue;
+    }
     if (std::ranges::any_of(row.idle_in_xact_ages, [&](double age) { return age >= after_s; })) {
       return true;
     }

@@ -85,6 +85,18 @@ TEST(TerminationDue, OnlyAnOldEnoughSessionOfTheRoleAndAClientWhileAtOrAboveWarn
   EXPECT_TRUE(termination_due(old_web, pool(TerminateMode::dry_run), PoolLevel::warn));
 }
 
+// Overlapping globs: a name a PgBouncer client could carry is never a candidate, whether that
+// client is declared before or after the terminable one it also matches.
+TEST(TerminationDue, ANameAClientThroughPgBouncerMatchesIsNeverACandidate) {
+  auto p = pool();
+  p.clients[1].application_name = "web:pgb*";
+  const auto pooled_name = activity({row("web:pgb1", "app", {600})});
+  EXPECT_FALSE(termination_due(pooled_name, p, PoolLevel::critical)) << "declared after web";
+  std::swap(p.clients[0], p.clients[1]);
+  EXPECT_FALSE(termination_due(pooled_name, p, PoolLevel::critical)) << "declared before web";
+  EXPECT_TRUE(termination_due(activity({row("web:1", "app", {600})}), p, PoolLevel::critical));
+}
+
 Termination candidate(int pid, double since, TerminateMode mode, bool terminated) {
   Termination t;
   t.pid = pid;

@@ -20,7 +20,10 @@ namespace {
 // what the cycle's activity statement saw a moment ago may have changed (the transaction ended,
 // the pool emptied). $1 role, $2 terminate_after in seconds, $3 LIKE patterns of the terminable
 // clients, $4 the count of client backends (the agent's not counted) at which pool.warn is
-// reached, $5 dry run. pg_stat_activity is read once per transaction, so both uses of it agree.
+// reached, $5 dry run, $6 LIKE patterns of the clients through PgBouncer: a session matching one
+// of those may be PgBouncer's server connection, so it is never terminated, whichever client
+// its name matches first. pg_stat_activity is read once per transaction, so both uses of it
+// agree.
 constexpr const char* kTerminationSql = R"sql(
 WITH pressure AS (
   SELECT count(*)::int AS used FROM pg_catalog.pg_stat_activity a
@@ -38,6 +41,7 @@ WITH pressure AS (
     AND a.state IN ('idle in transaction', 'idle in transaction (aborted)')
     AND a.state_change < now() - pg_catalog.make_interval(secs => $2::float8)
     AND a.application_name LIKE ANY ($3::text[])
+    AND NOT a.application_name LIKE ANY ($6::text[])
     AND (SELECT p.used FROM pressure p) >= $4::int
 )
 SELECT v.pid, v.app, v.usr, v.age, v.since,
@@ -58,6 +62,14 @@ std::optional<T> number(const pg_result* r, int row, int col) {
   return value;
 }
 
+std::vector<std::string> pooled_patterns(const config::PoolSection& pool) {
+  std::vector<std::string> out;
+  for (const auto& c : pool.clients) {
+    if (c.via_pgbouncer) out.push_back(glob_to_like(c.application_name));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<PipelineStatement> termination_statement(const config::PoolSection& pool,
@@ -69,7 +81,8 @@ std::optional<PipelineStatement> termination_statement(const config::PoolSection
       kTerminationSql,
       {pool.terminate_role, fmt::format("{}", after_s),
        text_array_literal(terminable_patterns(pool)), std::to_string(*threshold),
-       pool.terminate_idle_in_transaction == TerminateMode::on ? "false" : "true"},
+       pool.terminate_idle_in_transaction == TerminateMode::on ? "false" : "true",
+       text_array_literal(pooled_patterns(pool))},
       false};
 }
 

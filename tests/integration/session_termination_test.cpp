@@ -3,7 +3,8 @@
 // (pg_monitor + pg_signal_backend); the app's role is `app`; another role `other` uses the same
 // application_name. In dry_run nothing is terminated and the candidate is reported; "on"
 // terminates only the app role's old declared-client session (the other role's, a young one, an
-// undeclared name and the agent's own survive); below pool.warn no termination statement is sent.
+// undeclared name, a name a client through PgBouncer matches and the agent's own survive); below
+// pool.warn no termination statement is sent.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -71,7 +72,10 @@ class SessionTerminationTest : public AgentTest {
            mode +
            "\"\nterminate_after = \"10s\"\nterminate_role = \"app\"\n"
            "[[pool.clients]]\nname = \"web\"\napplication_name = \"web:*\"\ninstances = 4\n"
-           "pool_max = 20\n";
+           "pool_max = 20\n"
+           // Overlaps web's glob: its sessions may be PgBouncer's, never terminated.
+           "[[pool.clients]]\nname = \"web-pgb\"\napplication_name = \"web:pgb*\"\n"
+           "pool_max = 5\nvia_pgbouncer = true\n";
   }
 
   nlohmann::json terminations() {
@@ -85,10 +89,11 @@ TEST_F(SessionTerminationTest, DryRunReportsThenOnTerminatesOnlyTheAppRolesOldSe
   auto victim = idle_in_transaction("app", "web:1");
   auto other_role = idle_in_transaction("other", "web:2");
   auto undeclared = idle_in_transaction("app", "psql");
+  auto pooled_name = idle_in_transaction("app", "web:pgb1");
   const int victim_pid = victim->backend_pid();
   ASSERT_TRUE(eventually([&] { return idle_for(victim_pid) > 10.5; }, 20s));
 
-  // dry_run: 3 sessions put the pool at warn (3); the candidate is reported.
+  // dry_run: 4 sessions put the pool at warn (3); the one candidate is reported.
   start_agent(config("dry_run", "3"), socket_dsn("opsagent"));
   ASSERT_TRUE(wait_ready(200, 15s)) << agent_->log();
   ASSERT_TRUE(
@@ -106,7 +111,7 @@ TEST_F(SessionTerminationTest, DryRunReportsThenOnTerminatesOnlyTheAppRolesOldSe
   ASSERT_TRUE(wait_for_cycles(3, 10s));
   EXPECT_GE(termination_statements(), 2u) << "sent in each cycle with a candidate";
   EXPECT_EQ(terminations()["recent"].size(), 1u) << "one record per idle-in-transaction episode";
-  for (const auto& h : {victim.get(), other_role.get(), undeclared.get()}) {
+  for (const auto& h : {victim.get(), other_role.get(), undeclared.get(), pooled_name.get()}) {
     EXPECT_TRUE(backend_alive(h->backend_pid())) << "dry_run terminates nothing";
   }
   EXPECT_NE(agent_->log().find("would terminate session pid " + std::to_string(victim_pid)),
@@ -123,13 +128,13 @@ TEST_F(SessionTerminationTest, DryRunReportsThenOnTerminatesOnlyTheAppRolesOldSe
   EXPECT_EQ(get("/health/ready").status, 200) << "terminations never gate readiness";
   agent_.reset();
 
-  // on: a young session of the app role joins (4 sessions, warn at 4); only the old one goes.
+  // on: a young session of the app role joins (5 sessions, warn at 4); only the old one goes.
   auto young = idle_in_transaction("app", "web:3");
   start_agent(config("on", "4"), socket_dsn("opsagent"));
   ASSERT_TRUE(eventually([&] { return !backend_alive(victim_pid); }, 15s))
       << agent_->log() << cluster_->server_log();
   EXPECT_LT(idle_for(young->backend_pid()), 10.0) << "the young session must not be old yet";
-  for (const auto& h : {other_role.get(), undeclared.get(), young.get()}) {
+  for (const auto& h : {other_role.get(), undeclared.get(), young.get(), pooled_name.get()}) {
     EXPECT_TRUE(backend_alive(h->backend_pid()));
   }
   ASSERT_TRUE(
