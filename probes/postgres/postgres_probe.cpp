@@ -118,16 +118,19 @@ std::optional<PgFailure> PostgresProbe::ensure_connected(const config::Config& c
   connection_ = std::move(*opened);
   ++connection_generation_;
   server_version_ = connection_->server_version();
-  if (!via_pooler_) {
+  {
     // A pooler stands in between when the server process answering is not the one announced
-    // at connect. One settings-only segment per target, not per cycle.
+    // at connect. One settings-only segment per new connection, not per cycle, and not once
+    // per target: the name may come to point at a pooler (DNS, a failover endpoint) while the
+    // agent runs, and session state must never land on a pooled connection.
     auto settings = connection_->run_pipeline(scoped_segment(config.database, {}, false), deadline);
     if (!settings) {
       connection_.reset();
       return settings.error();
     }
+    const bool known_pooled = via_pooler_.value_or(false);
     via_pooler_ = serves_through_pooler(settings->front().get(), *connection_);
-    if (via_pooler_.value_or(false)) {
+    if (via_pooler_.value_or(false) && !known_pooled) {
       spdlog::warn(
           "the database connection ({}) goes through a pooler: pg_stat_activity shows the "
           "pooler's server connections (per-worker attribution follows whoever used each last) "

@@ -76,7 +76,7 @@ class PostgresProbe {
 
   std::optional<ConnectionTarget> target_;
   std::optional<PgConnection> connection_;
-  std::optional<bool> via_pooler_;  // learnt on the first connection to the target
+  std::optional<bool> via_pooler_;  // checked again on every new connection to the target
   // The connection's session is the agent's (direct, session_settings() applied): the main
   // segment runs as prepared statements without per-segment settings.
   bool session_owned_ = false;

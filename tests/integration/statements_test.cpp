@@ -126,8 +126,9 @@ TEST_F(StatementsTest, AReopenedConnectionIsSetUpAndPreparedAgain) {
   ASSERT_TRUE(wait_for_cycles(3, 10s));
   EXPECT_TRUE(wait_ready(200, 10s));
   const auto statements = agent_statements(cluster_->server_log());
-  // The detection is not repeated for the same target; the session settings are.
-  EXPECT_EQ(count(whole(statements), "set_config('statement_timeout', $1, true)"), 1U)
+  // The pooler detection is repeated on the new connection (the name may now lead to a
+  // pooler), and so are the session settings.
+  EXPECT_EQ(count(whole(statements), "set_config('statement_timeout', $1, true)"), 2U)
       << joined(statements);
   EXPECT_NE(statements.back().find("execute opsagent_"), std::string::npos)
       << statements.back().substr(0, 200);
