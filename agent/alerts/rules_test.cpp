@@ -416,7 +416,8 @@ TEST(Rules, SessionsTerminatedFiresPerClientAndResolvesAfterTheQuietPeriod) {
   s.terminations->mode = probes::TerminateMode::dry_run;
   s.terminations->recent[0].mode = probes::TerminateMode::dry_run;
   s.terminations->recent[0].terminated = false;
-  const Finding* dry = find(evaluate_rules(s, c, false, "db"), kRuleSessionsTerminated);
+  const auto dry_out = evaluate_rules(s, c, false, "db");  // `dry` points into it
+  const Finding* dry = find(dry_out, kRuleSessionsTerminated);
   ASSERT_NE(dry, nullptr);
   EXPECT_NE(dry->summary.find("would have been terminated (dry_run)"), std::string::npos);
   // Quiet for the whole period: no finding, so the alert resolves.
