@@ -206,6 +206,52 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
   }
 }
 
+std::expected<ActivitySnapshot, std::string> PostgresProbe::read_activity_when_moved(
+    const config::Config& config, std::optional<ActivityPulse> pulse, std::optional<int> lease_pid,
+    Deadline deadline, std::string* stood_note) {
+  const auto now = SteadyClock::now();
+  const auto age = std::chrono::duration<double>(now - activity_at_).count();
+  if (!connection_) {
+    // A query marker's round trip failed just before: the last read, saying so, rather than none.
+    if (!activity_) return std::unexpected("the connection failed before the activity read");
+    *stood_note = fmt::format(
+        "sessions as read {:.0f}s ago (the connection failed before this cycle's read)", age);
+    return aged_activity(*activity_, age);
+  }
+  const bool read_here = activity_ && activity_generation_ == connection_generation_;
+  const auto reason =
+      activity_read_reason(read_here ? activity_pulse_ : std::nullopt, pulse, now - activity_at_);
+  if (reason == ActivityReadReason::none) {
+    *stood_note = fmt::format(
+        "sessions as read {:.0f}s ago (the backend pulse since: none came, went or began a "
+        "transaction)",
+        age);
+    return aged_activity(*activity_, age);
+  }
+  activity_.reset();
+  auto results = connection_->run_pipeline(
+      probe_segment(config.database, {activity_statement(lease_pid)}, session_owned_),
+      std::min(deadline, SteadyClock::now() + config.statement_deadline()));
+  if (!results) {
+    connection_.reset();  // its pipeline state is unknown: start afresh
+    return std::unexpected(results.error().message);
+  }
+  // The per-segment settings (when sent) come first: the first failure is the answer.
+  for (const auto& r : *results) {
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      return std::unexpected(statement_failure(r.get(), target_->password).message);
+    }
+  }
+  auto activity = read_activity(results->back().get());
+  if (activity) {
+    activity_ = *activity;
+    activity_pulse_ = pulse;
+    activity_generation_ = connection_generation_;
+    activity_at_ = now;
+  }
+  return activity;
+}
+
 LockTree PostgresProbe::read_locks(const config::Config& config, int waiting, Deadline deadline) {
   LockTree tree;
   tree.waiting_seen = waiting;
@@ -316,6 +362,7 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     fresh_connect_.reset();
     via_pooler_.reset();
     last_schema_.reset();
+    activity_.reset();
     pooled_leadership_.release();
     leader_generation_ = 0;
     target_ = std::move(*target);
@@ -345,7 +392,7 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     const bool holds_lock =
         session_lock && leader_generation_ != 0 && leader_generation_ == connection_generation_;
     std::vector<PipelineStatement> body{schema_statement(config.readiness),
-                                        activity_statement(lease_pid)};
+                                        activity_pulse_statement(lease_pid)};
     if (session_lock && !holds_lock) body.push_back(leadership_statement());
     // An open connection's round trip has its own bound: a frozen server is noticed after
     // statement_timeout + grace, not after the whole cycle's connect + statement budget.
@@ -370,13 +417,12 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       }
     }
     const auto took = since(start);
-    const pg_result* activity_result = (*results)[schema_at + 1].get();
-    auto activity =
-        PQresultStatus(activity_result) == PGRES_TUPLES_OK
-            ? read_activity(activity_result)
-            : std::unexpected(statement_failure(activity_result, target_->password).message);
     // Query markers after the main segment, so that a slow marker is the marker's fault.
     const auto& markers = read_markers(config, deadline);
+    std::string stood_note;
+    auto activity =
+        read_activity_when_moved(config, read_activity_pulse((*results)[schema_at + 1].get()),
+                                 lease_pid, deadline, &stood_note);
     if (activity) out.locks = read_locks(config, activity->sessions.waiting_on_locks, deadline);
     // Jobs and custom queries last, and only those due: a slow job table or query is its own
     // fault, never the schema's.
@@ -410,7 +456,10 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     if (activity) {
       out.pool = evaluate_pool(*activity, config.pool, look_at_pooler ? look_at_pooler() : nullptr,
                                config.deploy.overlap);
-      for (auto& c : pool_checks(*activity, *out.pool)) out.checks.push_back(std::move(c));
+      for (auto& c : pool_checks(*activity, *out.pool)) {
+        if (c.name == "postgres:connections" && !stood_note.empty()) c.message += "; " + stood_note;
+        out.checks.push_back(std::move(c));
+      }
       out.termination = run_termination(connection_, pooled, config, *activity, *out.pool, deadline,
                                         target_->password);
       out.checks.push_back(locks_check(*out.locks, config.locks));

@@ -1,5 +1,6 @@
 // One probe cycle against Postgres: (re)connect the persistent connection if needed, run the
-// main segment (schema catalog + pg_stat_activity), the query markers when due, and now and then
+// main segment (schema catalog + the activity pulse), pg_stat_activity in full when the pulse
+// moved (activity_refresh.hpp), the query markers when due, and now and then
 // open a fresh connection to notice a server that is full or frozen while the persistent
 // connection still works. Every cycle ends by its deadline. On a direct connection (the agent's
 // own session) the settings are session defaults and the main segment's two statements are
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "probes/model/activity_refresh.hpp"
 #include "probes/model/lock_tree.hpp"
 #include "probes/model/pgbouncer_model.hpp"
 #include "probes/model/snapshot.hpp"
@@ -65,6 +67,11 @@ class PostgresProbe {
   // latest results; a failed round trip drops the connection.
   const std::expected<std::vector<PgResultPtr>, PgFailure>& read_markers(
       const config::Config& config, Deadline deadline);
+  // This cycle's sessions: read in full when the pulse says so (its own segment, after the main
+  // one), else the last read aged. A failed round trip drops the connection.
+  std::expected<ActivitySnapshot, std::string> read_activity_when_moved(
+      const config::Config& config, std::optional<ActivityPulse> pulse,
+      std::optional<int> lease_pid, Deadline deadline, std::string* stood_note);
   // Who blocks whom, read only when the activity statement saw `waiting` sessions waiting on
   // locks (a steady cycle sends nothing more). A failed read drops the connection.
   LockTree read_locks(const config::Config& config, int waiting, Deadline deadline);
@@ -99,6 +106,12 @@ class PostgresProbe {
   bool markers_failing_ = false;
   JobReads jobs_;
   QueryReads queries_;
+  // The last full read of pg_stat_activity on connection `activity_generation_`, when it was
+  // taken and the pulse just before it (activity_refresh.hpp): what stands while the pulse rests.
+  std::optional<ActivitySnapshot> activity_;
+  std::optional<ActivityPulse> activity_pulse_;
+  std::uint64_t activity_generation_ = 0;
+  SteadyClock::time_point activity_at_{};
 };
 
 }  // namespace opsagent::probes

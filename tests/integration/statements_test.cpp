@@ -1,7 +1,8 @@
 // What a probe cycle sends, read from the server log (log_statement = 'all'): on a direct
-// connection a steady cycle is exactly the 2 prepared statements (schema, activity), the
-// settings made once per connection; query markers run at readiness.marker_interval; behind
-// PgBouncer no named prepared statement and no session-level setting is ever sent.
+// connection a steady cycle is exactly the 2 prepared statements (schema, activity pulse), the
+// full activity read only when the pulse moved, the settings made once per connection; query
+// markers run at readiness.marker_interval; behind PgBouncer no named prepared statement and no
+// session-level setting is ever sent.
 #include <gtest/gtest.h>
 
 #include "tests/integration/agent_fixture.hpp"
@@ -91,20 +92,62 @@ TEST_F(StatementsTest, ASteadyCycleIsTwoPreparedStatementsOnADirectConnection) {
   EXPECT_NE(statements[1].find("set_config('plan_cache_mode', 'force_generic_plan', false)"),
             std::string::npos)
       << statements[1];
-  // Then cycles: exactly the schema and the activity statement, prepared, in that order.
-  std::size_t cycles = 0;
-  for (std::size_t i = 2; i < statements.size(); ++i) {
-    const auto& s = statements[i];
-    const std::string expected = (i % 2 == 0) ? "execute opsagent_1: " : "execute opsagent_2: ";
-    EXPECT_TRUE(s.starts_with(expected)) << "statement " << i << ": " << s.substr(0, 200);
+  // Then cycles: the schema and the activity pulse, prepared, in that order; the full activity
+  // read (prepared too) follows only when the pulse moved: the first cycle, and a cycle where a
+  // backend came or went (an autovacuum worker may).
+  std::size_t steady = 0;
+  std::size_t full_reads = 0;
+  std::size_t i = 2;
+  while (i + 1 < statements.size()) {
+    EXPECT_TRUE(statements[i].starts_with("execute opsagent_1: ")) << statements[i].substr(0, 200);
+    EXPECT_TRUE(statements[i + 1].starts_with("execute opsagent_2: "))
+        << statements[i + 1].substr(0, 200);
+    i += 2;
+    if (i < statements.size() && statements[i].starts_with("execute opsagent_3: ")) {
+      ++full_reads;
+      ++i;
+    } else {
+      ++steady;
+    }
+  }
+  for (std::size_t j = 2; j < statements.size(); ++j) {
+    const auto& s = statements[j];
     EXPECT_EQ(s.find("set_config"), std::string::npos) << s.substr(0, 200);
     EXPECT_EQ(s.find("BEGIN"), std::string::npos) << s.substr(0, 200);
     EXPECT_EQ(s.find("ROLLBACK"), std::string::npos) << s.substr(0, 200);
-    if (i % 2 == 1) ++cycles;
   }
-  EXPECT_GE(cycles, 8U);
+  EXPECT_GE(full_reads, 1U);
+  EXPECT_GE(steady, 6U) << full_reads << " full reads in " << joined(statements);
   EXPECT_NE(statements[2].find("pg_catalog.pg_class c"), std::string::npos) << statements[2];
-  EXPECT_NE(statements[3].find("pg_stat_get_activity(NULL) a"), std::string::npos) << statements[3];
+  EXPECT_NE(statements[3].find("pg_stat_get_backend_idset()"), std::string::npos) << statements[3];
+  EXPECT_NE(statements[4].find("pg_stat_get_activity(NULL) a"), std::string::npos) << statements[4];
+}
+
+// Between full reads the last one stands, and says how old it is; a session that arrives, or an
+// idle one that begins a transaction, moves the pulse and is in the next cycle's figures.
+TEST_F(StatementsTest, TheFullReadFollowsWhenSessionsComeOrBeginATransaction) {
+  start_agent(agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n"), cluster_->app_dsn());
+  ASSERT_TRUE(wait_ready(200, 15s)) << agent_->log();
+  auto sessions = [&] { return body_json(get("/health"))["connections"]["sessions"]; };
+  auto stood = [&] {
+    return health_check("postgres:connections")
+               .value("output", std::string{})
+               .find("sessions as read") != std::string::npos;
+  };
+  ASSERT_TRUE(eventually(stood, 15s)) << get("/health").body;
+  const int before = sessions()["total"].get<int>();
+
+  auto held = cluster_->connect(cluster_->app_dsn() + "?application_name=web:late");
+  ASSERT_TRUE(eventually([&] { return sessions()["total"] == before + 1; }, 10s))
+      << get("/health").body;
+  ASSERT_TRUE(eventually(stood, 15s)) << get("/health").body;
+  held->exec("BEGIN; SELECT 1");
+  ASSERT_TRUE(eventually([&] { return sessions()["idle_in_transaction"] == 1; }, 10s))
+      << get("/health").body;
+  held->exec("COMMIT");
+  ASSERT_TRUE(eventually([&] { return sessions()["idle_in_transaction"] == 0; }, 10s))
+      << get("/health").body;
+  EXPECT_TRUE(eventually(stood, 15s)) << get("/health").body;
 }
 
 // A connection that is re-opened starts with nothing prepared: the agent sets the session up and
