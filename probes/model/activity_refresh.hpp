@@ -31,7 +31,7 @@ struct ActivityPulse {
 
 // The longest a read may stand while the pulse stays still: an application_name changed on an
 // idle session, or a session that was busy and idle again between two pulses, shows by then.
-inline constexpr std::chrono::seconds kActivityRefresh{30};
+inline constexpr std::chrono::seconds kActivityRefresh{60};
 
 enum class ActivityReadReason {
   none,              // the last read stands
