@@ -31,7 +31,7 @@ std::string_view to_string(ActivityReadReason r) {
     case ActivityReadReason::pulse_unreadable:
       return "the pulse was unreadable";
     case ActivityReadReason::sessions_changed:
-      return "sessions came or went";
+      return "a login, or sessions came, went or were replaced";
     case ActivityReadReason::in_transaction:
       return "a session is in a transaction";
     case ActivityReadReason::due:
@@ -40,15 +40,31 @@ std::string_view to_string(ActivityReadReason r) {
   return "unknown";
 }
 
+namespace {
+bool in_transaction(const ActivityPulse& p) {
+  return p.status && p.status->in_transaction > 0;
+}
+}  // namespace
+
+bool status_pulse_due(const std::optional<ActivityPulse>& at_last_read,
+                      std::chrono::steady_clock::duration since_last_status) {
+  if (!at_last_read || in_transaction(*at_last_read)) return false;
+  return since_last_status >= kStatusPulseEvery;
+}
+
 ActivityReadReason activity_read_reason(const std::optional<ActivityPulse>& at_last_read,
                                         const std::optional<ActivityPulse>& now,
                                         std::chrono::steady_clock::duration since_last_read) {
   if (!at_last_read) return ActivityReadReason::first;
   if (!now) return ActivityReadReason::pulse_unreadable;
-  if (now->in_transaction > 0 || at_last_read->in_transaction > 0) {
+  if (in_transaction(*now) || in_transaction(*at_last_read)) {
     return ActivityReadReason::in_transaction;
   }
-  if (*now != *at_last_read) return ActivityReadReason::sessions_changed;
+  if (now->sessions_started != at_last_read->sessions_started ||
+      now->full_view != at_last_read->full_view ||
+      (now->status && now->status != at_last_read->status)) {
+    return ActivityReadReason::sessions_changed;
+  }
   if (since_last_read >= kActivityRefresh) return ActivityReadReason::due;
   return ActivityReadReason::none;
 }

@@ -7,19 +7,29 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A pulse with the status array, as every full read takes one.
 ActivityPulse idle_pulse() {
-  return ActivityPulse{.backends = 92,
-                       .pid_sum = 123456,
-                       .newest_start = "2026-12-03 05:00:00.1+00",
-                       .visible = 92,
-                       .in_transaction = 0};
+  return ActivityPulse{.sessions_started = 4711,
+                       .full_view = true,
+                       .status = BackendStatusPulse{.backends = 92,
+                                                    .pid_sum = 123456,
+                                                    .newest_start = "2026-12-03 05:00:00.1+00",
+                                                    .visible = 92,
+                                                    .in_transaction = 0}};
+}
+
+// The pulse of a cycle that does not look at the status array.
+ActivityPulse cheap(const ActivityPulse& p) {
+  return ActivityPulse{
+      .sessions_started = p.sessions_started, .full_view = p.full_view, .status = std::nullopt};
 }
 
 TEST(ActivityReadReason, AStillIdlePulseKeepsTheLastReadUntilTheRefresh) {
   EXPECT_EQ(activity_read_reason(idle_pulse(), idle_pulse(), 1s), ActivityReadReason::none);
+  EXPECT_EQ(activity_read_reason(idle_pulse(), cheap(idle_pulse()), 1s), ActivityReadReason::none);
   EXPECT_EQ(activity_read_reason(idle_pulse(), idle_pulse(), kActivityRefresh - 1ms),
             ActivityReadReason::none);
-  EXPECT_EQ(activity_read_reason(idle_pulse(), idle_pulse(), kActivityRefresh),
+  EXPECT_EQ(activity_read_reason(idle_pulse(), cheap(idle_pulse()), kActivityRefresh),
             ActivityReadReason::due);
 }
 
@@ -29,34 +39,57 @@ TEST(ActivityReadReason, NothingReadYetOrAnUnreadablePulseReads) {
             ActivityReadReason::pulse_unreadable);
 }
 
-TEST(ActivityReadReason, ASessionThatCameWentOrWasReplacedReads) {
-  auto more = idle_pulse();
-  ++more.backends;
-  more.pid_sum += 4242;
-  EXPECT_EQ(activity_read_reason(idle_pulse(), more, 1s), ActivityReadReason::sessions_changed);
+TEST(ActivityReadReason, ALoginReadsAtOnceWithoutTheStatusArray) {
+  auto login = cheap(idle_pulse());
+  ++login.sessions_started;
+  EXPECT_EQ(activity_read_reason(idle_pulse(), login, 1s), ActivityReadReason::sessions_changed);
+  // The role was granted pg_read_all_stats: the same sessions, more of them to see.
+  auto granted = cheap(idle_pulse());
+  granted.full_view = false;
+  EXPECT_EQ(activity_read_reason(granted, cheap(idle_pulse()), 1s),
+            ActivityReadReason::sessions_changed);
+}
+
+TEST(ActivityReadReason, TheStatusArrayShowsSessionsThatWentOrWereReplaced) {
+  auto fewer = idle_pulse();
+  --fewer.status->backends;
+  fewer.status->pid_sum -= 4242;
+  EXPECT_EQ(activity_read_reason(idle_pulse(), fewer, 1s), ActivityReadReason::sessions_changed);
   // One left as another arrived: the same number, another set.
   auto swapped = idle_pulse();
-  swapped.pid_sum += 17;
-  swapped.newest_start = "2026-12-03 05:00:07.3+00";
+  swapped.status->pid_sum += 17;
+  swapped.status->newest_start = "2026-12-03 05:00:07.3+00";
   EXPECT_EQ(activity_read_reason(idle_pulse(), swapped, 1s), ActivityReadReason::sessions_changed);
   // The new one's pid happened to sum the same: its start time still tells.
   auto same_sum = idle_pulse();
-  same_sum.newest_start = "2026-12-03 05:00:08.0+00";
+  same_sum.status->newest_start = "2026-12-03 05:00:08.0+00";
   EXPECT_EQ(activity_read_reason(idle_pulse(), same_sum, 1s), ActivityReadReason::sessions_changed);
-  // The same sessions, but the role was granted pg_read_all_stats: more of them to see.
-  auto granted = idle_pulse();
-  granted.visible = 60;
-  EXPECT_EQ(activity_read_reason(granted, idle_pulse(), 1s), ActivityReadReason::sessions_changed);
+  // Fewer of them visible (another role's view of the same sessions).
+  auto hidden = idle_pulse();
+  hidden.status->visible = 60;
+  EXPECT_EQ(activity_read_reason(idle_pulse(), hidden, 1s), ActivityReadReason::sessions_changed);
 }
 
 TEST(ActivityReadReason, ATransactionReadsEveryCycleAndOnceMoreWhenItEnds) {
   auto busy = idle_pulse();
-  busy.in_transaction = 1;
+  busy.status->in_transaction = 1;
   EXPECT_EQ(activity_read_reason(idle_pulse(), busy, 1s), ActivityReadReason::in_transaction);
-  EXPECT_EQ(activity_read_reason(busy, busy, 1s), ActivityReadReason::in_transaction);
+  // While the last read saw one, even a pulse without the status array reads.
+  EXPECT_EQ(activity_read_reason(busy, cheap(busy), 1s), ActivityReadReason::in_transaction);
   // It ended: one more read shows everything idle again, then the pulse rests.
   EXPECT_EQ(activity_read_reason(busy, idle_pulse(), 1s), ActivityReadReason::in_transaction);
-  EXPECT_EQ(activity_read_reason(idle_pulse(), idle_pulse(), 1s), ActivityReadReason::none);
+  EXPECT_EQ(activity_read_reason(idle_pulse(), cheap(idle_pulse()), 1s), ActivityReadReason::none);
+}
+
+TEST(StatusPulseDue, EveryFewSecondsOnAnIdleDatabaseOnly) {
+  EXPECT_FALSE(status_pulse_due(idle_pulse(), 1s));
+  EXPECT_FALSE(status_pulse_due(idle_pulse(), kStatusPulseEvery - 1ms));
+  EXPECT_TRUE(status_pulse_due(idle_pulse(), kStatusPulseEvery));
+  // Nothing read yet, or a transaction at the last read: the cycle reads in full anyway.
+  EXPECT_FALSE(status_pulse_due(std::nullopt, 1h));
+  auto busy = idle_pulse();
+  busy.status->in_transaction = 2;
+  EXPECT_FALSE(status_pulse_due(busy, 1h));
 }
 
 TEST(AgedActivity, EveryAgeItCarriesGrowsAndNothingElse) {

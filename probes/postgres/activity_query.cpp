@@ -65,15 +65,24 @@ FROM settings s LEFT JOIN groups g ON true)sql";
 
 constexpr int kColumns = 21;
 
-// The pulse: what one copy of the server's status array tells without building a row per session
-// (the pg_stat_get_backend_* functions read the copy taken once per transaction). 0.10 ms at 90
-// sessions and 0.36 ms at 500, against 0.67 and 3.6 ms for the statement above
-// (bench/RESULTS.md). backend_start and xact_start are NULL for sessions of other roles without
-// pg_read_all_stats: like the full read, that view cannot see their state anyway, and `visible`
-// moves when the role is granted (or loses) the right to. OFFSET 0 keeps the subquery whole, so
-// each function runs once per backend rather than once per use.
+// The pulse (activity_refresh.hpp). Every cycle: logins so far (pg_stat_database's counter,
+// from shared memory: microseconds) and whether the role sees every session.
 constexpr const char* kPulseSql = R"sql(
-SELECT count(*)::int AS backends,
+SELECT (SELECT coalesce(sum(pg_catalog.pg_stat_get_db_sessions(d.oid)), 0)
+        FROM pg_catalog.pg_database d)::int8 AS sessions_started,
+       pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS full_view)sql";
+// Now and then, and with every full read, the status array too: one copy of it per transaction
+// (what every look at pg_stat_activity pays first; 0.1 ms at 90 sessions, ~1 ms at 500), read
+// through the pg_stat_get_backend_* functions without building a row per session.
+// backend_start and xact_start are NULL for sessions of other roles without pg_read_all_stats:
+// like the full read, that view cannot see their state anyway, and `visible` moves when the role
+// is granted (or loses) the right to. OFFSET 0 keeps the subquery whole, so each function runs
+// once per backend rather than once per use.
+constexpr const char* kStatusPulseSql = R"sql(
+SELECT (SELECT coalesce(sum(pg_catalog.pg_stat_get_db_sessions(d.oid)), 0)
+        FROM pg_catalog.pg_database d)::int8 AS sessions_started,
+       pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS full_view,
+       count(*)::int AS backends,
        coalesce(sum(x.pid), 0)::int8 AS pid_sum,
        coalesce(max(x.started)::text, '') AS newest_start,
        count(x.started)::int AS visible,
@@ -122,27 +131,36 @@ PipelineStatement activity_statement(std::optional<int> leader_pid) {
       false};
 }
 
-PipelineStatement activity_pulse_statement(std::optional<int> leader_pid) {
+PipelineStatement activity_pulse_statement(bool with_status, std::optional<int> leader_pid) {
+  if (!with_status) return PipelineStatement{kPulseSql, {}, false};
   auto statement = activity_statement(leader_pid);
-  statement.sql = kPulseSql;
+  statement.sql = kStatusPulseSql;
   return statement;
 }
 
 std::optional<ActivityPulse> read_activity_pulse(const pg_result* result) {
-  if (PQresultStatus(result) != PGRES_TUPLES_OK || PQnfields(result) != 5 ||
+  const int columns = PQnfields(result);
+  if (PQresultStatus(result) != PGRES_TUPLES_OK || (columns != 2 && columns != 7) ||
       PQntuples(result) != 1) {
     return std::nullopt;
   }
-  auto backends = number<int>(result, 0, 0);
-  auto pid_sum = number<std::int64_t>(result, 0, 1);
-  auto visible = number<int>(result, 0, 3);
-  auto in_transaction = number<int>(result, 0, 4);
+  auto sessions_started = number<std::int64_t>(result, 0, 0);
+  if (!sessions_started) return std::nullopt;
+  ActivityPulse pulse{.sessions_started = *sessions_started,
+                      .full_view = std::string_view(PQgetvalue(result, 0, 1)) == "t",
+                      .status = std::nullopt};
+  if (columns == 2) return pulse;
+  auto backends = number<int>(result, 0, 2);
+  auto pid_sum = number<std::int64_t>(result, 0, 3);
+  auto visible = number<int>(result, 0, 5);
+  auto in_transaction = number<int>(result, 0, 6);
   if (!backends || !pid_sum || !visible || !in_transaction) return std::nullopt;
-  return ActivityPulse{.backends = *backends,
-                       .pid_sum = *pid_sum,
-                       .newest_start = PQgetvalue(result, 0, 2),
-                       .visible = *visible,
-                       .in_transaction = *in_transaction};
+  pulse.status = BackendStatusPulse{.backends = *backends,
+                                    .pid_sum = *pid_sum,
+                                    .newest_start = PQgetvalue(result, 0, 4),
+                                    .visible = *visible,
+                                    .in_transaction = *in_transaction};
+  return pulse;
 }
 
 std::expected<ActivitySnapshot, std::string> read_activity(const pg_result* result) {

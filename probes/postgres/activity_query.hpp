@@ -18,8 +18,10 @@ namespace opsagent::probes {
 // holds this agent's pooled leadership lease (leadership.hpp), excluded like the probe's own.
 PipelineStatement activity_statement(std::optional<int> leader_pid = std::nullopt);
 
-// The pulse every cycle sends instead (probes/model/activity_refresh.hpp); `leader_pid` as above.
-PipelineStatement activity_pulse_statement(std::optional<int> leader_pid = std::nullopt);
+// The pulse every cycle sends instead (probes/model/activity_refresh.hpp), with the backend
+// status array when `with_status`; `leader_pid` as above.
+PipelineStatement activity_pulse_statement(bool with_status,
+                                           std::optional<int> leader_pid = std::nullopt);
 // nullopt when the pulse's result is not what it returns (the full read then runs as before).
 std::optional<ActivityPulse> read_activity_pulse(const pg_result* result);
 

@@ -229,8 +229,12 @@ std::expected<ActivitySnapshot, std::string> PostgresProbe::read_activity_when_m
     return aged_activity(*activity_, age);
   }
   activity_.reset();
+  // The pulse with the status array first, in the same transaction (the array is copied once):
+  // what the next cycles' pulses compare with.
   auto results = connection_->run_pipeline(
-      probe_segment(config.database, {activity_statement(lease_pid)}, session_owned_),
+      probe_segment(config.database,
+                    {activity_pulse_statement(true, lease_pid), activity_statement(lease_pid)},
+                    session_owned_),
       std::min(deadline, SteadyClock::now() + config.statement_deadline()));
   if (!results) {
     connection_.reset();  // its pipeline state is unknown: start afresh
@@ -245,9 +249,10 @@ std::expected<ActivitySnapshot, std::string> PostgresProbe::read_activity_when_m
   auto activity = read_activity(results->back().get());
   if (activity) {
     activity_ = *activity;
-    activity_pulse_ = pulse;
+    activity_pulse_ = read_activity_pulse((*results)[results->size() - 2].get());
     activity_generation_ = connection_generation_;
     activity_at_ = now;
+    status_pulse_at_ = now;
   }
   return activity;
 }
@@ -391,8 +396,11 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     const bool session_lock = want_leadership && !pooled;
     const bool holds_lock =
         session_lock && leader_generation_ != 0 && leader_generation_ == connection_generation_;
+    const bool read_here = activity_ && activity_generation_ == connection_generation_;
+    const bool with_status = status_pulse_due(read_here ? activity_pulse_ : std::nullopt,
+                                              SteadyClock::now() - status_pulse_at_);
     std::vector<PipelineStatement> body{schema_statement(config.readiness),
-                                        activity_pulse_statement(lease_pid)};
+                                        activity_pulse_statement(with_status, lease_pid)};
     if (session_lock && !holds_lock) body.push_back(leadership_statement());
     // An open connection's round trip has its own bound: a frozen server is noticed after
     // statement_timeout + grace, not after the whole cycle's connect + statement budget.
@@ -420,9 +428,9 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     // Query markers after the main segment, so that a slow marker is the marker's fault.
     const auto& markers = read_markers(config, deadline);
     std::string stood_note;
-    auto activity =
-        read_activity_when_moved(config, read_activity_pulse((*results)[schema_at + 1].get()),
-                                 lease_pid, deadline, &stood_note);
+    auto pulse = read_activity_pulse((*results)[schema_at + 1].get());
+    if (pulse && pulse->status) status_pulse_at_ = SteadyClock::now();
+    auto activity = read_activity_when_moved(config, pulse, lease_pid, deadline, &stood_note);
     if (activity) out.locks = read_locks(config, activity->sessions.waiting_on_locks, deadline);
     // Jobs and custom queries last, and only those due: a slow job table or query is its own
     // fault, never the schema's.

@@ -107,11 +107,12 @@ class PostgresProbe {
   JobReads jobs_;
   QueryReads queries_;
   // The last full read of pg_stat_activity on connection `activity_generation_`, when it was
-  // taken and the pulse just before it (activity_refresh.hpp): what stands while the pulse rests.
+  // taken and the pulse taken with it (activity_refresh.hpp): what stands while the pulse rests.
   std::optional<ActivitySnapshot> activity_;
   std::optional<ActivityPulse> activity_pulse_;
   std::uint64_t activity_generation_ = 0;
   SteadyClock::time_point activity_at_{};
+  SteadyClock::time_point status_pulse_at_{};  // the pulse last looked at the status array
 };
 
 }  // namespace opsagent::probes
