@@ -399,9 +399,12 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     const bool read_here = activity_ && activity_generation_ == connection_generation_;
     const bool with_status = status_pulse_due(read_here ? activity_pulse_ : std::nullopt,
                                               SteadyClock::now() - status_pulse_at_);
-    std::vector<PipelineStatement> body{schema_statement(config.readiness),
-                                        activity_pulse_statement(with_status, lease_pid)};
-    if (session_lock && !holds_lock) body.push_back(leadership_statement());
+    // The leadership lock before the pulse: a pulse the server cannot run (a function it lacks)
+    // aborts what follows it in the segment, and must not cost the alerts their leader.
+    const bool asks_lock = session_lock && !holds_lock;
+    std::vector<PipelineStatement> body{schema_statement(config.readiness)};
+    if (asks_lock) body.push_back(leadership_statement());
+    body.push_back(activity_pulse_statement(with_status, lease_pid));
     // An open connection's round trip has its own bound: a frozen server is noticed after
     // statement_timeout + grace, not after the whole cycle's connect + statement budget.
     auto results = connection_->run_pipeline(
@@ -428,7 +431,7 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     // Query markers after the main segment, so that a slow marker is the marker's fault.
     const auto& markers = read_markers(config, deadline);
     std::string stood_note;
-    auto pulse = read_activity_pulse((*results)[schema_at + 1].get());
+    auto pulse = read_activity_pulse((*results)[schema_at + (asks_lock ? 2 : 1)].get());
     if (pulse && pulse->status) status_pulse_at_ = SteadyClock::now();
     auto activity = read_activity_when_moved(config, pulse, lease_pid, deadline, &stood_note);
     if (activity) out.locks = read_locks(config, activity->sessions.waiting_on_locks, deadline);
@@ -456,7 +459,7 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     if (holds_lock) {
       out.alert_leader = true;
     } else if (session_lock) {
-      if (auto leader = read_leadership((*results)[schema_at + 2].get())) {
+      if (auto leader = read_leadership((*results)[schema_at + 1].get())) {
         out.alert_leader = *leader;
         if (*leader) leader_generation_ = connection_generation_;
       }
