@@ -207,8 +207,8 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
 }
 
 std::expected<ActivitySnapshot, std::string> PostgresProbe::read_activity_when_moved(
-    const config::Config& config, std::optional<ActivityPulse> pulse, std::optional<int> lease_pid,
-    Deadline deadline, std::string* stood_note) {
+    const config::Config& config, const std::optional<ActivityPulse>& pulse,
+    std::optional<int> lease_pid, Deadline deadline, std::string* stood_note) {
   const auto now = SteadyClock::now();
   const auto age = std::chrono::duration<double>(now - activity_at_).count();
   if (!connection_) {

@@ -70,7 +70,7 @@ class PostgresProbe {
   // This cycle's sessions: read in full when the pulse says so (its own segment, after the main
   // one), else the last read aged. A failed round trip drops the connection.
   std::expected<ActivitySnapshot, std::string> read_activity_when_moved(
-      const config::Config& config, std::optional<ActivityPulse> pulse,
+      const config::Config& config, const std::optional<ActivityPulse>& pulse,
       std::optional<int> lease_pid, Deadline deadline, std::string* stood_note);
   // Who blocks whom, read only when the activity statement saw `waiting` sessions waiting on
   // locks (a steady cycle sends nothing more). A failed read drops the connection.
