@@ -76,8 +76,9 @@ SELECT (SELECT coalesce(sum(pg_catalog.pg_stat_get_db_sessions(d.oid)), 0)
 // through the pg_stat_get_backend_* functions without building a row per session.
 // backend_start and xact_start are NULL for sessions of other roles without pg_read_all_stats:
 // like the full read, that view cannot see their state anyway, and `visible` moves when the role
-// is granted (or loses) the right to. OFFSET 0 keeps the subquery whole, so each function runs
-// once per backend rather than once per use.
+// is granted (or loses) the right to. Only sessions with a client count as in a transaction:
+// autovacuum and background workers (client_port NULL) are not what the aggregate shows. OFFSET 0
+// keeps the subquery whole, so each function runs once per backend rather than once per use.
 constexpr const char* kStatusPulseSql = R"sql(
 SELECT (SELECT coalesce(sum(pg_catalog.pg_stat_get_db_sessions(d.oid)), 0)
         FROM pg_catalog.pg_database d)::int8 AS sessions_started,
@@ -87,8 +88,10 @@ SELECT (SELECT coalesce(sum(pg_catalog.pg_stat_get_db_sessions(d.oid)), 0)
        coalesce(max(x.started)::text, '') AS newest_start,
        count(x.started)::int AS visible,
        (count(*) FILTER (WHERE x.in_xact AND x.pid <> pg_catalog.pg_backend_pid()
-                           AND x.pid IS DISTINCT FROM $1::int))::int AS in_transaction
-FROM (SELECT pg_catalog.pg_stat_get_backend_pid(b) AS pid,
+                           AND x.pid IS DISTINCT FROM $1::int
+                           AND pg_catalog.pg_stat_get_backend_client_port(x.b) IS NOT NULL))::int
+         AS in_transaction
+FROM (SELECT b, pg_catalog.pg_stat_get_backend_pid(b) AS pid,
              pg_catalog.pg_stat_get_backend_start(b) AS started,
              pg_catalog.pg_stat_get_backend_xact_start(b) IS NOT NULL AS in_xact
       FROM pg_catalog.pg_stat_get_backend_idset() b

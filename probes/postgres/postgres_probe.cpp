@@ -191,6 +191,7 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
       *target_, std::min(deadline, common::saturating_add(now, config.database.connect_timeout)));
   last_fresh_connect_ = SteadyClock::now();
   if (opened) {
+    ++own_logins_since_read_;
     fresh_connect_ = passed(kFreshConnect,
                             accepted_message(since(now), via_pooler_.value_or(false)), since(now));
     return;
@@ -207,54 +208,72 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
 }
 
 std::expected<ActivitySnapshot, std::string> PostgresProbe::read_activity_when_moved(
-    const config::Config& config, const std::optional<ActivityPulse>& pulse,
-    std::optional<int> lease_pid, Deadline deadline, std::string* stood_note) {
+    const config::Config& config, std::optional<ActivityPulse> pulse, std::optional<int> lease_pid,
+    Deadline deadline, std::string* stood_note) {
+  if (!connection_) return std::unexpected("the connection failed before the activity read");
   const auto now = SteadyClock::now();
-  const auto age = std::chrono::duration<double>(now - activity_at_).count();
-  if (!connection_) {
-    // A query marker's round trip failed just before: the last read, saying so, rather than none.
-    if (!activity_) return std::unexpected("the connection failed before the activity read");
-    *stood_note = fmt::format(
-        "sessions as read {:.0f}s ago (the connection failed before this cycle's read)", age);
-    return aged_activity(*activity_, age);
-  }
   const bool read_here = activity_ && activity_generation_ == connection_generation_;
+  // The agent's own fresh connections are logins too: they alone must not cost a full read.
+  if (pulse) pulse->sessions_started -= own_logins_since_read_;
   const auto reason =
       activity_read_reason(read_here ? activity_pulse_ : std::nullopt, pulse, now - activity_at_);
   if (reason == ActivityReadReason::none) {
+    const auto seconds = [&](SteadyClock::time_point at) {
+      return std::chrono::duration<double>(now - at).count();
+    };
     *stood_note = fmt::format(
-        "sessions as read {:.0f}s ago (the backend pulse since: none came, went or began a "
-        "transaction)",
-        age);
-    return aged_activity(*activity_, age);
+        "sessions as read {:.0f}s ago: no login since, and the backend status array (checked "
+        "{:.0f}s ago) showed the same sessions, none in a transaction",
+        seconds(activity_at_), seconds(status_pulse_at_));
+    return aged_activity(*activity_, seconds(activity_at_));
   }
+  spdlog::debug("reading pg_stat_activity in full: {}", to_string(reason));
   activity_.reset();
-  // The pulse with the status array first, in the same transaction (the array is copied once):
-  // what the next cycles' pulses compare with.
+  // The aggregate first, then the pulse with the status array in the same transaction (the
+  // array is copied once): what the next cycles' pulses compare with. A pulse the server refuses
+  // (an old server) leaves the aggregate standing; pulses stop for this connection.
+  std::vector<PipelineStatement> body{activity_statement(lease_pid)};
+  const bool pulse_allowed = pulse_refused_on_ != connection_generation_;
+  if (pulse_allowed) body.push_back(activity_pulse_statement(true, lease_pid));
   auto results = connection_->run_pipeline(
-      probe_segment(config.database,
-                    {activity_pulse_statement(true, lease_pid), activity_statement(lease_pid)},
-                    session_owned_),
+      probe_segment(config.database, std::move(body), session_owned_),
       std::min(deadline, SteadyClock::now() + config.statement_deadline()));
   if (!results) {
     connection_.reset();  // its pipeline state is unknown: start afresh
     return std::unexpected(results.error().message);
   }
-  // The per-segment settings (when sent) come first: the first failure is the answer.
-  for (const auto& r : *results) {
-    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
-      return std::unexpected(statement_failure(r.get(), target_->password).message);
+  // The per-segment settings (when sent), then the aggregate: the first failure is the answer.
+  const std::size_t aggregate_at = results->size() - (pulse_allowed ? 2 : 1);
+  for (std::size_t i = 0; i <= aggregate_at; ++i) {
+    if (PQresultStatus((*results)[i].get()) != PGRES_TUPLES_OK) {
+      return std::unexpected(statement_failure((*results)[i].get(), target_->password).message);
     }
   }
-  auto activity = read_activity(results->back().get());
+  auto activity = read_activity((*results)[aggregate_at].get());
   if (activity) {
     activity_ = *activity;
-    activity_pulse_ = read_activity_pulse((*results)[results->size() - 2].get());
+    activity_pulse_.reset();
+    if (pulse_allowed) {
+      activity_pulse_ = read_activity_pulse(results->back().get());
+      if (!activity_pulse_) refuse_pulse(results->back().get());
+    }
     activity_generation_ = connection_generation_;
     activity_at_ = now;
     status_pulse_at_ = now;
+    own_logins_since_read_ = 0;
   }
   return activity;
+}
+
+void PostgresProbe::refuse_pulse(const pg_result* result) {
+  if (pulse_refused_on_ == connection_generation_) return;
+  pulse_refused_on_ = connection_generation_;
+  spdlog::warn(
+      "the activity pulse failed ({}); reading pg_stat_activity in full every cycle on this "
+      "connection (the pulse needs PostgreSQL 14 or later)",
+      PQresultStatus(result) == PGRES_TUPLES_OK
+          ? std::string("unexpected shape")
+          : statement_failure(result, target_->password).message);
 }
 
 LockTree PostgresProbe::read_locks(const config::Config& config, int waiting, Deadline deadline) {
@@ -397,14 +416,17 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     const bool holds_lock =
         session_lock && leader_generation_ != 0 && leader_generation_ == connection_generation_;
     const bool read_here = activity_ && activity_generation_ == connection_generation_;
-    const bool with_status = status_pulse_due(read_here ? activity_pulse_ : std::nullopt,
-                                              SteadyClock::now() - status_pulse_at_);
+    // Cycles start up to a tenth of agent.interval early (jitter), as in read_markers().
+    const bool with_status =
+        status_pulse_due(read_here ? activity_pulse_ : std::nullopt,
+                         SteadyClock::now() - status_pulse_at_ + config.agent.interval / 10);
+    const bool pulse_allowed = pulse_refused_on_ != connection_generation_;
     // The leadership lock before the pulse: a pulse the server cannot run (a function it lacks)
     // aborts what follows it in the segment, and must not cost the alerts their leader.
     const bool asks_lock = session_lock && !holds_lock;
     std::vector<PipelineStatement> body{schema_statement(config.readiness)};
     if (asks_lock) body.push_back(leadership_statement());
-    body.push_back(activity_pulse_statement(with_status, lease_pid));
+    if (pulse_allowed) body.push_back(activity_pulse_statement(with_status, lease_pid));
     // An open connection's round trip has its own bound: a frozen server is noticed after
     // statement_timeout + grace, not after the whole cycle's connect + statement budget.
     auto results = connection_->run_pipeline(
@@ -428,12 +450,18 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
       }
     }
     const auto took = since(start);
-    // Query markers after the main segment, so that a slow marker is the marker's fault.
-    const auto& markers = read_markers(config, deadline);
+    std::optional<ActivityPulse> pulse;
+    if (pulse_allowed) {
+      const pg_result* pulse_result = (*results)[schema_at + (asks_lock ? 2 : 1)].get();
+      pulse = read_activity_pulse(pulse_result);
+      if (!pulse) refuse_pulse(pulse_result);
+      if (pulse && pulse->status) status_pulse_at_ = SteadyClock::now();
+    }
     std::string stood_note;
-    auto pulse = read_activity_pulse((*results)[schema_at + (asks_lock ? 2 : 1)].get());
-    if (pulse && pulse->status) status_pulse_at_ = SteadyClock::now();
     auto activity = read_activity_when_moved(config, pulse, lease_pid, deadline, &stood_note);
+    // Query markers after the main segment and the sessions, so that a slow marker is the
+    // marker's fault.
+    const auto& markers = read_markers(config, deadline);
     if (activity) out.locks = read_locks(config, activity->sessions.waiting_on_locks, deadline);
     // Jobs and custom queries last, and only those due: a slow job table or query is its own
     // fault, never the schema's.

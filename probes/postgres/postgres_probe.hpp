@@ -70,8 +70,10 @@ class PostgresProbe {
   // This cycle's sessions: read in full when the pulse says so (its own segment, after the main
   // one), else the last read aged. A failed round trip drops the connection.
   std::expected<ActivitySnapshot, std::string> read_activity_when_moved(
-      const config::Config& config, const std::optional<ActivityPulse>& pulse,
+      const config::Config& config, std::optional<ActivityPulse> pulse,
       std::optional<int> lease_pid, Deadline deadline, std::string* stood_note);
+  // The pulse failed on this connection: say so once, and read in full every cycle.
+  void refuse_pulse(const pg_result* result);
   // Who blocks whom, read only when the activity statement saw `waiting` sessions waiting on
   // locks (a steady cycle sends nothing more). A failed read drops the connection.
   LockTree read_locks(const config::Config& config, int waiting, Deadline deadline);
@@ -113,6 +115,8 @@ class PostgresProbe {
   std::uint64_t activity_generation_ = 0;
   SteadyClock::time_point activity_at_{};
   SteadyClock::time_point status_pulse_at_{};  // the pulse last looked at the status array
+  std::int64_t own_logins_since_read_ = 0;     // fresh connections the agent made since
+  std::uint64_t pulse_refused_on_ = 0;         // the connection on which the pulse failed
 };
 
 }  // namespace opsagent::probes
