@@ -69,6 +69,14 @@ query = "SELECT count(*) >= 0 FROM pg_catalog.pg_class /* the-marker */"
 class StatementsTest : public AgentTest {
  protected:
   void SetUp() override { cluster_ = std::make_unique<PgCluster>(logging_cluster()); }
+  // An agent with a fresh connection every second (every fifth cycle), ready.
+  void start_ready_agent() {
+    AgentTimings timings;
+    timings.fresh_connect_interval = "1s";
+    start_agent(agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n", timings),
+                cluster_->app_dsn());
+    ASSERT_TRUE(wait_ready(200, 15s)) << agent_->log();
+  }
   std::unique_ptr<PgCluster> cluster_;
 };
 
@@ -77,11 +85,7 @@ class StatementsTest : public AgentTest {
 // fresh connection (every second here, every fifth cycle) is a login, but not a reason to read
 // every session again.
 TEST_F(StatementsTest, ASteadyCycleIsTwoPreparedStatementsOnADirectConnection) {
-  AgentTimings timings;
-  timings.fresh_connect_interval = "1s";
-  start_agent(agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n", timings),
-              cluster_->app_dsn());
-  ASSERT_TRUE(wait_ready(200, 15s)) << agent_->log();
+  ASSERT_NO_FATAL_FAILURE(start_ready_agent());
   ASSERT_TRUE(wait_for_cycles(25, 30s));
   EXPECT_EQ(body_json(get("/health"))["via_pooler"], false);
 
@@ -139,11 +143,7 @@ TEST_F(StatementsTest, ASteadyCycleIsTwoPreparedStatementsOnADirectConnection) {
 // idle one that begins a transaction, moves the pulse and is in the next figures, and so is one
 // that ends. The agent's own fresh connection (every second here) is a login it leaves out.
 TEST_F(StatementsTest, TheFullReadFollowsWhenSessionsComeBeginATransactionOrGo) {
-  AgentTimings timings;
-  timings.fresh_connect_interval = "1s";
-  start_agent(agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n", timings),
-              cluster_->app_dsn());
-  ASSERT_TRUE(wait_ready(200, 15s)) << agent_->log();
+  ASSERT_NO_FATAL_FAILURE(start_ready_agent());
   auto sessions = [&] { return body_json(get("/health"))["connections"]["sessions"]; };
   auto stood = [&] {
     return health_check("postgres:connections")
