@@ -170,6 +170,14 @@ const std::expected<std::vector<PgResultPtr>, PgFailure>& PostgresProbe::read_ma
       markers_sent_ != statements ||
       now - markers_at_ + config.agent.interval / 10 >= config.readiness.marker_interval;
   if (!due) return markers_;
+  if (!statements.empty() && !connection_) {
+    // The activity read before lost the connection: the last verdict on these markers stands
+    // until the next connection asks again; without one, they could not be asked.
+    if (markers_sent_ == statements) return markers_;
+    markers_ = std::unexpected(PgFailure{ErrorClass::connection_lost,
+                                         "the connection failed before the query markers ran"});
+    return markers_;
+  }
   markers_ = std::vector<PgResultPtr>{};
   if (!statements.empty()) {
     markers_ = connection_->run_pipeline(statements, deadline);
