@@ -28,7 +28,8 @@
 #
 # The agent's config (written to the temp dir): config/demo.toml's [readiness] sections with
 # AGENT_INTERVAL (1s), CONNECT_TIMEOUT (3s), STATEMENT_TIMEOUT (5s, as the demo) and
-# FRESH_CONNECT_INTERVAL (1s here: the default 30s would make `exhaust` take up to 30 s), plus a
+# FRESH_CONNECT_INTERVAL (1s here: with the default 5m `exhaust` would show in the pool at once but
+# as a refused login only once the pool is critical, within 30 s), plus a
 # [[readiness.http]] check (timeout HTTP_TIMEOUT, 2s) of a slow but healthy app (a socat
 # listener answering 200 after HTTP_DELAY, 1.5s; HTTP_DELAY=0: no HTTP check): a check's
 # deadline is its own, so the app's slowness must not delay noticing any database fault.

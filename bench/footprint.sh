@@ -10,7 +10,7 @@
 # Parts (PARTS, default "start idle load"), against a throwaway Postgres 15 cluster with IDLE
 # (default 10) idle application sessions and `opsagent run` with a throwaway config
 # (config/demo.toml's [readiness] sections, AGENT_INTERVAL 1s, the other keys at their defaults:
-# connect_timeout 3s, fresh_connect_interval 30s; statement_timeout 5s as the demo):
+# connect_timeout 3s, fresh_connect_interval 5m; statement_timeout 5s as the demo):
 #   start  STARTS (default 10) starts: from the fork to the first HTTP answer on /health/live
 #          ("serving") and to the first 200 on /health/ready ("ready"), each polled every ~2 ms
 #          (bash /dev/tcp, no fork); medians

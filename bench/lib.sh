@@ -285,7 +285,7 @@ idle_close_all() {
 # Writes a throwaway agent config to $1: config/demo.toml's [readiness] sections (6 expected
 # tables, 3 migration markers, one of them a query), no pools, and these settings from the
 # environment: AGENT_INTERVAL (default 1s), CONNECT_TIMEOUT (3s, the default),
-# STATEMENT_TIMEOUT (5s, as the demo), FRESH_CONNECT_INTERVAL (30s, the default), AGENT_DRAIN
+# STATEMENT_TIMEOUT (5s, as the demo), FRESH_CONNECT_INTERVAL (5m, the default), AGENT_DRAIN
 # (0s: the benchmarks stop it often), LOG_LEVEL (info). Checked with `opsagent validate`.
 agent_config() {
   local file="$1"
@@ -296,7 +296,7 @@ agent_config() {
     printf '[log]\nlevel = "%s"\nformat = "text"\n\n' "${LOG_LEVEL:-info}"
     printf '[database]\ndsn_env = "DATABASE_URL"\napplication_name = "opsagent"\n'
     printf 'connect_timeout = "%s"\nstatement_timeout = "%s"\nfresh_connect_interval = "%s"\n\n' \
-      "${CONNECT_TIMEOUT:-3s}" "${STATEMENT_TIMEOUT:-5s}" "${FRESH_CONNECT_INTERVAL:-30s}"
+      "${CONNECT_TIMEOUT:-3s}" "${STATEMENT_TIMEOUT:-5s}" "${FRESH_CONNECT_INTERVAL:-5m}"
     awk '/^\[/ { keep = ($0 ~ /^\[\[?readiness[].]/) } keep' "$bench_root/config/demo.toml"
     # AGENT_HTTP_URL (and AGENT_HTTP_TIMEOUT): one [[readiness.http]] check of an app beside it.
     if [ -n "${AGENT_HTTP_URL:-}" ]; then

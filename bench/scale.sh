@@ -8,7 +8,7 @@
 #
 # Set-up: a throwaway Postgres 15 cluster with max_connections = the largest level + 20,
 # `opsagent run` with a throwaway config (config/demo.toml's [readiness] sections, AGENT_INTERVAL
-# 1s, fresh_connect_interval 30s, the default), idle sessions as lib.sh opens them (psql, role
+# 1s, fresh_connect_interval 5m, the default), idle sessions as lib.sh opens them (psql, role
 # app, 20 application_names). For each level in LEVELS (default "10 100 500"): open sessions up
 # to the level, skip 3 cycles, then read CYCLES (default 30) consecutive snapshots from /health
 # (sequence and duration_ms, polled every 0.1 s) and, over the same cycles, the CPU time of the

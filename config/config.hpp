@@ -64,7 +64,8 @@ struct DatabaseSection {
   Duration connect_timeout{3000};
   Duration statement_timeout{5000};
   Duration lock_timeout{1000};
-  Duration fresh_connect_interval{30000};  // 0 disables the periodic fresh connection
+  // 0 disables the periodic fresh connection; sooner while in doubt (postgres_probe.cpp).
+  Duration fresh_connect_interval{300000};
   std::string application_name = "opsagent";
   bool operator==(const DatabaseSection&) const = default;
 };

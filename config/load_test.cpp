@@ -31,7 +31,7 @@ TEST(LoadDefaults, EmptyFileGivesEveryDefault) {
   EXPECT_EQ(c.database.connect_timeout, 3s);
   EXPECT_EQ(c.database.statement_timeout, 5s);
   EXPECT_EQ(c.database.lock_timeout, 1s);
-  EXPECT_EQ(c.database.fresh_connect_interval, 30s);
+  EXPECT_EQ(c.database.fresh_connect_interval, 5min);
   EXPECT_EQ(c.database.application_name, "opsagent");
   EXPECT_TRUE(c.readiness.expected_tables.empty());
   EXPECT_TRUE(c.readiness.migrations.empty());

@@ -40,9 +40,9 @@ const std::array kKeys{
         Reload::live,
         "server-side limit for waiting on a lock; 0s (off)..10m, at most statement_timeout"},
     Key{"database", "fresh_connect_interval",
-        duration_or_off<kDb, &D::fresh_connect_interval>(1s, 1h), "\"30s\"", Reload::live,
-        "how often to also open a brand-new connection, to catch refused logins; 0s (off) or "
-        "1s..1h"},
+        duration_or_off<kDb, &D::fresh_connect_interval>(1s, 1h), "\"5m\"", Reload::live,
+        "how often to also open a brand-new connection, to catch refused logins (every 30s at "
+        "most while the last one failed or the pool is critical); 0s (off) or 1s..1h"},
     Key{"database", "application_name", custom<&set_application_name>("string"), "\"opsagent\"",
         Reload::live, "shown in pg_stat_activity; 1..63 printable ASCII characters"},
 };

@@ -56,6 +56,15 @@ bool is_pressure(ErrorClass e) {
   return e == ErrorClass::too_many_connections || e == ErrorClass::pooler_saturated;
 }
 
+}  // namespace
+
+config::Duration fresh_connect_pace(config::Duration interval, bool in_doubt) {
+  if (!in_doubt || interval.count() == 0) return interval;
+  return std::min(interval, kFreshConnectInDoubt);
+}
+
+namespace {
+
 bool pressure_gates(const config::Config& config) {
   return config.readiness.on_pressure == config::ReadinessSection::Pressure::not_ready;
 }
@@ -189,9 +198,12 @@ const std::expected<std::vector<PgResultPtr>, PgFailure>& PostgresProbe::read_ma
   return markers_;
 }
 
-void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline deadline) {
-  const auto interval = config.database.fresh_connect_interval;
+void PostgresProbe::maybe_fresh_connect(const config::Config& config, bool slots_scarce,
+                                        Deadline deadline) {
   const auto now = SteadyClock::now();
+  const auto interval = fresh_connect_pace(
+      config.database.fresh_connect_interval,
+      slots_scarce || (fresh_connect_ && fresh_connect_->status != CheckStatus::pass));
   if (interval.count() == 0 || now - last_fresh_connect_ < interval) return;
   // Too little time left would turn a healthy server into a false timeout: try next cycle.
   if (deadline - now < config.database.connect_timeout / 2) return;
@@ -213,75 +225,6 @@ void PostgresProbe::maybe_fresh_connect(const config::Config& config, Deadline d
     fresh_connect_->gates_readiness = pressure_gates(config);
     if (!fresh_connect_->gates_readiness) fresh_connect_->status = CheckStatus::warn;
   }
-}
-
-std::expected<ActivitySnapshot, std::string> PostgresProbe::read_activity_when_moved(
-    const config::Config& config, std::optional<ActivityPulse> pulse, std::optional<int> lease_pid,
-    Deadline deadline, std::string* stood_note) {
-  if (!connection_) return std::unexpected("the connection failed before the activity read");
-  const auto now = SteadyClock::now();
-  const bool read_here = activity_ && activity_generation_ == connection_generation_;
-  // The agent's own fresh connections are logins too: they alone must not cost a full read.
-  if (pulse) pulse->sessions_started -= own_logins_since_read_;
-  const auto reason =
-      activity_read_reason(read_here ? activity_pulse_ : std::nullopt, pulse, now - activity_at_);
-  if (reason == ActivityReadReason::none) {
-    const auto seconds = [&](SteadyClock::time_point at) {
-      return std::chrono::duration<double>(now - at).count();
-    };
-    *stood_note = fmt::format(
-        "sessions as read {:.0f}s ago: no login since, and the backend status array (checked "
-        "{:.0f}s ago) showed the same sessions, none in a transaction",
-        seconds(activity_at_), seconds(status_pulse_at_));
-    return aged_activity(*activity_, seconds(activity_at_));
-  }
-  spdlog::debug("reading pg_stat_activity in full: {}", to_string(reason));
-  activity_.reset();
-  // The aggregate first, then the pulse with the status array in the same transaction (the
-  // array is copied once): what the next cycles' pulses compare with. A pulse the server refuses
-  // (an old server) leaves the aggregate standing; pulses stop for this connection.
-  std::vector<PipelineStatement> body{activity_statement(lease_pid)};
-  const bool pulse_allowed = pulse_refused_on_ != connection_generation_;
-  if (pulse_allowed) body.push_back(activity_pulse_statement(true, lease_pid));
-  auto results = connection_->run_pipeline(
-      probe_segment(config.database, std::move(body), session_owned_),
-      std::min(deadline, SteadyClock::now() + config.statement_deadline()));
-  if (!results) {
-    connection_.reset();  // its pipeline state is unknown: start afresh
-    return std::unexpected(results.error().message);
-  }
-  // The per-segment settings (when sent), then the aggregate: the first failure is the answer.
-  const std::size_t aggregate_at = results->size() - (pulse_allowed ? 2 : 1);
-  for (std::size_t i = 0; i <= aggregate_at; ++i) {
-    if (PQresultStatus((*results)[i].get()) != PGRES_TUPLES_OK) {
-      return std::unexpected(statement_failure((*results)[i].get(), target_->password).message);
-    }
-  }
-  auto activity = read_activity((*results)[aggregate_at].get());
-  if (activity) {
-    activity_ = *activity;
-    activity_pulse_.reset();
-    if (pulse_allowed) {
-      activity_pulse_ = read_activity_pulse(results->back().get());
-      if (!activity_pulse_) refuse_pulse(results->back().get());
-    }
-    activity_generation_ = connection_generation_;
-    activity_at_ = now;
-    status_pulse_at_ = now;
-    own_logins_since_read_ = 0;
-  }
-  return activity;
-}
-
-void PostgresProbe::refuse_pulse(const pg_result* result) {
-  if (pulse_refused_on_ == connection_generation_) return;
-  pulse_refused_on_ = connection_generation_;
-  spdlog::warn(
-      "the activity pulse failed ({}); reading pg_stat_activity in full every cycle on this "
-      "connection (the pulse needs PostgreSQL 14 or later)",
-      PQresultStatus(result) == PGRES_TUPLES_OK
-          ? std::string("unexpected shape")
-          : statement_failure(result, target_->password).message);
 }
 
 LockTree PostgresProbe::read_locks(const config::Config& config, int waiting, Deadline deadline) {
@@ -378,6 +321,17 @@ ProbeCycle PostgresProbe::run(const config::Config& config, const std::optional<
   return out;
 }
 
+void PostgresProbe::adopt_target(ConnectionTarget target) {  // new DSN or settings: start over
+  connection_.reset();
+  fresh_connect_.reset();
+  via_pooler_.reset();
+  last_schema_.reset();
+  activity_.reset();
+  pooled_leadership_.release();
+  leader_generation_ = 0;
+  target_ = std::move(target);
+}
+
 ProbeCycle PostgresProbe::probe_database(const config::Config& config,
                                          const std::optional<std::string>& dsn, Deadline deadline,
                                          const PoolerLook& look_at_pooler) {
@@ -387,17 +341,13 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
                                                " is not set; set it to the database URL"},
                       {}, {});
   }
-  auto target = make_connection_target(*dsn, config.database);
-  if (!target) return fail_cycle(config, target.error(), {}, {});
-  if (!target_ || *target_ != *target) {  // new DSN or settings: start over
-    connection_.reset();
-    fresh_connect_.reset();
-    via_pooler_.reset();
-    last_schema_.reset();
-    activity_.reset();
-    pooled_leadership_.release();
-    leader_generation_ = 0;
-    target_ = std::move(*target);
+  // The DSN is parsed again only when it or the settings changed: not work for every cycle.
+  if (!target_ || *dsn != target_dsn_ || config.database != target_settings_) {
+    auto target = make_connection_target(*dsn, config.database);
+    if (!target) return fail_cycle(config, target.error(), {}, {});
+    if (!target_ || *target_ != *target) adopt_target(std::move(*target));
+    target_dsn_ = *dsn;
+    target_settings_ = config.database;
   }
 
   const bool want_leadership = config.alerts.enabled() && config.alerts.leader_election;
@@ -516,7 +466,9 @@ ProbeCycle PostgresProbe::probe_database(const config::Config& config,
     }
     break;
   }
-  if (connection_) maybe_fresh_connect(config, deadline);
+  if (connection_) {
+    maybe_fresh_connect(config, out.pool && out.pool->level == PoolLevel::critical, deadline);
+  }
   if (fresh_connect_) out.checks.push_back(*fresh_connect_);
   out.server_version = server_version_;
   out.via_pooler = via_pooler_;

@@ -30,6 +30,15 @@
 
 namespace opsagent::probes {
 
+// How often a brand-new login is tried. A login proves that the app's credentials, pg_hba.conf
+// and a free slot still let a client in, but costs the server ~7 ms of CPU (SCRAM): every
+// `interval` (database.fresh_connect_interval, 5 min by default), and every kFreshConnectInDoubt
+// at most while there is reason to doubt (`in_doubt`: the last login failed, so that its
+// recovery shows soon, or the pool is critical, so that a full server is seen by a real login).
+// 0: never.
+inline constexpr config::Duration kFreshConnectInDoubt{30000};
+config::Duration fresh_connect_pace(config::Duration interval, bool in_doubt);
+
 struct ProbeCycle {
   std::vector<CheckResult> checks;
   std::string server_version;
@@ -62,7 +71,9 @@ class PostgresProbe {
   ProbeCycle probe_database(const config::Config& config, const std::optional<std::string>& dsn,
                             Deadline deadline, const PoolerLook& look_at_pooler);
   std::optional<PgFailure> ensure_connected(const config::Config& config, Deadline deadline);
-  void maybe_fresh_connect(const config::Config& config, Deadline deadline);
+  // A brand-new login, when due (fresh_connect_pace): `slots_scarce`, the pool is critical this
+  // cycle.
+  void maybe_fresh_connect(const config::Config& config, bool slots_scarce, Deadline deadline);
   // Runs the query markers when due (see ReadinessSection::marker_interval) and returns their
   // latest results; a failed round trip drops the connection.
   const std::expected<std::vector<PgResultPtr>, PgFailure>& read_markers(
@@ -83,7 +94,12 @@ class PostgresProbe {
   ProbeCycle fail_cycle(const config::Config& config, PgFailure failure,
                         std::chrono::microseconds took, const PoolerLook& look_at_pooler);
 
+  // Forgets everything learnt about the last target: a new DSN or connection settings.
+  void adopt_target(ConnectionTarget target);
+
   std::optional<ConnectionTarget> target_;
+  std::string target_dsn_;  // what target_ was made from
+  config::DatabaseSection target_settings_;
   std::optional<PgConnection> connection_;
   std::optional<bool> via_pooler_;  // checked again on every new connection to the target
   // The connection's session is the agent's (direct, session_settings() applied): the main

@@ -266,6 +266,32 @@ TEST_P(FailurePressureTest, ConnectionsExhaustedReportedAsTooManyConnections) {
 
 INSTANTIATE_TEST_SUITE_P(Rules, FailurePressureTest, ::testing::Values("warn", "not_ready"));
 
+// A login costs the server ~7 ms of CPU, so by default it is tried rarely (here: once an hour),
+// but a critical pool is reason to doubt: a real login is then tried every 30 s, and one that
+// failed is tried again every 30 s until it passes.
+TEST_F(FailureTest, AFullServerIsCheckedByARealLoginEveryHalfMinute) {
+  make_cluster({.max_connections = 6, .superuser_reserved_connections = 3});
+  AgentTimings t;
+  t.interval = "1s";
+  t.fresh_connect_interval = "1h";
+  // Two client sessions make the pool critical (the agent's own is not counted).
+  start_agent(agent_config(kTables, t, "[pool]\nwarn = 1\ncritical = 2\n"), cluster_->app_dsn());
+  ASSERT_TRUE(wait_ready(200, 15s));
+  std::vector<std::unique_ptr<HeldConnection>> held;
+  held.push_back(cluster_->connect(cluster_->app_dsn()));
+  held.push_back(cluster_->connect(cluster_->app_dsn()));
+  ASSERT_TRUE(
+      eventually([&] { return error_of("postgres:fresh_connect") == "too_many_connections"; }, 45s))
+      << get("/health").body;
+  held.clear();
+  EXPECT_TRUE(eventually(
+      [&] {
+        return body_json(get("/health"))["checks"]["postgres:fresh_connect"][0]["status"] == "pass";
+      },
+      45s))
+      << get("/health").body;
+}
+
 // An agent that has never verified the schema cannot vouch for it, busy database or not.
 TEST_F(FailureTest, AgentStartedWhenAlreadyFull) {
   make_cluster({.max_connections = 5, .superuser_reserved_connections = 3});
