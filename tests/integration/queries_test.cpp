@@ -146,7 +146,6 @@ TEST_F(QueriesTest, TheExampleQueriesFollowTheDataAndTheirAlertsFireAndResolve) 
   EXPECT_NE(metrics.find(R"(opsagent_query_value{column="entries",query="page_cache"} 3)"),
             std::string::npos);
   const auto status = get("/status").body;
-  std::cerr << "STATUS>>\n" << status << "<<STATUS\n";
   EXPECT_NE(status.find("FAIL      requests"), std::string::npos) << status;
   EXPECT_NE(status.find("p50_ms 2525 >= critical 500"), std::string::npos) << status;
   EXPECT_NE(status.find("WARN      page_cache"), std::string::npos) << status;

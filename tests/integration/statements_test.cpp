@@ -210,6 +210,20 @@ TEST_F(StatementsTest, QueryMarkersRunAtTheirOwnInterval) {
   EXPECT_EQ(count(whole(statements), "ROLLBACK"), 1U) << joined(statements);
 }
 
+// [[queries]] (and [[jobs]], the same scheduler) run at their own interval: the first cycle reads
+// them, then not again within the hour, while their check stands.
+TEST_F(StatementsTest, CustomQueriesRunAtTheirOwnInterval) {
+  start_agent(agent_config("expected_tables = [\"pg_catalog.pg_class\"]\n", {},
+                           "[[queries]]\nname = \"hourly\"\n"
+                           "sql = \"SELECT 1 AS one /* the-query */\"\ninterval = \"1h\"\n"),
+              cluster_->app_dsn());
+  ASSERT_TRUE(wait_ready(200, 15s)) << agent_->log();
+  ASSERT_TRUE(wait_for_cycles(8, 20s));
+  EXPECT_EQ(health_check("query:hourly")["status"], "pass") << get("/health").body;
+  const auto statements = agent_statements(cluster_->server_log());
+  EXPECT_EQ(count(whole(statements), "the-query"), 1U) << joined(statements);
+}
+
 // Behind PgBouncer (transaction pooling) nothing may outlive a transaction: unnamed statements
 // only, and the settings only transaction-scoped, every segment.
 TEST(StatementsThroughPooler, NoPreparedStatementAndNoSessionSettingBehindPgBouncer) {
