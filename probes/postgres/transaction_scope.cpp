@@ -21,11 +21,9 @@ PipelineStatement transaction_settings(const config::DatabaseSection& database, 
       " pg_catalog.set_config('lock_timeout', $2, true),"
       " pg_catalog.set_config('transaction_read_only', 'on', true),"
       " pg_catalog.pg_backend_pid()";
-  if (user_sql) {
-    sql +=
-        ", pg_catalog.set_config('plan_cache_mode', (SELECT s.reset_val FROM"
-        " pg_catalog.pg_settings s WHERE s.name = 'plan_cache_mode'), true)";
-  }
+  // A NULL value is set_config's RESET: the session's default, read without building the
+  // pg_settings view (~1 ms of backend CPU per segment).
+  if (user_sql) sql += ", pg_catalog.set_config('plan_cache_mode', NULL, true)";
   return PipelineStatement{
       std::move(sql),
       {ms_setting(database.statement_timeout), ms_setting(database.lock_timeout)},

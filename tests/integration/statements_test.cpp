@@ -210,6 +210,18 @@ TEST_F(StatementsTest, QueryMarkersRunAtTheirOwnInterval) {
   EXPECT_EQ(count(whole(statements), "ROLLBACK"), 1U) << joined(statements);
 }
 
+// The agent's own session plans its statements generically; the user's SQL (a query marker
+// here) runs with the server's plan_cache_mode, as the app's would.
+TEST_F(StatementsTest, TheUsersSqlSeesTheServersPlanCacheMode) {
+  start_agent(agent_config("[[readiness.migrations]]\nname = \"planned as the app's\"\n"
+                           "query = \"SELECT pg_catalog.current_setting('plan_cache_mode') = "
+                           "'auto'\"\n"),
+              cluster_->app_dsn());
+  ASSERT_TRUE(wait_ready(200, 15s)) << agent_->log();
+  EXPECT_EQ(health_check("schema:migrations")["status"], "pass") << get("/health").body;
+  EXPECT_EQ(body_json(get("/health"))["via_pooler"], false);
+}
+
 // [[queries]] (and [[jobs]], the same scheduler) run at their own interval: the first cycle reads
 // them, then not again within the hour, while their check stands.
 TEST_F(StatementsTest, CustomQueriesRunAtTheirOwnInterval) {
