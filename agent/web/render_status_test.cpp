@@ -691,5 +691,72 @@ TEST(StatusText, ContainerLimitedAndNotLimited) {
   EXPECT_TRUE(contains(html, R"(<span class="pill warn">HIGH</span>)")) << html;
 }
 
+// [[jobs]] and [[queries]] in both views: each job's state word, its runs as of the read plus the
+// time since, its recent durations; a job never read says why; a query's columns with their
+// thresholds' verdicts. Nothing of either without entries; the user's text is escaped.
+TEST(StatusText, JobsAndQueriesWithTheirVerdicts) {
+  Fixture f;
+  const auto none = render_status_text(f.ctx);
+  EXPECT_FALSE(contains(none, "\njobs\n"));
+  EXPECT_FALSE(contains(none, "\nqueries\n"));
+  f.config.queries = {{.name = "cache",
+                       .sql = "SELECT 1",
+                       .thresholds = {{.column = "size_mb", .warn = 100, .critical = 500}}}};
+  probes::JobReport nightly;
+  nightly.name = "nightly";
+  nightly.job_name = "nightly_sync";
+  nightly.read_at = f.ctx.now - 30s;
+  nightly.last_success_age = 600s;
+  nightly.last_status = "failed";
+  nightly.last_error = "<b>boom</b>";
+  nightly.running_for = 20s;
+  nightly.last_durations = {2500ms, 1500ms};
+  nightly.failures_in_window = 2;
+  probes::JobReport fresh;
+  fresh.name = "fresh";
+  fresh.job_name = "fresh_job";
+  fresh.read_error = "relation \"cron_log\" does not exist";
+  f.snapshot.jobs = {nightly, fresh};
+  probes::QueryReport cache;
+  cache.name = "cache";
+  cache.columns = {{"size_mb", 600}, {"hits", std::nullopt}};
+  f.snapshot.queries = {cache};
+  f.snapshot.checks.push_back(
+      check("job:nightly", CheckStatus::fail, "3 failed runs", ErrorClass::job_failing, false));
+  f.snapshot.checks.push_back(
+      check("job:fresh", CheckStatus::warn, "table not read", ErrorClass::missing_tables, false));
+  f.snapshot.checks.push_back(
+      check("query:cache", CheckStatus::fail, "size_mb 600 >= critical 500", {}, false));
+
+  const auto text = render_status_text(f.ctx);
+  EXPECT_TRUE(contains(text,
+                       "\njobs\n  FAILING   nightly (nightly_sync)\n"
+                       "            last success 10m30s ago; last finished run failed; last "
+                       "failure: <b>boom</b>; running\n"
+                       "            for 50.0s\n"
+                       "            last 2 successful runs 2.5s 1.5s (avg 2.0s); 2 failed in "
+                       "the window\n"))
+      << text;
+  EXPECT_TRUE(contains(text,
+                       "  UNREAD    fresh (fresh_job)\n"
+                       "            table not read yet: relation \"cron_log\" does not exist\n"
+                       "\nqueries\n"))
+      << "a job never read has no history to show\n"
+      << text;
+  EXPECT_TRUE(contains(text,
+                       "\nqueries\n  FAIL      cache\n"
+                       "            size_mb 600 >= critical 500, hits NULL\n"))
+      << text;
+
+  const auto html = render_status_html(f.ctx);
+  EXPECT_TRUE(contains(html, "<h2>Jobs</h2>")) << html;
+  EXPECT_TRUE(contains(html, R"(<span class="pill warn">FAILING</span>)")) << html;
+  EXPECT_TRUE(contains(html, "last failure: &lt;b&gt;boom&lt;/b&gt;")) << html;
+  EXPECT_FALSE(contains(html, "<b>boom</b>"));
+  EXPECT_TRUE(contains(html, "<h2>Queries</h2>")) << html;
+  EXPECT_TRUE(contains(html, R"(<span class="pill fail">FAIL</span>)")) << html;
+  EXPECT_TRUE(contains(html, "size_mb 600 &gt;= critical 500, hits NULL")) << html;
+}
+
 }  // namespace
 }  // namespace opsagent::web

@@ -192,6 +192,7 @@ std::string job_history_phrase(const probes::JobReport& j) {
   const auto took = [](std::chrono::milliseconds ms) {
     return format_seconds(static_cast<double>(ms.count()) / 1000.0);
   };
+  if (j.read_at == SteadyClock::time_point{}) return {};
   std::string out;
   if (j.last_durations.empty()) {
     out = "no finished successful run";

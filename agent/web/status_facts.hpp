@@ -62,7 +62,8 @@ std::string upstream_state_phrase(const probes::UpstreamStatus& u, const RenderC
 std::string job_state_word(const probes::Snapshot& s, const probes::JobReport& j);
 // "last success 3h 2m ago; last run failed: <error>; running for 4m".
 std::string job_runs_phrase(const probes::JobReport& j, SteadyClock::time_point now);
-// "last 5 successful runs 1m 58s 1m 2s ... (avg 1m); 2 failed in the window".
+// "last 5 successful runs 1m 58s 1m 2s ... (avg 1m); 2 failed in the window"; empty while the
+// table was never read (nothing is known about the runs).
 std::string job_history_phrase(const probes::JobReport& j);
 
 // A check's status for people: "ok", "WARN", "FAIL", "?" when the snapshot has no such check.

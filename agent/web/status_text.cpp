@@ -188,7 +188,9 @@ void text_jobs(std::string& out, const RenderContext& ctx) {
     out += line_of(fmt::format("  {:<9} {}", job_state_word(*ctx.snapshot, j),
                                fit(j.name + " (" + j.job_name + ")", kTextWidth - 12)));
     out += wrap(indent, job_runs_phrase(j, ctx.now), indent);
-    out += wrap(indent, job_history_phrase(j), indent);
+    if (const auto history = job_history_phrase(j); !history.empty()) {
+      out += wrap(indent, history, indent);
+    }
   }
 }
 

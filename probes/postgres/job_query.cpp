@@ -70,7 +70,9 @@ std::vector<PipelineStatement> job_statements(const config::JobWatch& job,
       fmt::arg("finished", quoted(job.finished_column)),
       fmt::arg("error", quoted(job.error_column)), fmt::arg("table", table),
       fmt::arg("job", quoted(job.job_name_column)), fmt::arg("durations", JobReport::kDurations),
-      fmt::arg("error_chars", JobReport::kErrorChars));
+      // One character more than is kept: a longer error then ends in "…" (cut_chars), so a
+      // reader knows it was cut.
+      fmt::arg("error_chars", JobReport::kErrorChars + 1));
   return {
       app_settings_statement(readiness),
       PipelineStatement{

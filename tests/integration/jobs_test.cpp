@@ -204,5 +204,24 @@ TEST_F(JobsTest, AJobThatGatesReadinessAndAMissingTableAreSaidPlainly) {
   ASSERT_TRUE(wait_ready(200, 15s)) << get("/health/ready").body;
 }
 
+// The app writes whatever its exception said: the agent keeps kErrorChars characters ("…" marks
+// the cut) and turns terminal escapes and line breaks into harmless text in every view.
+TEST_F(JobsTest, ALongErrorWithTerminalEscapesIsCutAndMadePrintable) {
+  cluster_->exec(
+      "INSERT INTO cron_log (job_name, status, started_at, finished_at, error_message) VALUES "
+      "('send_digest', 'failed', now() - interval '30 minutes', now() - interval '29 minutes', "
+      "E'\\033[31mPANIC\\nline two ' || repeat('é', 400));");
+  start_agent(agent_config("") + job_blocks(), cluster_->app_dsn());
+  ASSERT_TRUE(eventually([&] { return job("flaky")["last_error"].is_string(); }, 15s))
+      << get("/health").body;
+  std::string expected = "?[31mPANIC line two ";
+  for (int i = 0; i < 179; ++i) expected += "é";
+  expected += "…";
+  EXPECT_EQ(job("flaky")["last_error"], expected);
+  const auto status = get("/status").body;
+  EXPECT_NE(status.find("?[31mPANIC line two"), std::string::npos) << status;
+  EXPECT_EQ(status.find('\033'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace opsagent::testing
