@@ -426,5 +426,108 @@ TEST(Rules, SessionsTerminatedFiresPerClientAndResolvesAfterTheQuietPeriod) {
   EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleSessionsTerminated), nullptr);
 }
 
+// [[jobs]]: stale once the last success (as read, plus the time since the read) passes max_age,
+// failing past max_failures; critical when the job gates readiness; nothing while its table
+// cannot be read, or for a report no [[jobs]] entry declares.
+TEST(Rules, JobStaleAndFailingCountFromTheReadAndStayQuietWhileTheTableCannotBeRead) {
+  config::Config c;
+  c.jobs = {{.name = "nightly",
+             .job_name = "nightly_sync",
+             .max_age = std::chrono::hours(1),
+             .max_failures = 1}};
+  auto s = snapshot(c, 10);
+  s.completed = std::chrono::steady_clock::time_point{} + std::chrono::hours(48);
+  probes::JobReport j;
+  j.name = "nightly";
+  j.job_name = "nightly_sync";
+  j.read_at = s.completed - std::chrono::minutes(10);
+  j.last_success_age = std::chrono::minutes(50);
+  j.failures_in_window = 1;
+  s.jobs = {j};
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleJobStale), nullptr);  // 60m: not past
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleJobFailing), nullptr);
+
+  s.jobs[0].last_success_age = std::chrono::minutes(55);  // 65m by now
+  s.jobs[0].failures_in_window = 2;
+  s.jobs[0].last_error = "connection reset by peer";
+  s.jobs[0].running_for = std::chrono::minutes(3);
+  const auto o = evaluate_rules(s, c, false, "db");
+  const Finding* stale = find(o, kRuleJobStale);
+  ASSERT_NE(stale, nullptr);
+  EXPECT_EQ(stale->severity, Severity::warning);
+  EXPECT_EQ(stale->labels.at("alertname"), "JobStale");
+  EXPECT_EQ(stale->labels.at("job"), "nightly");
+  EXPECT_EQ(stale->summary, "job nightly: last success 65m ago, more than max_age 1h");
+  EXPECT_EQ(stale->details,
+            (std::vector<std::string>{"a run started 13m00s ago and has not finished",
+                                      "last failed run: connection reset by peer"}));
+  const Finding* failing = find(o, kRuleJobFailing);
+  ASSERT_NE(failing, nullptr);
+  EXPECT_EQ(failing->labels.at("alertname"), "JobFailing");
+  EXPECT_EQ(failing->summary, "job nightly: 2 failed runs in the last 24h (max_failures 1)");
+  EXPECT_EQ(failing->details,
+            std::vector<std::string>{"last failed run: connection reset by peer"});
+
+  s.jobs[0].last_success_age.reset();
+  const auto unrecorded = evaluate_rules(s, c, false, "db");
+  const Finding* never = find(unrecorded, kRuleJobStale);
+  ASSERT_NE(never, nullptr);
+  EXPECT_EQ(never->summary,
+            "job nightly: no successful run of \"nightly_sync\" recorded in cron_log");
+
+  c.jobs[0].gates_readiness = true;
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleJobStale)->severity, Severity::critical);
+
+  s.jobs[0].read_error = "relation \"cron_log\" does not exist";
+  const auto unread = evaluate_rules(s, c, false, "db");
+  EXPECT_EQ(find(unread, kRuleJobStale), nullptr);
+  EXPECT_EQ(find(unread, kRuleJobFailing), nullptr);
+
+  s.jobs[0].read_error.clear();
+  s.jobs[0].name = "undeclared";
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleJobStale), nullptr);
+}
+
+// [[queries]]: one alert per query and column at the threshold's level (either direction); a
+// column missing from the row is the check's warning, not an alert; nothing while the query fails.
+TEST(Rules, QueryThresholdsFireOnePerColumnAtTheirLevel) {
+  config::Config c;
+  c.queries = {{.name = "cache",
+                .sql = "SELECT 1",
+                .thresholds = {{.column = "size_mb", .warn = 100, .critical = 500},
+                               {.column = "hit_ratio", .warn = 0.9, .critical = 0.5, .below = true},
+                               {.column = "absent", .warn = 1, .critical = std::nullopt}}}};
+  auto s = snapshot(c, 10);
+  probes::QueryReport q;
+  q.name = "cache";
+  q.columns = {{"size_mb", 600}, {"hit_ratio", 0.8}};
+  s.queries = {q};
+  const auto o = evaluate_rules(s, c, false, "db");
+  ASSERT_EQ(std::ranges::count(o.findings, kRuleQueryThreshold, &Finding::rule), 2);
+  const auto column = [&](const std::string& name) {
+    return std::ranges::find_if(o.findings, [&](const Finding& f) {
+      return f.labels.contains("column") && f.labels.at("column") == name;
+    });
+  };
+  const auto size = column("size_mb");
+  ASSERT_NE(size, o.findings.end());
+  EXPECT_EQ(size->severity, Severity::critical);
+  EXPECT_EQ(size->labels.at("alertname"), "QueryThreshold");
+  EXPECT_EQ(size->labels.at("query"), "cache");
+  EXPECT_EQ(size->summary, "query cache: size_mb 600 >= critical 500");
+  const auto ratio = column("hit_ratio");
+  ASSERT_NE(ratio, o.findings.end());
+  EXPECT_EQ(ratio->severity, Severity::warning);
+  EXPECT_EQ(ratio->summary, "query cache: hit_ratio 0.8 <= warn 0.9");
+  EXPECT_EQ(column("absent"), o.findings.end());
+
+  s.queries[0].columns = {{"size_mb", 99}, {"hit_ratio", 0.95}};
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleQueryThreshold), nullptr);
+
+  s.queries[0].columns = {{"size_mb", 600}};
+  s.queries[0].read_error = "canceling statement due to statement timeout";
+  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleQueryThreshold), nullptr);
+}
+
 }  // namespace
 }  // namespace opsagent::alerts

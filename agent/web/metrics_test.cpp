@@ -244,6 +244,55 @@ TEST(PrometheusMetrics, ContainerSeriesAndNoneForAnAbsentLimit) {
   for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
 }
 
+// [[jobs]] and [[queries]]: what the last read said, with ages counted on to the scrape; a job
+// never read has only its read_ok series, and a NULL column has no sample.
+TEST(PrometheusMetrics, JobAndQuerySeriesFromTheirLastReads) {
+  PrometheusMetrics metrics;
+  Fixture f;
+  const auto before = metrics.render(f.ctx);
+  EXPECT_EQ(before.find("opsagent_job_"), std::string::npos);
+  EXPECT_EQ(before.find("opsagent_query_"), std::string::npos);
+  probes::JobReport nightly;
+  nightly.name = "nightly";
+  nightly.read_at = f.ctx.now - 30s;
+  nightly.last_success_age = 600s;
+  nightly.running_for = 20s;
+  nightly.last_durations = {2500ms, 1500ms};
+  nightly.failures_in_window = 2;
+  probes::JobReport never;
+  never.name = "never";
+  never.read_error = "relation \"cron_log\" does not exist";
+  f.snapshot.jobs = {nightly, never};
+  probes::QueryReport cache;
+  cache.name = "cache";
+  cache.columns = {{"size_mb", 600}, {"oldest_s", std::nullopt}};
+  probes::QueryReport broken;
+  broken.name = "broken";
+  broken.read_error = "canceling statement due to statement timeout";
+  broken.columns = {{"rows", 7}};  // as of its last successful run
+  f.snapshot.queries = {cache, broken};
+  const auto body = metrics.render(f.ctx);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_read_ok{job="nightly"})"), 1) << body;
+  EXPECT_EQ(value_of(body, R"(opsagent_job_last_success_age_seconds{job="nightly"})"), 630);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_running{job="nightly"})"), 1);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_running_seconds{job="nightly"})"), 50);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_last_duration_seconds{job="nightly"})"), 2.5);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_average_duration_seconds{job="nightly"})"), 2.0);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_failures_in_window{job="nightly"})"), 2);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_read_ok{job="never"})"), 0);
+  EXPECT_EQ(std::ranges::count_if(
+                lines_of(body),
+                [](const std::string& l) { return l.find(R"(job="never")") != std::string::npos; }),
+            1)
+      << "a job never read has nothing else to say";
+  EXPECT_EQ(value_of(body, R"(opsagent_query_read_ok{query="cache"})"), 1);
+  EXPECT_EQ(value_of(body, R"(opsagent_query_value{column="size_mb",query="cache"})"), 600);
+  EXPECT_EQ(body.find(R"(column="oldest_s")"), std::string::npos) << "NULL: no sample";
+  EXPECT_EQ(value_of(body, R"(opsagent_query_read_ok{query="broken"})"), 0);
+  EXPECT_EQ(value_of(body, R"(opsagent_query_value{column="rows",query="broken"})"), 7);
+  for (const auto& [family, n] : type_lines(body)) EXPECT_EQ(n, 1) << family;
+}
+
 TEST(PrometheusMetrics, LockQueuesAndWaitEventsWithBoundedLabels) {
   PrometheusMetrics metrics;
   Fixture f;
