@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/alerts/app_rules.hpp"
 #include "common/text/time_format.hpp"
 #include "config/syntax/duration.hpp"
 #include "config/syntax/threshold.hpp"
@@ -74,16 +75,6 @@ std::vector<std::string> top_by(const ActivitySnapshot& a, int SessionCounts::*c
   return out;
 }
 
-Finding make(std::string_view rule, std::string alertname, Severity severity, std::string summary,
-             const std::string& database) {
-  Finding f;
-  f.rule = std::string(rule);
-  f.labels = {{"alertname", std::move(alertname)}, {"database", database}};
-  f.severity = severity;
-  f.summary = std::move(summary);
-  return f;
-}
-
 void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
   to.insert(to.end(), more.begin(), more.end());
 }
@@ -100,10 +91,10 @@ void saturation(const probes::Snapshot& s, const config::Config& c, bool active,
     const bool cleared = !c.alerts.clear_below.reached(a.used(), a.usable_slots);
     if (!active || cleared) return;
   }
-  auto f = make(kRulePoolSaturation, "PostgresPoolSaturation", severity,
-                fmt::format("Postgres connections at {:.0f}% ({}/{} usable slots)",
-                            a.utilization() * 100, a.used(), a.usable_slots),
-                db);
+  auto f = make_finding(kRulePoolSaturation, "PostgresPoolSaturation", severity,
+                        fmt::format("Postgres connections at {:.0f}% ({}/{} usable slots)",
+                                    a.utilization() * 100, a.used(), a.usable_slots),
+                        db);
   f.details = activity_context(a);
   f.measure = a.utilization();
   f.details.push_back(fmt::format(
@@ -125,15 +116,15 @@ void exhaustion_forecast(const probes::Snapshot& s, const config::Config& c, con
   const auto& f = *s.exhaustion;
   if (!f.within(c.pool.forecast_horizon)) return;
   const auto left = static_cast<double>(f.exhausted_in->count());
-  auto finding =
-      make(kRulePoolExhaustionForecast, "PostgresPoolExhaustionForecast", Severity::warning,
-           left == 0 ? fmt::format("Postgres connections rising +{:.1f}/min with the "
-                                   "usable slots used up ({}/{})",
-                                   f.per_minute, f.used, f.usable)
-                     : fmt::format("at this rate the usable Postgres slots run out in {} "
-                                   "(+{:.1f} connections/min, {}/{} in use)",
-                                   common::format_elapsed(left), f.per_minute, f.used, f.usable),
-           db);
+  auto finding = make_finding(
+      kRulePoolExhaustionForecast, "PostgresPoolExhaustionForecast", Severity::warning,
+      left == 0 ? fmt::format("Postgres connections rising +{:.1f}/min with the "
+                              "usable slots used up ({}/{})",
+                              f.per_minute, f.used, f.usable)
+                : fmt::format("at this rate the usable Postgres slots run out in {} "
+                              "(+{:.1f} connections/min, {}/{} in use)",
+                              common::format_elapsed(left), f.per_minute, f.used, f.usable),
+      db);
   // Sooner is worse: the resolve reports the nearest forecast of the incident.
   finding.measure = -left;
   finding.details.push_back(probes::describe(f));
@@ -153,11 +144,11 @@ void exhaustion_forecast(const probes::Snapshot& s, const config::Config& c, con
 void clients_at_limit(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   for (const auto& client : s.pool->clients) {
     if (client.instances_at_limit == 0) continue;
-    auto f =
-        make(kRuleClientPoolAtLimit, "PostgresClientPoolAtLimit", Severity::warning,
-             fmt::format("{} of {} {} instance(s) at their pool limit of {}",
-                         client.instances_at_limit, client.instances, client.name, client.pool_max),
-             db);
+    auto f = make_finding(
+        kRuleClientPoolAtLimit, "PostgresClientPoolAtLimit", Severity::warning,
+        fmt::format("{} of {} {} instance(s) at their pool limit of {}", client.instances_at_limit,
+                    client.instances, client.name, client.pool_max),
+        db);
     f.labels["client"] = client.name;
     f.measure = client.instances_at_limit;
     for (const auto& i : client.per_instance) {
@@ -183,10 +174,10 @@ std::optional<Finding> age_past_limit(std::string_view rule, std::string alertna
   if (limit.count() <= 0 || !age_s || *age_s < static_cast<double>(limit.count()) / 1000) {
     return std::nullopt;
   }
-  auto f = make(rule, std::move(alertname), Severity::warning,
-                fmt::format("{} for {} (limit {})", what, seconds_text(*age_s),
-                            config::format_duration(limit)),
-                db);
+  auto f = make_finding(rule, std::move(alertname), Severity::warning,
+                        fmt::format("{} for {} (limit {})", what, seconds_text(*age_s),
+                                    config::format_duration(limit)),
+                        db);
   f.measure = *age_s;
   return f;
 }
@@ -212,10 +203,10 @@ void session_age_rules(const probes::Snapshot& s, const config::Config& c, const
     out.findings.push_back(std::move(*f));
   }
   if (c.alerts.lock_waiters > 0 && sessions.waiting_on_locks >= c.alerts.lock_waiters) {
-    auto f = make(kRuleLockWaits, "PostgresLockWaits", Severity::warning,
-                  fmt::format("{} session(s) waiting on locks (alert at {})",
-                              sessions.waiting_on_locks, c.alerts.lock_waiters),
-                  db);
+    auto f = make_finding(kRuleLockWaits, "PostgresLockWaits", Severity::warning,
+                          fmt::format("{} session(s) waiting on locks (alert at {})",
+                                      sessions.waiting_on_locks, c.alerts.lock_waiters),
+                          db);
     f.measure = sessions.waiting_on_locks;
     f.details = top_by(a, &SessionCounts::waiting_on_locks, "waiting on locks");
     if (sessions.oldest_xact_s) {
@@ -247,9 +238,9 @@ void lock_queue(const probes::Snapshot& s, const config::Config& c, const std::s
   });
   if (alerting == tree.queues.end()) return;
   const bool critical = reached(tree.longest_head_wait_s(), l.critical_after);
-  auto f =
-      make(kRuleLockQueue, "PostgresLockQueue", critical ? Severity::critical : Severity::warning,
-           "lock queue: " + probes::queue_summary(*alerting), db);
+  auto f = make_finding(kRuleLockQueue, "PostgresLockQueue",
+                        critical ? Severity::critical : Severity::warning,
+                        "lock queue: " + probes::queue_summary(*alerting), db);
   f.measure = alerting->waiting;
   const std::size_t queues = tree.queues.size() + static_cast<std::size_t>(tree.queues_cut);
   f.details.push_back(
@@ -285,12 +276,12 @@ void pgbouncer_queue(const probes::Snapshot& s, const config::Config& c, const s
   const double longest = b.longest_wait_s();
   const bool critical = c.pgbouncer.maxwait_critical.count() > 0 &&
                         longest * 1000 >= static_cast<double>(c.pgbouncer.maxwait_critical.count());
-  auto f =
-      make(kRulePgBouncerQueue, "PgBouncerClientsWaiting",
-           critical ? Severity::critical : Severity::warning,
-           fmt::format("{} client(s) waiting in PgBouncer for a server connection (longest {})",
-                       waiting, seconds_text(longest)),
-           db);
+  auto f = make_finding(
+      kRulePgBouncerQueue, "PgBouncerClientsWaiting",
+      critical ? Severity::critical : Severity::warning,
+      fmt::format("{} client(s) waiting in PgBouncer for a server connection (longest {})", waiting,
+                  seconds_text(longest)),
+      db);
   for (const auto& p : b.pools) {
     if (p.cl_waiting == 0) continue;
     f.details.push_back(fmt::format(
@@ -304,153 +295,6 @@ void pgbouncer_queue(const probes::Snapshot& s, const config::Config& c, const s
       "raise the pool's pool_size if Postgres has slots to spare, or find what holds the server "
       "connections (long transactions, idle in transaction)");
   out.findings.push_back(std::move(f));
-}
-
-// An upstream API whose shared circuit is open: every worker of the app now refuses (or should)
-// to call it. Half-open still counts: it is one probe away from open again, and an alert that
-// resolved and fired at every recovery_timeout would be noise. Resolves once the circuit closes.
-void upstream_circuits(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
-  for (const auto& u : s.upstreams) {
-    if (u.state == probes::BreakerState::closed) continue;
-    auto f = make(kRuleUpstreamCircuitOpen, "UpstreamCircuitOpen", Severity::warning,
-                  fmt::format("upstream {}: circuit {} after {} consecutive failed probes", u.name,
-                              u.state == probes::BreakerState::open ? "open" : "half-open",
-                              u.consecutive_failures),
-                  db);
-    f.labels["upstream"] = u.name;
-    f.details.push_back(fmt::format("{}: {}", u.target, u.transition_reason));
-    if (u.last && !u.last->ok) f.details.push_back("last probe: " + u.last->message);
-    f.details.push_back(fmt::format(
-        "while open, one probe every {} (recovery_timeout); GET /upstreams/{} answers 503 until "
-        "a probe succeeds",
-        config::format_duration(u.recovery_timeout), u.name));
-    out.findings.push_back(std::move(f));
-  }
-}
-
-// The app's scheduled jobs, judged against their [[jobs]] entries as of the snapshot. A job whose
-// table could not be read is the database's or the config's problem (its check says which), not
-// evidence that the job stopped: no job alert until a read works again. Critical when the job
-// gates readiness, as the user then said it matters as much as the schema.
-void jobs(const probes::Snapshot& s, const config::Config& c, const std::string& db,
-          RuleOutcome& out) {
-  for (const auto& j : s.jobs) {
-    const auto watch = std::ranges::find(c.jobs, j.name, &config::JobWatch::name);
-    if (watch == c.jobs.end() || !j.read_error.empty()) continue;
-    const Severity severity = watch->gates_readiness ? Severity::critical : Severity::warning;
-    const auto age = j.success_age_at(s.completed);
-    const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(watch->max_age);
-    if (!age || *age > max_age) {
-      auto f = make(
-          kRuleJobStale, "JobStale", severity,
-          age ? fmt::format("job {}: last success {} ago, more than max_age {}", j.name,
-                            config::format_duration(*age), config::format_duration(watch->max_age))
-              : fmt::format("job {}: no successful run of \"{}\" recorded in {}", j.name,
-                            j.job_name, watch->table.display()),
-          db);
-      f.labels["job"] = j.name;
-      if (const auto running = j.running_for_at(s.completed)) {
-        f.details.push_back("a run started " +
-                            common::format_elapsed(static_cast<double>(running->count())) +
-                            " ago and has not finished");
-      }
-      if (!j.last_error.empty()) f.details.push_back("last failed run: " + j.last_error);
-      out.findings.push_back(std::move(f));
-    }
-    if (j.failures_in_window > watch->max_failures) {
-      auto f = make(kRuleJobFailing, "JobFailing", severity,
-                    fmt::format("job {}: {} failed runs in the last {} (max_failures {})", j.name,
-                                j.failures_in_window, config::format_duration(watch->window),
-                                watch->max_failures),
-                    db);
-      f.labels["job"] = j.name;
-      if (!j.last_error.empty()) f.details.push_back("last failed run: " + j.last_error);
-      out.findings.push_back(std::move(f));
-    }
-  }
-}
-
-// A custom query's column at a threshold's level: one alert per query and column, its severity
-// the level's. Not raised while the query cannot run (its check says why).
-void query_thresholds(const probes::Snapshot& s, const config::Config& c, const std::string& db,
-                      RuleOutcome& out) {
-  for (const auto& q : s.queries) {
-    const auto query = std::ranges::find(c.queries, q.name, &config::CustomQuery::name);
-    if (query == c.queries.end() || !q.read_error.empty()) continue;
-    for (const auto& v : probes::judge_thresholds(q, *query)) {
-      if (v.missing || v.level == probes::QueryLevel::ok) continue;
-      auto f =
-          make(kRuleQueryThreshold, "QueryThreshold",
-               v.level == probes::QueryLevel::critical ? Severity::critical : Severity::warning,
-               fmt::format("query {}: {}", q.name, probes::describe(v)), db);
-      f.labels["query"] = q.name;
-      f.labels["column"] = v.threshold->column;
-      out.findings.push_back(std::move(f));
-    }
-  }
-}
-
-// The container's CPU (once high for cpu_sustained) and memory against its quota and limit, with
-// the scaling guide's thresholds. Nothing fires without a quota or limit: "not limited" is not a
-// percentage of anything. A cgroup that could not be read is unknown, not fine.
-void container(const probes::Snapshot& s, const config::Config& c, const std::string& db,
-               RuleOutcome& out) {
-  if (!s.container || s.container->source == probes::ContainerStatus::Source::none) {
-    if (s.container) {
-      out.unknown_rules.insert(std::string(kRuleContainerCpu));
-      out.unknown_rules.insert(std::string(kRuleContainerMemory));
-    }
-    return;
-  }
-  const auto& k = *s.container;
-  const auto severity = [](probes::ResourceLevel l) {
-    return l == probes::ResourceLevel::critical ? Severity::critical : Severity::warning;
-  };
-  if (const auto level = probes::cpu_level(k, c.container); level != probes::ResourceLevel::ok) {
-    auto f = make(
-        kRuleContainerCpu, "ContainerCpuHigh", severity(level),
-        fmt::format("container CPU at {:.0f}% of its {:.2f}-core quota for {}", *k.cpu_ratio * 100,
-                    *k.cpu_quota_cores, config::format_duration(*k.cpu_high_for)),
-        db);
-    f.measure = *k.cpu_ratio;
-    f.details.push_back(fmt::format("warn at {}, critical at {}, once sustained {}",
-                                    config::format_threshold(c.container.cpu_warn),
-                                    config::format_threshold(c.container.cpu_critical),
-                                    config::format_duration(c.container.cpu_sustained)));
-    if (k.cpu_throttled_periods > 0) {
-      f.details.push_back(fmt::format("throttled in {} of {} periods ({:.1f}s in all)",
-                                      k.cpu_throttled_periods, k.cpu_periods,
-                                      k.cpu_throttled_seconds));
-    }
-    if (k.app && k.app->cpu_cores) {
-      f.details.push_back(fmt::format("the app's {} processes use {:.2f} cores", k.app->processes,
-                                      *k.app->cpu_cores));
-    }
-    f.details.emplace_back("add CPU to the service (or replicas), or find what keeps it busy");
-    out.findings.push_back(std::move(f));
-  }
-  if (const auto level = probes::memory_level(k, c.container); level != probes::ResourceLevel::ok) {
-    auto f = make(kRuleContainerMemory, "ContainerMemoryHigh", severity(level),
-                  fmt::format("container memory at {:.0f}% of its limit ({} of {}): OOM risk",
-                              *k.memory_ratio * 100, probes::format_bytes(k.memory_bytes),
-                              probes::format_bytes(*k.memory_limit_bytes)),
-                  db);
-    f.measure = *k.memory_ratio;
-    f.details.push_back(fmt::format("warn at {}, critical at {}",
-                                    config::format_threshold(c.container.memory_warn),
-                                    config::format_threshold(c.container.memory_critical)));
-    if (k.oom_kills && *k.oom_kills > 0) {
-      f.details.push_back(fmt::format("{} OOM kills in this container so far", *k.oom_kills));
-    }
-    if (k.app) {
-      f.details.push_back(fmt::format("the app's {} processes hold {} resident", k.app->processes,
-                                      probes::format_bytes(k.app->rss_bytes)));
-    }
-    f.details.emplace_back(
-        "raise the memory limit, run fewer workers, or find the worker that grows (max_requests "
-        "recycles gunicorn workers)");
-    out.findings.push_back(std::move(f));
-  }
 }
 
 // Sessions of a declared client whose worker process is gone (supervise mode): one alert per
@@ -474,11 +318,12 @@ void leaked_connections(const probes::Snapshot& s, const std::string& db, RuleOu
           "{}: {} session(s), oldest {}; worker {} no longer runs", l->application_name,
           l->sessions, l->oldest_s ? seconds_text(*l->oldest_s) : "of unknown age", l->worker_pid));
     }
-    auto f = make(kRuleLeakedConnections, "PostgresLeakedConnections", Severity::warning,
-                  fmt::format("{} leaked session(s) of {}: named after worker processes that no "
-                              "longer run (oldest {})",
-                              sessions, client, seconds_text(oldest)),
-                  db);
+    auto f =
+        make_finding(kRuleLeakedConnections, "PostgresLeakedConnections", Severity::warning,
+                     fmt::format("{} leaked session(s) of {}: named after worker processes that no "
+                                 "longer run (oldest {})",
+                                 sessions, client, seconds_text(oldest)),
+                     db);
     f.labels["client"] = client;
     f.measure = sessions;
     f.details = std::move(details);
@@ -507,12 +352,13 @@ void sessions_terminated(const probes::Snapshot& s, const std::string& db, RuleO
                                     : t->terminated                           ? ": terminated"
                                                                               : ": already gone"));
     }
-    auto f = make(kRuleSessionsTerminated, "PostgresSessionsTerminated", Severity::warning,
-                  fmt::format("{} session(s) of {} idle in a transaction {} while the pool was at "
-                              "or above pool.warn",
-                              sessions.size(), client,
-                              dry ? "would have been terminated (dry_run)" : "terminated"),
-                  db);
+    auto f = make_finding(
+        kRuleSessionsTerminated, "PostgresSessionsTerminated", Severity::warning,
+        fmt::format("{} session(s) of {} idle in a transaction {} while the pool was at "
+                    "or above pool.warn",
+                    sessions.size(), client,
+                    dry ? "would have been terminated (dry_run)" : "terminated"),
+        db);
     f.labels["client"] = client;
     f.measure = static_cast<double>(sessions.size());
     f.details = std::move(details);
@@ -528,9 +374,9 @@ void sessions_terminated(const probes::Snapshot& s, const std::string& db, RuleO
 void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& out) {
   const auto* failure = s.first_failure();
   if (!failure) return;
-  auto f =
-      make(kRuleReadiness, "DatabaseNotReady", Severity::critical,
-           fmt::format("not ready: {} failed ({})", failure->name, to_string(failure->error)), db);
+  auto f = make_finding(
+      kRuleReadiness, "DatabaseNotReady", Severity::critical,
+      fmt::format("not ready: {} failed ({})", failure->name, to_string(failure->error)), db);
   for (const auto& c : s.checks) {
     if (c.gates_readiness && c.status == probes::CheckStatus::fail) {
       std::string line = c.name + ": " + std::string(to_string(c.error)) + ": " + c.message;
@@ -542,15 +388,22 @@ void readiness(const probes::Snapshot& s, const std::string& db, RuleOutcome& ou
 
 }  // namespace
 
+Finding make_finding(std::string_view rule, std::string alertname, Severity severity,
+                     std::string summary, const std::string& database) {
+  Finding f;
+  f.rule = std::string(rule);
+  f.labels = {{"alertname", std::move(alertname)}, {"database", database}};
+  f.severity = severity;
+  f.summary = std::move(summary);
+  return f;
+}
+
 RuleOutcome evaluate_rules(const probes::Snapshot& snapshot, const config::Config& config,
                            bool saturation_active, const std::string& database) {
   RuleOutcome out;
   readiness(snapshot, database, out);
   pgbouncer_queue(snapshot, config, database, out);
-  upstream_circuits(snapshot, database, out);
-  jobs(snapshot, config, database, out);
-  query_thresholds(snapshot, config, database, out);
-  container(snapshot, config, database, out);
+  evaluate_app_rules(snapshot, config, database, out);
   leaked_connections(snapshot, database, out);
   sessions_terminated(snapshot, database, out);
   out.now = snapshot.first_failure() ? "not ready" : "ready";

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/alerts/alert.hpp"
@@ -36,6 +37,10 @@ struct RuleOutcome {
   // resolve says the numbers at resolve time, not the ones it fired with.
   std::string now = {};
 };
+
+// A finding of `rule`, labelled with its alertname and the database it is about.
+Finding make_finding(std::string_view rule, std::string alertname, Severity severity,
+                     std::string summary, const std::string& database);
 
 // `saturation_active`: the pool saturation alert is pending or firing now, so it stays active
 // until utilization drops below alerts.clear_below (hysteresis), not merely below pool.warn.
