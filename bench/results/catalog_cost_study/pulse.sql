@@ -1,0 +1,1 @@
+SELECT (SELECT coalesce(sum(pg_catalog.pg_stat_get_db_sessions(d.oid)), 0) FROM pg_catalog.pg_database d)::int8 AS sessions_started, pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS full_view;
