@@ -241,7 +241,8 @@ json pgbouncer_json(const probes::PgBouncerSnapshot& b) {
           {"pools", std::move(pools)}};
 }
 
-// Ages as of the request (they keep counting between reads); null when there is none.
+// Ages as of the request (they keep counting between reads); null when there is none, and the
+// failure count null until the table was read once (0 would be a claim nothing backs).
 json job_json(const probes::JobReport& j, SteadyClock::time_point now) {
   const auto seconds = [](const std::optional<std::chrono::seconds>& v) -> json {
     return v ? json(v->count()) : json(nullptr);
@@ -257,7 +258,8 @@ json job_json(const probes::JobReport& j, SteadyClock::time_point now) {
           {"running_for_s", seconds(j.running_for_at(now))},
           {"last_durations_ms", std::move(durations)},
           {"average_duration_ms", average ? json(average->count()) : json(nullptr)},
-          {"failures_in_window", j.failures_in_window},
+          {"failures_in_window",
+           j.read_at == SteadyClock::time_point{} ? json(nullptr) : json(j.failures_in_window)},
           {"read_error", j.read_error.empty() ? json(nullptr) : json(j.read_error)}};
 }
 

@@ -139,6 +139,31 @@ TEST(RenderHealth, HttpAndUpstreamChecksCarryTheirLatencyWindows) {
   EXPECT_FALSE(j["checks"]["postgres:connection"][0].contains("latency_ms"));
 }
 
+// A job as last read, its ages counted on to the request; one never read claims nothing.
+TEST(RenderHealth, JobsAsLastReadAndNothingClaimedBeforeTheFirstRead) {
+  Fixture f({passing("postgres:connection")});
+  probes::JobReport nightly;
+  nightly.name = "nightly";
+  nightly.job_name = "sync_permits";
+  nightly.read_at = f.ctx.now - 30s;
+  nightly.last_success_age = 600s;
+  nightly.last_durations = {2500ms, 1500ms};
+  nightly.failures_in_window = 2;
+  probes::JobReport fresh;
+  fresh.name = "fresh";
+  fresh.read_error = "relation \"cron_log\" does not exist";
+  f.snapshot.jobs = {nightly, fresh};
+  const auto j = render_health(f.ctx);
+  ASSERT_EQ(j["jobs"].size(), 2u) << j.dump(2);
+  EXPECT_EQ(j["jobs"][0]["last_success_age_s"], 630);
+  EXPECT_EQ(j["jobs"][0]["average_duration_ms"], 2000);
+  EXPECT_EQ(j["jobs"][0]["failures_in_window"], 2);
+  EXPECT_TRUE(j["jobs"][0]["read_error"].is_null());
+  EXPECT_TRUE(j["jobs"][1]["failures_in_window"].is_null()) << j["jobs"][1];
+  EXPECT_TRUE(j["jobs"][1]["last_success_age_s"].is_null());
+  EXPECT_EQ(j["jobs"][1]["read_error"], "relation \"cron_log\" does not exist");
+}
+
 TEST(RenderHealth, ExhaustionForecastFieldAndItsCheckNeverGateReadiness) {
   probes::ExhaustionForecast forecast;
   forecast.trend = probes::Trend::rising;
