@@ -18,6 +18,7 @@
 #include "agent/alerts/alerts_status.hpp"
 #include "agent/http/connection_stats.hpp"
 #include "common/version.hpp"
+#include "probes/model/test_job_reports.hpp"
 #include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::web {
@@ -252,17 +253,7 @@ TEST(PrometheusMetrics, JobAndQuerySeriesFromTheirLastReads) {
   const auto before = metrics.render(f.ctx);
   EXPECT_EQ(before.find("opsagent_job_"), std::string::npos);
   EXPECT_EQ(before.find("opsagent_query_"), std::string::npos);
-  probes::JobReport nightly;
-  nightly.name = "nightly";
-  nightly.read_at = f.ctx.now - 30s;
-  nightly.last_success_age = 600s;
-  nightly.running_for = 20s;
-  nightly.last_durations = {2500ms, 1500ms};
-  nightly.failures_in_window = 2;
-  probes::JobReport never;
-  never.name = "never";
-  never.read_error = "relation \"cron_log\" does not exist";
-  f.snapshot.jobs = {nightly, never};
+  f.snapshot.jobs = {probes::testing::read_job(f.ctx.now), probes::testing::unread_job()};
   probes::QueryReport cache;
   cache.name = "cache";
   cache.columns = {{"size_mb", 600}, {"oldest_s", std::nullopt}};
@@ -279,10 +270,10 @@ TEST(PrometheusMetrics, JobAndQuerySeriesFromTheirLastReads) {
   EXPECT_EQ(value_of(body, R"(opsagent_job_last_duration_seconds{job="nightly"})"), 2.5);
   EXPECT_EQ(value_of(body, R"(opsagent_job_average_duration_seconds{job="nightly"})"), 2.0);
   EXPECT_EQ(value_of(body, R"(opsagent_job_failures_in_window{job="nightly"})"), 2);
-  EXPECT_EQ(value_of(body, R"(opsagent_job_read_ok{job="never"})"), 0);
+  EXPECT_EQ(value_of(body, R"(opsagent_job_read_ok{job="fresh"})"), 0);
   EXPECT_EQ(std::ranges::count_if(
                 lines_of(body),
-                [](const std::string& l) { return l.find(R"(job="never")") != std::string::npos; }),
+                [](const std::string& l) { return l.find(R"(job="fresh")") != std::string::npos; }),
             1)
       << "a job never read has nothing else to say";
   EXPECT_EQ(value_of(body, R"(opsagent_query_read_ok{query="cache"})"), 1);

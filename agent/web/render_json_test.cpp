@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "probes/model/test_job_reports.hpp"
 #include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::web {
@@ -142,17 +143,7 @@ TEST(RenderHealth, HttpAndUpstreamChecksCarryTheirLatencyWindows) {
 // A job as last read, its ages counted on to the request; one never read claims nothing.
 TEST(RenderHealth, JobsAsLastReadAndNothingClaimedBeforeTheFirstRead) {
   Fixture f({passing("postgres:connection")});
-  probes::JobReport nightly;
-  nightly.name = "nightly";
-  nightly.job_name = "sync_permits";
-  nightly.read_at = f.ctx.now - 30s;
-  nightly.last_success_age = 600s;
-  nightly.last_durations = {2500ms, 1500ms};
-  nightly.failures_in_window = 2;
-  probes::JobReport fresh;
-  fresh.name = "fresh";
-  fresh.read_error = "relation \"cron_log\" does not exist";
-  f.snapshot.jobs = {nightly, fresh};
+  f.snapshot.jobs = {probes::testing::read_job(f.ctx.now), probes::testing::unread_job()};
   const auto j = render_health(f.ctx);
   ASSERT_EQ(j["jobs"].size(), 2u) << j.dump(2);
   EXPECT_EQ(j["jobs"][0]["last_success_age_s"], 630);

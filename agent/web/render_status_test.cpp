@@ -9,6 +9,7 @@
 #include "agent/web/text_layout.hpp"
 #include "common/text/utf8.hpp"
 #include "common/version.hpp"
+#include "probes/model/test_job_reports.hpp"
 #include "probes/model/test_snapshots.hpp"
 
 namespace opsagent::web {
@@ -702,21 +703,10 @@ TEST(StatusText, JobsAndQueriesWithTheirVerdicts) {
   f.config.queries = {{.name = "cache",
                        .sql = "SELECT 1",
                        .thresholds = {{.column = "size_mb", .warn = 100, .critical = 500}}}};
-  probes::JobReport nightly;
-  nightly.name = "nightly";
-  nightly.job_name = "nightly_sync";
-  nightly.read_at = f.ctx.now - 30s;
-  nightly.last_success_age = 600s;
+  auto nightly = probes::testing::read_job(f.ctx.now);
   nightly.last_status = "failed";
   nightly.last_error = "<b>boom</b>";
-  nightly.running_for = 20s;
-  nightly.last_durations = {2500ms, 1500ms};
-  nightly.failures_in_window = 2;
-  probes::JobReport fresh;
-  fresh.name = "fresh";
-  fresh.job_name = "fresh_job";
-  fresh.read_error = "relation \"cron_log\" does not exist";
-  f.snapshot.jobs = {nightly, fresh};
+  f.snapshot.jobs = {nightly, probes::testing::unread_job()};
   probes::QueryReport cache;
   cache.name = "cache";
   cache.columns = {{"size_mb", 600}, {"hits", std::nullopt}};
@@ -730,7 +720,7 @@ TEST(StatusText, JobsAndQueriesWithTheirVerdicts) {
 
   const auto text = render_status_text(f.ctx);
   EXPECT_TRUE(contains(text,
-                       "\njobs\n  FAILING   nightly (nightly_sync)\n"
+                       "\njobs\n  FAILING   nightly (sync_permits)\n"
                        "            last success 10m30s ago; last finished run failed; last "
                        "failure: <b>boom</b>; running\n"
                        "            for 50.0s\n"
