@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "agent/alerts/alert_book.hpp"
 #include "agent/alerts/test_snapshots.hpp"
@@ -15,6 +16,12 @@ namespace {
 const Finding* find(const RuleOutcome& o, std::string_view rule) {
   auto it = std::ranges::find(o.findings, rule, &Finding::rule);
   return it == o.findings.end() ? nullptr : &*it;
+}
+
+// The severity of the rule's finding; nullopt (a failed comparison, not a crash) when it is absent.
+std::optional<Severity> severity_of(const RuleOutcome& o, std::string_view rule) {
+  const Finding* f = find(o, rule);
+  return f == nullptr ? std::nullopt : std::optional<Severity>(f->severity);
 }
 
 TEST(Rules, SaturationFollowsThePoolThresholdsWithHysteresis) {
@@ -199,7 +206,7 @@ TEST(Rules, ContainerMemoryAndCpuFireWithTheirLevelsAndNeverWithoutALimit) {
   EXPECT_EQ(mem->summary, "container memory at 90% of its limit (900 B of 1000 B): OOM risk");
   EXPECT_EQ(mem->details.at(1), "2 OOM kills in this container so far");
   s.container->memory_ratio = 0.96;
-  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleContainerMemory)->severity,
+  EXPECT_EQ(severity_of(evaluate_rules(s, c, false, "db"), kRuleContainerMemory),
             Severity::critical);
 
   s.container->cpu_quota_cores = 2.0;
@@ -215,8 +222,7 @@ TEST(Rules, ContainerMemoryAndCpuFireWithTheirLevelsAndNeverWithoutALimit) {
   EXPECT_EQ(cpu->severity, Severity::critical);
   EXPECT_EQ(cpu->summary, "container CPU at 95% of its 2.00-core quota for 5m");
   s.container->cpu_ratio = 0.85;
-  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleContainerCpu)->severity,
-            Severity::warning);
+  EXPECT_EQ(severity_of(evaluate_rules(s, c, false, "db"), kRuleContainerCpu), Severity::warning);
 
   s.container = probes::ContainerStatus{};
   s.container->source = probes::ContainerStatus::Source::none;
@@ -255,7 +261,7 @@ TEST(Rules, LockQueueFiresOnHeadWaitOrQueueLengthAndTurnsCritical) {
   EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue), nullptr);
 
   s.locks = migration_queue(61, 1);
-  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleLockQueue)->severity, Severity::critical);
+  EXPECT_EQ(severity_of(evaluate_rules(s, c, false, "db"), kRuleLockQueue), Severity::critical);
 
   // Sessions wait but the tree could not be read: unknown, neither fires nor resolves.
   s.locks = probes::LockTree{};
@@ -476,7 +482,7 @@ TEST(Rules, JobStaleAndFailingCountFromTheReadAndStayQuietWhileTheTableCannotBeR
             "job nightly: no successful run of \"nightly_sync\" recorded in cron_log");
 
   c.jobs[0].gates_readiness = true;
-  EXPECT_EQ(find(evaluate_rules(s, c, false, "db"), kRuleJobStale)->severity, Severity::critical);
+  EXPECT_EQ(severity_of(evaluate_rules(s, c, false, "db"), kRuleJobStale), Severity::critical);
 
   s.jobs[0].read_error = "relation \"cron_log\" does not exist";
   const auto unread = evaluate_rules(s, c, false, "db");
