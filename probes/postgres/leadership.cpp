@@ -22,6 +22,24 @@ std::optional<int> pid_value(const pg_result* r, int col) {
   return pid;
 }
 
+PipelineStatement lease_holder_statement() {
+  // The lock as pg_try_advisory_xact_lock(int4, int4) takes it: classid and objid are the two
+  // keys, objsubid 2; advisory locks belong to a database, so only this one's counts. Not this
+  // session's own: a lock it took and is about to give back is no other agent's lease.
+  return PipelineStatement{
+      .sql =
+          "SELECT l.pid FROM pg_catalog.pg_locks l"
+          " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+          " AND l.classid = $1::int4::oid AND l.objid = $2::int4::oid"
+          " AND l.pid <> pg_catalog.pg_backend_pid()"
+          " AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d"
+          " WHERE d.datname = pg_catalog.current_database())"
+          " LIMIT 1",
+      .params = {std::to_string(kLeadershipLockClass), std::to_string(kLeadershipLockId)},
+      // Its own sync: should it fail, the ROLLBACK after it still runs.
+      .sync_after = true};
+}
+
 }  // namespace
 
 PipelineStatement leadership_statement() {
@@ -99,12 +117,16 @@ PooledLeadership::Turn PooledLeadership::step(const ConnectionTarget& target,
     server_pid_ = *pid;
     return {.leader = true, .server_pid = server_pid_, .unavailable = {}};
   }
-  // Another agent leads (or the statement failed): end the transaction, so the pooler takes
-  // its server connection back at once.
-  auto ended = connection_->run_pipeline({PipelineStatement{"ROLLBACK", {}, true}}, deadline);
+  // Another agent leads (or the statement failed): learn which backend holds the lease, then
+  // end the transaction, so the pooler takes its server connection back at once.
+  const bool lock_answered = PQresultStatus(lock) == PGRES_TUPLES_OK;
+  std::vector<PipelineStatement> end;
+  if (lock_answered) end.push_back(lease_holder_statement());
+  end.push_back(PipelineStatement{"ROLLBACK", {}, true});
+  auto ended = connection_->run_pipeline(end, deadline);
   if (!ended) return lost(ended.error());
-  if (PQresultStatus(lock) != PGRES_TUPLES_OK) return Turn{};
-  return {.leader = false, .server_pid = {}, .unavailable = {}};
+  if (!lock_answered) return Turn{};
+  return {.leader = false, .server_pid = pid_value(ended->front().get(), 0), .unavailable = {}};
 }
 
 }  // namespace opsagent::probes

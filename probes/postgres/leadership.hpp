@@ -39,9 +39,12 @@ std::expected<bool, std::string> read_leadership(const pg_result* result);
 class PooledLeadership {
  public:
   struct Turn {
-    std::optional<bool> leader;     // nullopt: could not tell this cycle
-    std::optional<int> server_pid;  // the held transaction's backend, while leader
-    std::string unavailable;        // why leadership cannot work here (statement pooling)
+    std::optional<bool> leader;  // nullopt: could not tell this cycle
+    // The backend whose open transaction holds the lease: this agent's while it leads, the
+    // leader's while it follows (nullopt when unknown). The activity reads leave it out of their
+    // counts and of "a session is in a transaction", on every agent alike.
+    std::optional<int> server_pid;
+    std::string unavailable;  // why leadership cannot work here (statement pooling)
   };
 
   // Takes, keeps or re-checks the lease; bounded by `deadline`.

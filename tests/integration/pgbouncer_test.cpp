@@ -101,6 +101,40 @@ TEST_P(PgBouncerModeTest, LeavesNoSessionStateOnTheAppsServerConnections) {
 
 INSTANTIATE_TEST_SUITE_P(PoolModes, PgBouncerModeTest, ::testing::Values("transaction", "session"));
 
+// Two agents through one pooler: the follower learns which backend holds the leader's lease (an
+// open transaction, for as long as the leader leads) and leaves it out as the leader does: its
+// counts show no session idle in a transaction, and its pulse, no longer seeing a transaction
+// every cycle, lets the last full read of pg_stat_activity stand.
+TEST_F(PooledAgentTest, TheFollowerLeavesTheLeadersLeaseOutAsTheLeaderDoes) {
+  PgCluster cluster;
+  PgBouncer bouncer(cluster, {.pool_mode = "transaction", .default_pool_size = 5});
+  CaptureServer capture;
+  start_through(bouncer, capture);
+  ASSERT_TRUE(eventually(
+      [&] { return get("/status").body.find("alerts: leader") != std::string::npos; }, 15s))
+      << get("/status").body;
+  auto leader = std::move(agent_);
+  start_through(bouncer, capture);
+  ASSERT_TRUE(eventually(
+      [&] { return get("/status").body.find("alerts: follower") != std::string::npos; }, 15s))
+      << get("/status").body;
+  ASSERT_EQ(cluster.query_value("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in "
+                                "transaction' AND pid = (SELECT pid FROM pg_locks WHERE "
+                                "locktype = 'advisory')"),
+            "1");  // the lease is there to be left out
+
+  EXPECT_TRUE(eventually(
+      [&] {
+        return health_check("postgres:connections").value("output", "").find("sessions as read") !=
+               std::string::npos;
+      },
+      20s))
+      << health_check("postgres:connections").dump();
+  const auto sessions = body_json(get("/health"))["connections"]["sessions"];
+  EXPECT_EQ(sessions["idle_in_transaction"], 0) << sessions.dump();
+  EXPECT_TRUE(leader->running());
+}
+
 // Statement pooling refuses the leadership transaction: the agent still probes (no multi-
 // statement transactions in its cycle), says why leadership is off, and every agent sends.
 TEST_F(PooledAgentTest, StatementPoolingProbesAndExplainsLeadership) {
