@@ -32,6 +32,9 @@ std::expected<ActivitySnapshot, std::string> PostgresProbe::read_activity_when_m
     return aged_activity(*activity_, seconds(activity_at_));
   }
   spdlog::debug("reading pg_stat_activity in full: {}", to_string(reason));
+  // Behind a pooler the alert leader's lease is an open transaction: if that is what is seen,
+  // the lease may have moved since this agent last learnt where it is.
+  if (reason == ActivityReadReason::in_transaction) pooled_leadership_.doubt_holder();
   activity_.reset();
   // The aggregate first, then the pulse with the status array in the same transaction (the
   // array is copied once): what the next cycles' pulses compare with. A pulse the server refuses

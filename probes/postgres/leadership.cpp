@@ -25,7 +25,9 @@ std::optional<int> pid_value(const pg_result* r, int col) {
 PipelineStatement lease_holder_statement() {
   // The lock as pg_try_advisory_xact_lock(int4, int4) takes it: classid and objid are the two
   // keys, objsubid 2; advisory locks belong to a database, so only this one's counts. Not this
-  // session's own: a lock it took and is about to give back is no other agent's lease.
+  // session's own: a lock it took and is about to give back is no other agent's lease. Only a
+  // holder in a transaction is a lease: a session lock of the same key (a leader connected
+  // directly, whose probe session is the agent's anyway) is not left out of anything.
   return PipelineStatement{
       .sql =
           "SELECT l.pid FROM pg_catalog.pg_locks l"
@@ -34,6 +36,7 @@ PipelineStatement lease_holder_statement() {
           " AND l.pid <> pg_catalog.pg_backend_pid()"
           " AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d"
           " WHERE d.datname = pg_catalog.current_database())"
+          " AND (SELECT a.xact_start FROM pg_catalog.pg_stat_get_activity(l.pid) a) IS NOT NULL"
           " LIMIT 1",
       .params = {std::to_string(kLeadershipLockClass), std::to_string(kLeadershipLockId)},
       // Its own sync: should it fail, the ROLLBACK after it still runs.
@@ -62,6 +65,8 @@ void PooledLeadership::release() {
   connection_.reset();
   held_ = false;
   server_pid_ = 0;
+  holder_.reset();
+  holder_read_at_.reset();
 }
 
 PooledLeadership::Turn PooledLeadership::step(const ConnectionTarget& target,
@@ -115,18 +120,29 @@ PooledLeadership::Turn PooledLeadership::step(const ConnectionTarget& target,
       std::string_view(PQgetvalue(lock, 0, 1)) == "t") {
     held_ = true;
     server_pid_ = *pid;
+    holder_.reset();
+    holder_read_at_.reset();
     return {.leader = true, .server_pid = server_pid_, .unavailable = {}};
   }
-  // Another agent leads (or the statement failed): learn which backend holds the lease, then
-  // end the transaction, so the pooler takes its server connection back at once.
+  // Another agent leads (or the statement failed): learn which backend holds the lease when
+  // that is due, then end the transaction, so the pooler takes its server connection back at
+  // once.
   const bool lock_answered = PQresultStatus(lock) == PGRES_TUPLES_OK;
+  const auto now = SteadyClock::now();
+  const bool read_holder = lock_answered && (holder_doubted_ || !holder_read_at_ ||
+                                             now - *holder_read_at_ >= kHolderRecheck);
   std::vector<PipelineStatement> end;
-  if (lock_answered) end.push_back(lease_holder_statement());
+  if (read_holder) end.push_back(lease_holder_statement());
   end.push_back(PipelineStatement{"ROLLBACK", {}, true});
   auto ended = connection_->run_pipeline(end, deadline);
   if (!ended) return lost(ended.error());
   if (!lock_answered) return Turn{};
-  return {.leader = false, .server_pid = pid_value(ended->front().get(), 0), .unavailable = {}};
+  if (read_holder) {
+    holder_ = pid_value(ended->front().get(), 0);
+    holder_read_at_ = now;
+    holder_doubted_ = false;
+  }
+  return {.leader = false, .server_pid = holder_, .unavailable = {}};
 }
 
 }  // namespace opsagent::probes

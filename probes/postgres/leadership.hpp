@@ -15,10 +15,12 @@
 // Thread-safety: pure functions; a PooledLeadership is driven by one thread (the probe loop).
 #pragma once
 
+#include <chrono>
 #include <expected>
 #include <optional>
 #include <string>
 
+#include "common/clock.hpp"
 #include "config/config.hpp"
 #include "probes/postgres/pg_connection.hpp"
 
@@ -42,7 +44,7 @@ class PooledLeadership {
     std::optional<bool> leader;  // nullopt: could not tell this cycle
     // The backend whose open transaction holds the lease: this agent's while it leads, the
     // leader's while it follows (nullopt when unknown). The activity reads leave it out of their
-    // counts and of "a session is in a transaction", on every agent alike.
+    // counts and of "a session is in a transaction", as the leader does with its own.
     std::optional<int> server_pid;
     std::string unavailable;  // why leadership cannot work here (statement pooling)
   };
@@ -51,12 +53,21 @@ class PooledLeadership {
   Turn step(const ConnectionTarget& target, const config::Config& config, Deadline deadline);
   // Ends the lease (drops the connection): the pooler closes or resets the server connection.
   void release();
+  // A follower's idea of the leader's lease may be out of date (a session in a transaction
+  // showed up that it does not explain): read pg_locks again at the next turn. Otherwise a
+  // follower reads it on its first turn as one and then every kHolderRecheck: the view copies
+  // the server's whole lock table, not a thing to ask every cycle.
+  void doubt_holder() { holder_doubted_ = true; }
+  static constexpr std::chrono::seconds kHolderRecheck{60};
 
  private:
   std::optional<PgConnection> connection_;
   bool held_ = false;
   int server_pid_ = 0;
   std::string unavailable_;
+  std::optional<int> holder_;  // the leader's lease backend, as a follower last read it
+  std::optional<SteadyClock::time_point> holder_read_at_;  // nullopt: not read as a follower
+  bool holder_doubted_ = false;
 };
 
 }  // namespace opsagent::probes
