@@ -26,8 +26,9 @@ PipelineStatement lease_holder_statement() {
   // The lock as pg_try_advisory_xact_lock(int4, int4) takes it: classid and objid are the two
   // keys, objsubid 2; advisory locks belong to a database, so only this one's counts. Not this
   // session's own: a lock it took and is about to give back is no other agent's lease. Only a
-  // holder in a transaction is a lease: a session lock of the same key (a leader connected
-  // directly, whose probe session is the agent's anyway) is not left out of anything.
+  // holder in a transaction is a lease. A leader connected directly holds a session lock of the
+  // same key on its probe session: when that session is in a transaction at this moment, it is
+  // taken for the lease, and an agent's session is all that is then left out.
   return PipelineStatement{
       .sql =
           "SELECT l.pid FROM pg_catalog.pg_locks l"
@@ -136,7 +137,8 @@ PooledLeadership::Turn PooledLeadership::step(const ConnectionTarget& target,
   end.push_back(PipelineStatement{"ROLLBACK", {}, true});
   auto ended = connection_->run_pipeline(end, deadline);
   if (!ended) return lost(ended.error());
-  if (!lock_answered) return Turn{};
+  // Leadership unknown this turn; the lease is where it was last seen.
+  if (!lock_answered) return {.leader = {}, .server_pid = holder_, .unavailable = {}};
   if (read_holder) {
     holder_ = pid_value(ended->front().get(), 0);
     holder_read_at_ = now;

@@ -184,19 +184,19 @@ TEST_F(PooledAgentTest, AFollowerFindsTheNewLeaseWhenTheLeaderChanges) {
       << get("/health").body;
 
   first->signal(SIGKILL);  // PgBouncer closes its server connections: the lease ends
-  const auto killed_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(first->wait_exit(5s).has_value());
   ASSERT_TRUE(eventually([&] { return leads(*second) || leads(*agent_); }, 15s));
   const AgentProcess& follower = leads(*second) ? *agent_ : *second;
   ASSERT_TRUE(eventually([&] { return lease_held(cluster); }, 5s));
+  const auto new_lease_at = std::chrono::steady_clock::now();
   // The first leader's sessions went: the follower reads in full (within the 5 s of its status
-  // pulse), and then lets a read made after the change stand, the new lease left out.
+  // pulse), and then lets a read made after the new lease was taken stand, that lease left out.
   EXPECT_TRUE(eventually(
       [&] {
         const auto ago = seconds_since_full_read(follower);
-        const double since_kill =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
-        return ago && *ago + 1 < since_kill && leaves_the_lease_out(follower);
+        const double since_lease =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - new_lease_at).count();
+        return ago && *ago + 1 < since_lease && leaves_the_lease_out(follower);
       },
       25s))
       << follower.get("/health").body;
